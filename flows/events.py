@@ -1,0 +1,171 @@
+"""The data that crosses the boundary between channels and the pure conversation engine.
+
+A channel adapter turns what arrived into an :class:`Inbound` event; :func:`flows.engine.step`
+answers with a :class:`Step`: the next conversation state, the replies to show (message ids
+and parameters, never rendered text) and the effects the dispatcher must apply in the same
+transaction as the state. Nothing here knows about Telegram, Twilio or the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+LANGUAGES: tuple[str, ...] = ("kk", "ru")
+Language = Literal["kk", "ru"]
+
+
+def N_(message_id: str) -> str:
+    """Mark a message id for ``pybabel extract`` without translating it (rendering is in bot/)."""
+    return message_id
+
+
+@dataclass(frozen=True)
+class Localized:
+    """A text that comes from data (a questionnaire, a course title), given in both languages."""
+
+    kk: str
+    ru: str
+
+    def get(self, language: str) -> str:
+        return self.kk if language == "kk" else self.ru
+
+
+Param = str | int | float | dt.date | dt.datetime | Localized
+
+
+@dataclass(frozen=True)
+class Msg:
+    """A gettext message id with its parameters, translated when rendered.
+
+    ``plural`` and ``count`` select an ``ngettext`` form; ``count`` is also available to the
+    template as ``{count}``. ``language`` forces one language whatever the contact's is (the
+    language question is asked in both).
+    """
+
+    key: str
+    params: Mapping[str, Param] = field(default_factory=dict)
+    plural: str | None = None
+    count: int | None = None
+    language: str | None = None
+
+
+Text = Msg | Localized
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One answer the villager can pick: a button on Telegram, a numbered line over SMS.
+
+    ``id`` is short and stable (it travels in Telegram callback data, at most 64 bytes with
+    its context); ``selected`` marks a toggled option of a multiple-choice question.
+    """
+
+    id: str
+    label: Text
+    selected: bool = False
+
+
+Expects = Literal["choice", "choices", "text", "number", "date", "phone", "none"]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One outgoing message as data.
+
+    ``context`` names the prompt the choices belong to; a button pressed later carries it
+    back so that a press on an old message is recognised instead of being re-applied.
+    ``edit`` asks channels that can to replace the message whose button was pressed
+    (multiple-choice toggles) rather than send a new one. ``notice`` marks a short remark
+    that Telegram shows as a pop-up on the pressed button instead of a new message.
+    """
+
+    body: tuple[Text, ...]
+    choices: tuple[Choice, ...] = ()
+    expects: Expects = "none"
+    context: str | None = None
+    edit: bool = False
+    request_phone: bool = False
+    notice: bool = False
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """What a person did, whatever the channel.
+
+    ``text`` is what they typed; ``choice`` is the id of a button they pressed, with the
+    ``context`` of the reply that carried it. ``language_hint`` is the channel's guess
+    (Telegram's ``language_code``); ``shared_phone`` is a phone number the person shared
+    about themselves; ``start_payload`` is a deep-link parameter (``/start <slug>``).
+    """
+
+    channel: str
+    address: str
+    text: str | None = None
+    choice: str | None = None
+    context: str | None = None
+    language_hint: str | None = None
+    shared_phone: str | None = None
+    start_payload: str | None = None
+
+
+@dataclass(frozen=True)
+class ContactFacts:
+    """What the engine may know about the person it is talking to."""
+
+    contact_id: int
+    language: str | None
+    is_new: bool
+    centre_slug: str | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything from the outside world that one step may need, loaded by the dispatcher.
+
+    Features add their own fields with defaults, so a test builds only what it needs.
+    """
+
+    contact: ContactFacts
+    default_language: str = "kk"
+    centre_slugs: frozenset[str] = frozenset()
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+# ---- effects: what the dispatcher applies in the same transaction as the new state ----
+
+
+@dataclass(frozen=True)
+class Effect:
+    """Base of every effect; the dispatcher looks up an applier by the concrete type."""
+
+
+@dataclass(frozen=True)
+class SetLanguage(Effect):
+    language: str
+
+
+@dataclass(frozen=True)
+class AttachCentre(Effect):
+    slug: str
+
+
+@dataclass(frozen=True)
+class LinkPhone(Effect):
+    """Join this identity's contact with the one reachable at ``phone`` (E.164)."""
+
+    phone: str
+
+
+State = dict[str, Any]
+"""A conversation's state: plain JSON-serialisable data, saved after every step."""
+
+
+@dataclass(frozen=True)
+class Step:
+    state: State
+    replies: tuple[Reply, ...] = ()
+    effects: tuple[Effect, ...] = ()

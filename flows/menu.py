@@ -1,0 +1,104 @@
+"""The replies of the first conversation: language choice, main menu, help."""
+
+from __future__ import annotations
+
+from flows.events import LANGUAGES, N_, Choice, Localized, Msg, Reply
+from flows.registry import MENU_ITEMS
+
+LANGUAGE_CONTEXT = "lang"
+MENU_CONTEXT = "menu"
+
+LANGUAGE_NAMES: dict[str, Localized] = {
+    "kk": Localized(kk="Қазақша", ru="Қазақша"),
+    "ru": Localized(kk="Русский", ru="Русский"),
+}
+# Also accepted when typed, besides the option number and the names above.
+LANGUAGE_WORDS: dict[str, tuple[str, ...]] = {
+    "kk": ("Қазақша", "қазақ", "қазақ тілі", "казахский", "kazakh", "kz", "kk"),
+    "ru": ("Русский", "орысша", "орыс тілі", "русский язык", "russian", "ru"),
+}
+
+MENU_LABELS: dict[str, str] = {
+    "survey": N_("Needs survey"),
+    "courses": N_("Courses"),
+    "my": N_("My enrolments"),
+    "language": N_("Language"),
+    "help": N_("Help"),
+}
+
+
+def language_order(hint: str | None) -> tuple[str, ...]:
+    """Languages in display order, the channel's hint first."""
+    if hint in LANGUAGES:
+        return (hint, *(lang for lang in LANGUAGES if lang != hint))
+    return LANGUAGES
+
+
+def language_prompt(hint: str | None, *, greet: bool) -> Reply:
+    """Asked in both languages at once: the person may not read the other one."""
+    order = language_order(hint)
+    key = N_("Hello! Please choose your language.") if greet else N_("Please choose your language.")
+    return Reply(
+        body=tuple(Msg(key, language=lang) for lang in order),
+        choices=tuple(
+            Choice(id=lang, label=LANGUAGE_NAMES[lang], selected=(lang == hint)) for lang in order
+        ),
+        expects="choice",
+        context=LANGUAGE_CONTEXT,
+    )
+
+
+def language_reprompt(hint: str | None) -> Reply:
+    order = language_order(hint)
+    return Reply(
+        body=tuple(Msg(N_("Please answer 1 or 2."), language=lang) for lang in order),
+        choices=tuple(Choice(id=lang, label=LANGUAGE_NAMES[lang]) for lang in order),
+        expects="choice",
+        context=LANGUAGE_CONTEXT,
+    )
+
+
+def language_set() -> Reply:
+    return Reply(body=(Msg(N_("Done: I will write to you in English.")),))
+
+
+def main_menu() -> Reply:
+    return Reply(
+        body=(Msg(N_("Main menu. What would you like to do?")),),
+        choices=tuple(Choice(id=item, label=Msg(MENU_LABELS[item])) for item in MENU_ITEMS),
+        expects="choice",
+        context=MENU_CONTEXT,
+    )
+
+
+def menu_reprompt() -> Reply:
+    return Reply(
+        body=(
+            Msg(
+                N_("I did not understand. Send a number from 1 to {count}, or a menu word."),
+                {"count": len(MENU_ITEMS)},
+            ),
+        )
+    )
+
+
+def help_text() -> Reply:
+    return Reply(
+        body=(
+            Msg(
+                N_(
+                    "This bot belongs to your Community Learning Centre. Here you can answer "
+                    "the needs survey, find courses and enrol, and follow your waiting list.\n"
+                    "Words that work at any time: menu, language, help, cancel."
+                )
+            ),
+        )
+    )
+
+
+def coming_soon() -> Reply:
+    return Reply(body=(Msg(N_("This part is coming soon.")),))
+
+
+def stale_button() -> Reply:
+    return Reply(body=(Msg(N_("That button belongs to an earlier message.")),), notice=True)

@@ -1,0 +1,107 @@
+"""Database engine and sessions for SQLite (one process) and PostgreSQL (many processes).
+
+SQLite runs in WAL mode with foreign keys on and a busy timeout, and every transaction starts
+with ``BEGIN IMMEDIATE``: the write lock is taken at the start, so two transactions never
+deadlock upgrading a read lock, and a capacity check made inside a transaction is not raced
+by another connection of this process. On PostgreSQL the same code relies on row locks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+class DatabaseURLError(ValueError):
+    """The configured database URL cannot be used; the message says why."""
+
+
+def parse_database_url(raw: str) -> URL:
+    """Parse and check a database URL, naming what is wrong in plain words."""
+    try:
+        url = make_url(raw)
+    except ArgumentError as exc:
+        raise DatabaseURLError(
+            f"{raw!r} is not a database URL (expected e.g. sqlite+aiosqlite:///./data/clc.db)"
+        ) from exc
+    if url.drivername not in SUPPORTED_DRIVERS:
+        raise DatabaseURLError(
+            f"driver {url.drivername!r} is not supported; use one of {', '.join(SUPPORTED_DRIVERS)}"
+        )
+    if url.drivername.startswith("sqlite") and not url.database:
+        raise DatabaseURLError("an SQLite URL needs a file path (in-memory databases lose data)")
+    return url
+
+
+def is_sqlite(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite"
+
+
+def _install_sqlite_pragmas(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Leave transaction control to SQLAlchemy's "begin" hook below.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_engine(raw_url: str, **options: Any) -> AsyncEngine:
+    url = parse_database_url(raw_url)
+    if is_sqlite(url):
+        assert url.database is not None
+        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **options
+        )
+        _install_sqlite_pragmas(engine)
+        return engine
+    return create_async_engine(url, pool_pre_ping=True, **options)
+
+
+class Database:
+    """An engine plus its session factory; one per process."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def from_url(cls, raw_url: str, **options: Any) -> Database:
+        return cls(create_engine(raw_url, **options))
+
+    @property
+    def is_sqlite(self) -> bool:
+        return is_sqlite(self.engine.url)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One short unit of work: committed on success, rolled back on any error."""
+        async with self.sessions() as session, session.begin():
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

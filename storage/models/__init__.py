@@ -1,0 +1,24 @@
+"""All models; importing this package registers every table on ``Base.metadata``."""
+
+from storage.models.base import Base, UTCDateTime
+from storage.models.core import (
+    Centre,
+    ChannelIdentity,
+    Contact,
+    Conversation,
+    FacilitatorRole,
+    InboundMessage,
+    OutboxMessage,
+)
+
+__all__ = [
+    "Base",
+    "Centre",
+    "ChannelIdentity",
+    "Contact",
+    "Conversation",
+    "FacilitatorRole",
+    "InboundMessage",
+    "OutboxMessage",
+    "UTCDateTime",
+]

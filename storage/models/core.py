@@ -1,0 +1,128 @@
+"""People, their channel addresses, centres and who administers them; conversations and traffic."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storage.models.base import Base
+
+
+class Centre(Base):
+    __tablename__ = "centres"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name_kk: Mapped[str] = mapped_column(String(200))
+    name_ru: Mapped[str] = mapped_column(String(200))
+    oblast: Mapped[str] = mapped_column(String(100))
+    district: Mapped[str] = mapped_column(String(100))
+    settlement: Mapped[str] = mapped_column(String(100))
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Almaty")
+    created_at: Mapped[dt.datetime]
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    language: Mapped[str | None] = mapped_column(String(2))
+    name: Mapped[str | None] = mapped_column(String(200))
+    centre_id: Mapped[int | None] = mapped_column(ForeignKey("centres.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime]
+    consent: Mapped[bool | None]
+    consent_at: Mapped[dt.datetime | None]
+    deleted_at: Mapped[dt.datetime | None]
+    # Set when this contact was joined into another (same person on two channels).
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+
+    identities: Mapped[list[ChannelIdentity]] = relationship(back_populates="contact")
+
+
+class ChannelIdentity(Base):
+    """An address on one channel (``telegram:<user id>``, ``tel:+7701…``) pointing at a contact."""
+
+    __tablename__ = "channel_identities"
+    __table_args__ = (UniqueConstraint("channel", "address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime]
+    # The channel told us it cannot deliver (Telegram 403 "bot was blocked").
+    unreachable_at: Mapped[dt.datetime | None]
+    # The person asked for no messages on this address (SMS STOP) until they opt in again.
+    opted_out_at: Mapped[dt.datetime | None]
+
+    contact: Mapped[Contact] = relationship(back_populates="identities")
+
+
+class FacilitatorRole(Base):
+    __tablename__ = "facilitator_roles"
+    __table_args__ = (UniqueConstraint("contact_id", "centre_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(32), default="facilitator")
+    created_at: Mapped[dt.datetime]
+
+
+class Conversation(Base):
+    """The engine's state for one contact, saved after every step with that step's effects."""
+
+    __tablename__ = "conversations"
+
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True
+    )
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime]
+
+
+class InboundMessage(Base):
+    """Every accepted inbound message, kept as received; the provider id deduplicates retries."""
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (UniqueConstraint("channel", "provider_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    provider_id: Mapped[str | None] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    text: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    received_at: Mapped[dt.datetime]
+
+
+class OutboxMessage(Base):
+    """A message to send later (broadcast, reminder, offer): a row first, then a delivery.
+
+    ``payload`` holds the reply as data (see ``bot.outbox``); rendering happens when sent, in
+    the contact's language at that time.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    channel: Mapped[str | None] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    due_at: Mapped[dt.datetime]
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    provider_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    delivery_status: Mapped[str | None] = mapped_column(String(16))
+    error_code: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime]
+    sent_at: Mapped[dt.datetime | None]
