@@ -22,6 +22,11 @@ def N_(message_id: str) -> str:
     return message_id
 
 
+def NP_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a plural message pair for ``pybabel extract`` (keyword ``NP_:1,2``)."""
+    return singular, plural
+
+
 @dataclass(frozen=True)
 class Localized:
     """A text that comes from data (a questionnaire, a course title), given in both languages."""
@@ -50,6 +55,11 @@ class Msg:
     plural: str | None = None
     count: int | None = None
     language: str | None = None
+
+
+def plural_msg(forms: tuple[str, str], count: int, **params: Param) -> Msg:
+    """A message whose form depends on ``count`` (Kazakh has 2 plural forms, Russian 3)."""
+    return Msg(forms[0], params, plural=forms[1], count=count)
 
 
 Text = Msg | Localized
