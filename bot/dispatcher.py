@@ -1,0 +1,159 @@
+"""The one door every inbound event goes through, whatever the channel.
+
+For each event: take the contact's lock (events of one person are handled one at a time, in
+order; different people concurrently), then in ONE transaction: log the inbound message (a
+provider id seen before means a redelivery: nothing happens), resolve the contact, load its
+state, run the pure ``flows.engine.step``, apply the effects and save the new state. The
+replies come back as data; the channel renders and sends them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+
+import bot.features  # noqa: F401  (registers every feature's appliers and loaders)
+from bot.clock import Clock, system_clock
+from bot.effects import EffectContext, apply_effects
+from bot.facts import load_extra
+from flows import engine
+from flows.events import N_, ContactFacts, Facts, Inbound, Msg, Reply
+from storage import contacts
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+STEP_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Handled:
+    contact_id: int | None
+    language: str | None
+    replies: tuple[Reply, ...]
+    duplicate: bool = False
+    failed: bool = False
+
+
+def apology() -> Reply:
+    return Reply(body=(Msg(N_("Sorry, something went wrong on our side. Please try again.")),))
+
+
+class Dispatcher:
+    def __init__(self, db: Database, *, default_language: str = "kk", clock: Clock = system_clock):
+        self.db = db
+        self.default_language = default_language
+        self.clock = clock
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def _lock(self, address: str) -> asyncio.Lock:
+        lock = self._locks.get(address)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[address] = lock
+        return lock
+
+    async def handle(self, event: Inbound, provider_id: str | None = None) -> Handled:
+        lock = self._lock(event.address)
+        async with lock:
+            for attempt in range(1, STEP_ATTEMPTS + 1):
+                try:
+                    return await self._step(event, provider_id)
+                except IntegrityError:
+                    # Another process created the same contact or row first; the retry sees it.
+                    if attempt == STEP_ATTEMPTS:
+                        log.exception("giving up on %s after %d attempts", event.address, attempt)
+                        return await self._failed(event, provider_id)
+                except Exception:
+                    log.exception(
+                        "step failed for %s (provider id %s)", event.channel, provider_id
+                    )
+                    return await self._failed(event, provider_id)
+        raise AssertionError("unreachable")
+
+    async def _step(self, event: Inbound, provider_id: str | None) -> Handled:
+        now = self.clock()
+        async with self.db.transaction() as session:
+            inbound = await contacts.record_inbound(
+                session,
+                channel=event.channel,
+                provider_id=provider_id,
+                address=event.address,
+                text=event.text,
+                payload=_payload(event),
+                now=now,
+            )
+            if inbound is None:
+                return Handled(None, None, (), duplicate=True)
+            identity, contact, is_new = await contacts.resolve_identity(
+                session, event.channel, event.address, now
+            )
+            inbound.contact_id = contact.id
+            conversation = await contacts.load_state(session, contact.id, lock=not self.db.is_sqlite)
+            extra = await load_extra(session, contact, now)
+            if conversation is not None:
+                extra.setdefault("last_activity", conversation.updated_at)
+            facts = Facts(
+                contact=ContactFacts(
+                    contact_id=contact.id,
+                    language=contact.language,
+                    is_new=is_new or conversation is None,
+                    centre_slug=await contacts.centre_slug(session, contact.centre_id),
+                    name=contact.name,
+                ),
+                default_language=self.default_language,
+                centre_slugs=(
+                    await contacts.centre_slugs(session) if event.start_payload else frozenset()
+                ),
+                extra=extra,
+            )
+            result = engine.step(conversation.state if conversation else None, event, now, facts)
+            ctx = EffectContext(session=session, contact=contact, identity=identity, event=event, now=now)
+            await apply_effects(ctx, result.effects)
+            await contacts.save_state(session, conversation, contact.id, result.state, now)
+            language = contact.language or _hinted(event) or self.default_language
+            return Handled(contact.id, language, result.replies)
+
+    async def _failed(self, event: Inbound, provider_id: str | None) -> Handled:
+        """Keep the message that could not be handled, and apologise in the person's language."""
+        now = self.clock()
+        language: str | None = None
+        contact_id: int | None = None
+        try:
+            async with self.db.transaction() as session:
+                identity = await contacts.find_identity(session, event.channel, event.address)
+                if identity is not None:
+                    contact = await contacts.live_contact(session, identity.contact_id)
+                    contact_id, language = contact.id, contact.language
+                await contacts.record_inbound(
+                    session,
+                    channel=event.channel,
+                    provider_id=None,
+                    address=event.address,
+                    text=event.text,
+                    payload={**_payload(event), "failed": True, "provider_id": provider_id},
+                    now=now,
+                )
+        except Exception:
+            log.exception("could not even log the failed message from %s", event.channel)
+        return Handled(
+            contact_id, language or _hinted(event) or self.default_language, (apology(),), failed=True
+        )
+
+
+def _hinted(event: Inbound) -> str | None:
+    return event.language_hint if event.language_hint in ("kk", "ru") else None
+
+
+def _payload(event: Inbound) -> dict[str, str]:
+    fields = {
+        "choice": event.choice,
+        "context": event.context,
+        "language_hint": event.language_hint,
+        "shared_phone": event.shared_phone,
+        "start_payload": event.start_payload,
+    }
+    return {key: value for key, value in fields.items() if value is not None}
