@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     http_port: int = Field(default=8080, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     outbox_interval_seconds: float = Field(default=5.0, gt=0, le=3600)
+    public_url: AnyHttpUrl | None = None
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_from: str | None = None
+    twilio_messaging_service_sid: str | None = None
+    twilio_api_url: AnyHttpUrl | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -53,7 +59,10 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not an IANA time zone (e.g. Asia/Almaty)") from None
         return value
 
-    @field_validator("telegram_token", mode="before")
+    @field_validator(
+        "telegram_token", "telegram_api_url", "public_url", "twilio_account_sid", "twilio_auth_token",
+        "twilio_from", "twilio_messaging_service_sid", "twilio_api_url", mode="before",
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
@@ -63,7 +72,34 @@ class Settings(BaseSettings):
         token = self.telegram_token.get_secret_value() if self.telegram_token else None
         if token is not None and (":" not in token or len(token) < 10):
             raise ValueError("telegram_token: expected the token @BotFather gave, like 123456:ABC…")
+        self._twilio_complete()
         return self
+
+    def _twilio_complete(self) -> None:
+        """Twilio is all or nothing: half a configuration is an error, not a silent no-SMS."""
+        parts = {
+            "twilio_account_sid": self.twilio_account_sid,
+            "twilio_auth_token": self.twilio_auth_token,
+            "twilio_from": self.twilio_from or self.twilio_messaging_service_sid,
+            "public_url": self.public_url,
+        }
+        given = [name for name, value in parts.items() if value is not None]
+        if given and len(given) < len(parts):
+            missing = next(name for name in parts if name not in given)
+            if missing == "twilio_from":
+                raise ValueError(
+                    "twilio_from: set CLC_TWILIO_FROM or CLC_TWILIO_MESSAGING_SERVICE_SID "
+                    "(Twilio is half-configured)"
+                )
+            raise ValueError(f"{missing}: missing, but other Twilio settings are set")
+
+    @property
+    def has_twilio(self) -> bool:
+        return self.twilio_account_sid is not None
+
+    @property
+    def has_channel(self) -> bool:
+        return self.has_telegram or self.has_twilio
 
     @property
     def zone(self) -> ZoneInfo:

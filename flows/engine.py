@@ -50,6 +50,9 @@ def _route(state: State, event: Inbound, now: dt.datetime, facts: Facts) -> Rout
         return (menu.stale_button(), *_current_prompt(state, now, facts)), ()
     if state.get("stage") == "language" or facts.contact.language not in LANGUAGES:
         return _language_stage(state, event, facts)
+    if _is_empty(event):
+        # A session (re)opened with nothing said yet: show where the person stands.
+        return _current_prompt(state, now, facts), ()
 
     command = parse_command(event.text) if event.choice is None else None
     if state.get("stage") == "choose_language":
@@ -69,6 +72,15 @@ def _route(state: State, event: Inbound, now: dt.datetime, facts: Facts) -> Rout
     if state.get("stage") == "flow":
         return _resume_flow(state, event, now, facts)
     return _menu_stage(state, event, now, facts)
+
+
+def _is_empty(event: Inbound) -> bool:
+    return (
+        event.text is None
+        and event.choice is None
+        and event.shared_phone is None
+        and event.start_payload is None
+    )
 
 
 def _is_slash(event: Inbound) -> bool:
@@ -120,7 +132,7 @@ def _parse_language(event: Inbound) -> str | None:
         return event.choice if event.choice in LANGUAGES else None
     options = [
         (lang, (menu.LANGUAGE_NAMES[lang].kk, *menu.LANGUAGE_WORDS[lang]))
-        for lang in menu.language_order(event.language_hint)
+        for lang in LANGUAGES
     ]
     return match_option(event.text or "", options)
 

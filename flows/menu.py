@@ -28,31 +28,34 @@ MENU_LABELS: dict[str, str] = {
 
 
 def language_order(hint: str | None) -> tuple[str, ...]:
-    """Languages in display order, the channel's hint first."""
+    """The greeting's paragraphs in reading order: the channel's hint (or current language) first."""
     if hint in LANGUAGES:
         return (hint, *(lang for lang in LANGUAGES if lang != hint))
     return LANGUAGES
 
 
+def language_choices(hint: str | None) -> tuple[Choice, ...]:
+    """Always 1 Қазақша, 2 Русский, so a typed number means the same on every screen."""
+    return tuple(
+        Choice(id=lang, label=LANGUAGE_NAMES[lang], selected=(lang == hint)) for lang in LANGUAGES
+    )
+
+
 def language_prompt(hint: str | None, *, greet: bool) -> Reply:
     """Asked in both languages at once: the person may not read the other one."""
-    order = language_order(hint)
     key = N_("Hello! Please choose your language.") if greet else N_("Please choose your language.")
     return Reply(
-        body=tuple(Msg(key, language=lang) for lang in order),
-        choices=tuple(
-            Choice(id=lang, label=LANGUAGE_NAMES[lang], selected=(lang == hint)) for lang in order
-        ),
+        body=tuple(Msg(key, language=lang) for lang in language_order(hint)),
+        choices=language_choices(hint),
         expects="choice",
         context=LANGUAGE_CONTEXT,
     )
 
 
 def language_reprompt(hint: str | None) -> Reply:
-    order = language_order(hint)
     return Reply(
-        body=tuple(Msg(N_("Please answer 1 or 2."), language=lang) for lang in order),
-        choices=tuple(Choice(id=lang, label=LANGUAGE_NAMES[lang]) for lang in order),
+        body=tuple(Msg(N_("Please answer 1 or 2."), language=lang) for lang in language_order(hint)),
+        choices=language_choices(None),
         expects="choice",
         context=LANGUAGE_CONTEXT,
     )

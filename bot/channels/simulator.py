@@ -1,0 +1,86 @@
+"""The terminal simulator: chat with the bot as a villager, buttons shown as numbered options.
+
+Interactive on a terminal; with ``--transcript`` (or when stdin is not a terminal) it prints a
+transcript instead: ``> `` before what the villager typed, ``< `` before each line of the bot,
+which is also the format of the golden transcript tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import TextIO
+
+from bot.dispatcher import Dispatcher
+from bot.i18n import Catalogs
+from bot.render import render_numbered
+from flows.events import N_, Inbound, Msg, Reply
+from flows.phones import phone_address
+
+SIM_CHANNEL = "simulator"
+SIM_ADDRESS = "sim:local"
+QUIT_WORDS = frozenset({"/quit", "/exit", "/q"})
+
+
+def sim_identity(phone: str | None) -> tuple[str, str]:
+    """``--phone`` makes the simulator stand in for that phone over SMS: one contact, two ways."""
+    if phone is None:
+        return SIM_CHANNEL, SIM_ADDRESS
+    return "sms", phone_address(phone)
+
+
+class Simulator:
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        catalogs: Catalogs,
+        *,
+        channel: str,
+        address: str,
+        language_hint: str | None,
+        out: TextIO,
+        transcript: bool,
+    ) -> None:
+        self.dispatcher = dispatcher
+        self.catalogs = catalogs
+        self.channel = channel
+        self.address = address
+        self.language_hint = language_hint
+        self.out = out
+        self.transcript = transcript
+
+    async def say(self, text: str | None) -> None:
+        if self.transcript and text is not None:
+            self.out.write(f"> {text}\n")
+        event = Inbound(self.channel, self.address, text=text, language_hint=self.language_hint)
+        handled = await self.dispatcher.handle(event)
+        self.show(handled.replies, handled.language)
+
+    def show(self, replies: tuple[Reply, ...], language: str | None) -> None:
+        tr = self.catalogs.translator(language)
+        for reply in replies:
+            text = render_numbered(reply, tr)
+            if self.transcript:
+                self.out.write("".join(f"< {line}".rstrip() + "\n" for line in text.splitlines()))
+            else:
+                self.out.write(text + "\n\n")
+        self.out.flush()
+
+    async def run(self, lines: TextIO) -> None:
+        if not self.transcript:
+            intro = Msg(N_("Terminal simulator. Type your answer and press Enter; /quit to leave."))
+            self.out.write(self.catalogs.translator(self.language_hint).text(intro) + "\n\n")
+        await self.say(None)
+        loop = asyncio.get_running_loop()
+        while True:
+            if not self.transcript:
+                self.out.write("> ")
+                self.out.flush()
+            line = await loop.run_in_executor(None, lines.readline)
+            if not line or line.strip().lower() in QUIT_WORDS:
+                return
+            await self.say(line.rstrip("\r\n"))
+
+
+def stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()

@@ -1,0 +1,189 @@
+"""Messages that are not an immediate answer: a row first, then a delivery.
+
+``enqueue`` adds rows inside the caller's transaction. ``OutboxSender.send_due`` claims due
+rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several processes share the work; SQLite's
+single writer needs no more), and just before sending checks again that the contact still
+exists and that the address has not opted out or become unreachable. A claim is a lease: a
+row left ``sending`` by a process that died is due again after ``LEASE``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.channels.base import Sender
+from bot.clock import Clock, system_clock
+from bot.codec import decode_reply, encode_reply
+from bot.errors import PermanentFailure, RetryLater, Unreachable
+from bot.i18n import Catalogs
+from flows.events import Reply
+from storage.db import Database
+from storage.models import ChannelIdentity, Contact, OutboxMessage
+
+log = logging.getLogger(__name__)
+LEASE = dt.timedelta(minutes=5)
+MAX_ATTEMPTS = 8
+CHANNEL_PREFERENCE = ("telegram", "sms")
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    contact_id: int,
+    replies: Sequence[Reply],
+    kind: str,
+    now: dt.datetime,
+    due_at: dt.datetime | None = None,
+    channel: str | None = None,
+) -> OutboxMessage:
+    row = OutboxMessage(
+        contact_id=contact_id,
+        channel=channel,
+        kind=kind,
+        payload={"replies": [encode_reply(reply) for reply in replies]},
+        due_at=due_at or now,
+        status="pending",
+        attempts=0,
+        created_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    contact_id: int
+    channel: str | None
+    payload: dict[str, object]
+    attempts: int
+
+
+def _preference(identity: ChannelIdentity) -> int:
+    channel = identity.channel
+    return CHANNEL_PREFERENCE.index(channel) if channel in CHANNEL_PREFERENCE else len(CHANNEL_PREFERENCE)
+
+
+def reachable(identity: ChannelIdentity) -> bool:
+    return identity.unreachable_at is None and identity.opted_out_at is None
+
+
+class OutboxSender:
+    def __init__(
+        self,
+        db: Database,
+        catalogs: Catalogs,
+        senders: Mapping[str, Sender],
+        *,
+        clock: Clock = system_clock,
+        batch: int = 50,
+    ) -> None:
+        self.db = db
+        self.catalogs = catalogs
+        self.senders = dict(senders)
+        self.clock = clock
+        self.batch = batch
+
+    async def send_due(self) -> int:
+        """Send what is due now; returns how many rows were handled (sent, skipped or failed)."""
+        claimed = await self._claim()
+        for row in claimed:
+            await self._deliver(row)
+        return len(claimed)
+
+    async def _claim(self) -> list[Claimed]:
+        now = self.clock()
+        async with self.db.transaction() as session:
+            rows = (
+                await session.scalars(
+                    select(OutboxMessage)
+                    .where(
+                        or_(
+                            and_(OutboxMessage.status == "pending", OutboxMessage.due_at <= now),
+                            and_(OutboxMessage.status == "sending", OutboxMessage.due_at <= now),
+                        )
+                    )
+                    .order_by(OutboxMessage.due_at, OutboxMessage.id)
+                    .limit(self.batch)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            for row in rows:
+                row.status, row.due_at, row.attempts = "sending", now + LEASE, row.attempts + 1
+            return [Claimed(r.id, r.contact_id, r.channel, r.payload, r.attempts) for r in rows]
+
+    async def _deliver(self, row: Claimed) -> None:
+        async with self.db.transaction() as session:
+            contact = await session.get(Contact, row.contact_id)
+            identities = (
+                await session.scalars(
+                    select(ChannelIdentity).where(ChannelIdentity.contact_id == row.contact_id)
+                )
+            ).all()
+        if contact is None or contact.deleted_at is not None:
+            await self._finish(row.id, "skipped", "contact deleted")
+            return
+        identity = self._pick(identities, row.channel)
+        if identity is None:
+            await self._finish(row.id, "skipped", "no reachable address")
+            return
+        sender = self.senders[identity.channel]
+        replies = [decode_reply(item) for item in row.payload["replies"]]  # type: ignore[union-attr]
+        tr = self.catalogs.translator(contact.language)
+        try:
+            provider_ids = await sender.send(identity.address, replies, tr)
+        except Unreachable as exc:
+            await self._mark_unreachable(identity.id)
+            await self._finish(row.id, "failed", f"unreachable: {exc}")
+        except RetryLater as exc:
+            await self._retry(row, exc.retry_after, str(exc))
+        except PermanentFailure as exc:
+            await self._finish(row.id, "failed", str(exc))
+        except Exception as exc:  # network trouble we have no class for: back off and retry
+            log.exception("outbox row %s: sending failed", row.id)
+            await self._retry(row, min(2**row.attempts, 600), repr(exc))
+        else:
+            await self._finish(row.id, "sent", None, provider_ids[0] if provider_ids else None)
+
+    def _pick(self, identities: Sequence[ChannelIdentity], wanted: str | None) -> ChannelIdentity | None:
+        usable = [i for i in identities if reachable(i) and i.channel in self.senders]
+        if wanted is not None:
+            usable = [i for i in usable if i.channel == wanted]
+        usable.sort(key=_preference)
+        return usable[0] if usable else None
+
+    async def _finish(
+        self, row_id: int, status: str, error: str | None, provider_id: str | None = None
+    ) -> None:
+        async with self.db.transaction() as session:
+            row = await session.get(OutboxMessage, row_id)
+            if row is None:
+                return
+            row.status, row.last_error = status, error
+            if provider_id is not None:
+                row.provider_id = provider_id
+            if status == "sent":
+                row.sent_at = self.clock()
+
+    async def _retry(self, row: Claimed, after: float, error: str) -> None:
+        if row.attempts >= MAX_ATTEMPTS:
+            await self._finish(row.id, "failed", f"gave up after {row.attempts} attempts: {error}")
+            return
+        async with self.db.transaction() as session:
+            stored = await session.get(OutboxMessage, row.id)
+            if stored is not None:
+                stored.status, stored.last_error = "pending", error
+                stored.due_at = self.clock() + dt.timedelta(seconds=after)
+
+    async def _mark_unreachable(self, identity_id: int) -> None:
+        async with self.db.transaction() as session:
+            identity = await session.get(ChannelIdentity, identity_id)
+            if identity is not None and identity.unreachable_at is None:
+                identity.unreachable_at = self.clock()

@@ -1,0 +1,116 @@
+"""The running service: database, catalogs, dispatcher, channels, HTTP app and the clock.
+
+Channels plug in through ``CHANNEL_FACTORIES``: each factory looks at the settings and returns
+a runtime, or None when its channel is not configured. With no channel configured the service
+opens the terminal simulator instead, so ``make run`` on a fresh machine is a conversation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TextIO
+
+from bot.channels.base import ChannelRuntime
+from bot.channels.simulator import Simulator, sim_identity
+from bot.clock import Clock, system_clock
+from bot.dispatcher import Dispatcher
+from bot.http import HttpServer, create_app
+from bot.i18n import Catalogs
+from bot.outbox import OutboxSender
+from bot.scheduler import JobContext, Ticker
+from bot.settings import Settings
+from storage.db import Database
+from storage.migrate import upgrade_database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ServiceContext:
+    settings: Settings
+    db: Database
+    catalogs: Catalogs
+    dispatcher: Dispatcher
+    clock: Clock
+    webhook_url: str | None = None
+
+
+ChannelFactory = Callable[[ServiceContext], ChannelRuntime | None]
+
+
+def channel_factories() -> list[ChannelFactory]:
+    """Imported here, not at module level, so a channel's library loads only when used."""
+    factories: list[ChannelFactory] = []
+    return factories
+
+
+async def open_context(
+    settings: Settings, *, clock: Clock = system_clock, webhook_url: str | None = None
+) -> ServiceContext:
+    db = Database.from_url(settings.database_url)
+    await upgrade_database(db.engine)
+    catalogs = Catalogs.load(settings.zone)
+    dispatcher = Dispatcher(db, default_language=settings.default_language, clock=clock)
+    return ServiceContext(settings, db, catalogs, dispatcher, clock, webhook_url)
+
+
+async def run_simulator(
+    settings: Settings,
+    *,
+    language: str | None,
+    phone: str | None,
+    transcript: bool,
+    lines: TextIO = sys.stdin,
+    out: TextIO = sys.stdout,
+) -> None:
+    ctx = await open_context(settings)
+    channel, address = sim_identity(phone)
+    simulator = Simulator(
+        ctx.dispatcher, ctx.catalogs, channel=channel, address=address,
+        language_hint=language, out=out, transcript=transcript,
+    )
+    try:
+        await simulator.run(lines)
+    finally:
+        await ctx.db.dispose()
+
+
+async def run_service(settings: Settings, *, webhook_url: str | None = None) -> None:
+    ctx = await open_context(settings, webhook_url=webhook_url)
+    runtimes = [rt for rt in (factory(ctx) for factory in channel_factories()) if rt is not None]
+    senders = {rt.name: rt.sender for rt in runtimes if rt.sender is not None}
+    outbox = OutboxSender(ctx.db, ctx.catalogs, senders, clock=ctx.clock)
+    ticker = Ticker(
+        JobContext(ctx.db, ctx.catalogs, ctx.clock),
+        {"outbox": (settings.outbox_interval_seconds, lambda _ctx: outbox.send_due())},
+    )
+    routes = [route for rt in runtimes for route in rt.routes]
+    server = HttpServer(create_app(routes), settings.http_host, settings.http_port) if routes else None
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
+    try:
+        if server is not None:
+            await server.start()
+        for runtime in runtimes:
+            await runtime.start()
+        ticker.start()
+        log.info("clc-bot running: %s", ", ".join(rt.name for rt in runtimes) or "no channel")
+        await stop.wait()
+        log.info("stopping: no new updates are taken; finishing those in progress")
+    finally:
+        ticker.stop()
+        for runtime in reversed(runtimes):
+            await runtime.stop()
+        if server is not None:
+            await server.stop()
+        await ctx.db.dispose()
