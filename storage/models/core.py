@@ -39,7 +39,9 @@ class Contact(Base):
     # Set when this contact was joined into another (same person on two channels).
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
 
-    identities: Mapped[list[ChannelIdentity]] = relationship(back_populates="contact")
+    identities: Mapped[list[ChannelIdentity]] = relationship(
+        back_populates="contact", cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 class ChannelIdentity(Base):

@@ -1,0 +1,147 @@
+"""The first conversation, driven through the pure engine: language, menu, help, stale buttons."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flows.engine import step
+from flows.events import (
+    AttachCentre,
+    ContactFacts,
+    Facts,
+    Inbound,
+    Localized,
+    Msg,
+    SetLanguage,
+    State,
+    Step,
+)
+from flows.registry import MENU_ITEMS
+
+NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+def facts(language: str | None = None, *, is_new: bool = False, **kwargs: object) -> Facts:
+    return Facts(contact=ContactFacts(1, language, is_new), **kwargs)  # type: ignore[arg-type]
+
+
+def say(state: State | None, language: str | None, text: str | None = None, **kwargs: object) -> Step:
+    event = Inbound("simulator", "sim:1", text=text, **kwargs)  # type: ignore[arg-type]
+    return step(state, event, NOW, facts(language, is_new=state is None))
+
+
+def keys(result: Step) -> list[str]:
+    return [part.key if isinstance(part, Msg) else part.kk for r in result.replies for part in r.body]
+
+
+def test_new_contact_is_greeted_in_both_languages_with_the_hint_first_and_preselected() -> None:
+    result = say(None, None, None, language_hint="ru")
+    (prompt,) = result.replies
+    assert [part.language for part in prompt.body] == ["ru", "kk"]  # type: ignore[union-attr]
+    assert [c.id for c in prompt.choices] == ["kk", "ru"]
+    assert [c.selected for c in prompt.choices] == [False, True]
+    assert result.state["stage"] == "language" and not result.effects
+
+
+def test_without_a_hint_nothing_is_preselected() -> None:
+    (prompt,) = say(None, None, "/start").replies
+    assert not any(c.selected for c in prompt.choices)
+
+
+def test_choosing_a_language_by_number_sets_it_and_shows_the_menu() -> None:
+    first = say(None, None, None)
+    result = say(first.state, None, "2")
+    assert result.effects == (SetLanguage("ru"),)
+    assert keys(result)[-1] == "Main menu. What would you like to do?"
+    assert [c.id for c in result.replies[-1].choices] == list(MENU_ITEMS)
+    assert result.state["stage"] == "menu"
+
+
+def test_choosing_a_language_by_button() -> None:
+    first = say(None, None, None)
+    result = say(first.state, None, choice="kk", context="lang")
+    assert result.effects == (SetLanguage("kk"),)
+
+
+def test_a_wrong_answer_to_the_language_question_asks_again_in_both_languages() -> None:
+    first = say(None, None, None)
+    result = say(first.state, None, "5")
+    assert keys(result) == ["Please answer 1 or 2.", "Please answer 1 or 2."]
+    assert not result.effects and result.state["stage"] == "language"
+
+
+def test_language_can_be_changed_by_command_word_and_by_menu() -> None:
+    menu_state = say(say(None, None, None).state, None, "1").state
+    asked = say(menu_state, "kk", "/language")
+    assert keys(asked)[0] == "Please choose your language."
+    changed = say(asked.state, "kk", "Русский")
+    assert changed.effects == (SetLanguage("ru",),)
+    by_menu = say(changed.state, "ru", "4")
+    assert by_menu.replies[0].context == "lang"
+    assert say(by_menu.state, "ru", "1").effects == (SetLanguage("kk"),)
+
+
+def test_menu_items_without_a_flow_say_coming_soon_and_the_menu_stays() -> None:
+    menu_state = say(say(None, None, None).state, None, "1").state
+    result = say(menu_state, "kk", "3")  # "my enrolments"
+    assert "This part is coming soon." in keys(result) or result.state["stage"] == "flow"
+
+
+def test_help_then_menu() -> None:
+    menu_state = say(say(None, None, None).state, None, "1").state
+    result = say(menu_state, "kk", "көмек")
+    assert keys(result)[0].startswith("This bot belongs to your Community Learning Centre.")
+    assert keys(result)[-1] == "Main menu. What would you like to do?"
+
+
+def test_unknown_text_in_the_menu_says_what_is_expected() -> None:
+    menu_state = say(say(None, None, None).state, None, "1").state
+    result = say(menu_state, "kk", "сәлем қалайсыз, маған курс керек еді")
+    first = result.replies[0].body[0]
+    assert isinstance(first, Msg) and first.params == {"count": len(MENU_ITEMS)}
+
+
+def test_a_press_on_a_button_of_an_old_message_is_not_applied() -> None:
+    menu_state = say(say(None, None, None).state, None, "1").state
+    result = say(menu_state, "kk", choice="yes", context="survey:old-run:q1")
+    assert result.replies[0].notice
+    assert keys(result)[0] == "That button belongs to an earlier message."
+    assert not result.effects
+
+
+def test_a_returning_contact_with_nothing_said_sees_where_they_stand() -> None:
+    menu_state = say(say(None, None, None).state, None, "1").state
+    result = say(menu_state, "kk", None)
+    assert keys(result) == ["Main menu. What would you like to do?"]
+
+
+def test_deep_link_attaches_a_known_centre_only() -> None:
+    event = Inbound("telegram", "telegram:1", text="/start demo", start_payload="demo")
+    known = step(None, event, NOW, facts(None, is_new=True, centre_slugs=frozenset({"demo"})))
+    assert AttachCentre("demo") in known.effects
+    unknown = Inbound("telegram", "telegram:1", text="/start nowhere", start_payload="nowhere")
+    assert not step(None, unknown, NOW, facts(None, centre_slugs=frozenset({"demo"}))).effects
+
+
+def test_the_language_names_are_written_in_their_own_language() -> None:
+    (prompt,) = say(None, None, None).replies
+    labels = [c.label for c in prompt.choices]
+    assert labels == [Localized("Қазақша", "Қазақша"), Localized("Русский", "Русский")]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=60), st.text(min_size=4000, max_size=5000)),
+                max_size=8))
+def test_any_sequence_of_inputs_never_raises_and_always_answers(texts: list[str | None]) -> None:
+    state: State | None = None
+    language: str | None = None
+    for text in texts:
+        result = say(state, language, text)
+        assert result.replies, "every input gets an answer"
+        for effect in result.effects:
+            if isinstance(effect, SetLanguage):
+                language = effect.language
+        state = result.state
