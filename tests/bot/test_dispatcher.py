@@ -1,0 +1,105 @@
+"""The dispatcher end to end on both databases: language persists, redeliveries do nothing."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import func, select
+
+from bot.clock import FakeClock
+from bot.dispatcher import Dispatcher
+from bot.effects import _APPLIERS
+from bot.i18n import Catalogs
+from flows.events import Effect
+from storage.db import Database
+from storage.models import Contact, Conversation, InboundMessage
+from tests.conftest import Chat
+
+
+async def test_a_new_contact_chooses_kazakh_and_sees_the_menu_in_kazakh(chat: Chat) -> None:
+    greeting = await chat.say()
+    assert "Сәлеметсіз бе! Тілді таңдаңыз." in greeting and "Здравствуйте! Выберите язык." in greeting
+    menu = await chat.say("1")
+    assert "Басты мәзір. Не істегіңіз келеді?" in menu
+    assert "1. Қажеттіліктер сауалнамасы" in menu and "Жауап ретінде нөмірін жіберіңіз." in menu
+
+
+async def test_language_choice_persists_for_a_new_dispatcher(
+    database: Database, clock: FakeClock, catalogs: Catalogs
+) -> None:
+    first = Chat(Dispatcher(database, clock=clock), catalogs)
+    await first.send()
+    await first.send("2")
+    assert "Главное меню" in await first.say("меню")
+    restarted = Chat(Dispatcher(database, clock=clock), catalogs)
+    assert "Главное меню. Что вы хотите сделать?" in await restarted.say()
+    switched = await restarted.say("тіл")
+    assert "Выберите язык." in switched
+    assert "Басты мәзір" in await restarted.say("Қазақша")
+    async with database.transaction() as session:
+        assert await session.scalar(select(Contact.language)) == "kk"
+
+
+async def test_the_same_update_twice_has_no_second_effect(chat: Chat, database: Database) -> None:
+    await chat.send()
+    await chat.send("2", provider_id="update-7")
+    again = await chat.send("1", provider_id="update-7")
+    assert again == [] and chat.last is not None and chat.last.duplicate
+    async with database.transaction() as session:
+        assert await session.scalar(select(Contact.language)) == "ru"
+        count = await session.scalar(select(func.count()).select_from(InboundMessage))
+    assert count == 2
+
+
+async def test_a_failing_step_apologises_keeps_the_message_and_the_state(
+    chat: Chat, database: Database
+) -> None:
+    await chat.send()
+    await chat.send("2")
+
+    class Broken(Effect):
+        pass
+
+    import flows.engine as engine
+
+    real_step = engine.step
+
+    def broken_step(*args: object, **kwargs: object) -> object:
+        result = real_step(*args, **kwargs)  # type: ignore[arg-type]
+        return type(result)(result.state, result.replies, (Broken(),))
+
+    engine.step = broken_step  # type: ignore[assignment]
+    try:
+        answer = await chat.say("тіл")
+    finally:
+        engine.step = real_step
+    assert Broken not in _APPLIERS
+    assert answer == "Извините, у нас произошла ошибка. Попробуйте ещё раз."
+    async with database.transaction() as session:
+        state = await session.scalar(select(Conversation.state))
+        kept = await session.scalar(select(InboundMessage).where(InboundMessage.text == "тіл"))
+    assert state is not None and state["stage"] == "menu"  # the failed step changed nothing
+    assert kept is not None and kept.payload is not None and kept.payload["failed"] is True
+
+
+async def test_many_people_at_once_each_get_their_own_answers(
+    dispatcher: Dispatcher, catalogs: Catalogs, database: Database
+) -> None:
+    chats = [Chat(dispatcher, catalogs, address=f"sim:{n}") for n in range(12)]
+    await asyncio.gather(*(c.send() for c in chats))
+    await asyncio.gather(*(c.send("1" if n % 2 else "2") for n, c in enumerate(chats)))
+    async with database.transaction() as session:
+        languages = (await session.scalars(select(Contact.language).order_by(Contact.id))).all()
+    assert sorted(languages) == ["kk"] * 6 + ["ru"] * 6
+
+
+async def test_one_persons_fast_messages_are_handled_in_order(chat: Chat, database: Database) -> None:
+    await chat.send()
+    await chat.send("1")
+    answers = await asyncio.gather(chat.say("тіл"), chat.say("2"), chat.say("тіл"), chat.say("1"))
+    assert "Тілді таңдаңыз." in answers[0]
+    assert "по-русски" in answers[1]
+    assert "Выберите язык." in answers[2]
+    assert "қазақша" in answers[3]
+    async with database.transaction() as session:
+        assert await session.scalar(select(Contact.language)) == "kk"

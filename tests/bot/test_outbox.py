@@ -1,0 +1,171 @@
+"""Queued messages: sent when due, re-checked before sending, retried as the channel asks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import pytest
+from sqlalchemy import select
+
+from bot.clock import FakeClock
+from bot.errors import PermanentFailure, RetryLater, Unreachable
+from bot.i18n import Catalogs, Translator
+from bot.outbox import OutboxSender, enqueue
+from bot.render import render_numbered
+from flows.events import Choice, Localized, Msg, Reply
+from storage import contacts
+from storage.db import Database
+from storage.models import ChannelIdentity, Contact, OutboxMessage
+
+
+class RecordingSender:
+    """A channel of our own contract that records what it would deliver."""
+
+    def __init__(self, channel: str, fail_with: Exception | None = None) -> None:
+        self.channel = channel
+        self.fail_with = fail_with
+        self.sent: list[tuple[str, str]] = []
+
+    async def send(self, address: str, replies: Sequence[Reply], tr: Translator) -> list[str]:
+        if self.fail_with is not None:
+            error, self.fail_with = self.fail_with, None
+            raise error
+        self.sent.extend((address, render_numbered(reply, tr)) for reply in replies)
+        return [f"{self.channel}-{len(self.sent)}"]
+
+
+REMINDER = Reply(
+    body=(Msg("This part is coming soon."), Localized("Ертең сабақ бар", "Завтра занятие")),
+    choices=(Choice("ok", Localized("Жарайды", "Хорошо")),),
+)
+
+
+async def contact_with(database: Database, clock: FakeClock, *addresses: tuple[str, str],
+                       language: str = "ru") -> int:
+    async with database.transaction() as session:
+        channel, address = addresses[0]
+        _, contact, _ = await contacts.resolve_identity(session, channel, address, clock())
+        contact.language = language
+        for channel, address in addresses[1:]:
+            session.add(ChannelIdentity(contact_id=contact.id, channel=channel, address=address,
+                                        created_at=clock()))
+        return contact.id
+
+
+async def queue(database: Database, clock: FakeClock, contact_id: int, **kwargs: object) -> int:
+    async with database.transaction() as session:
+        row = await enqueue(session, contact_id=contact_id, replies=[REMINDER], kind="reminder",
+                            now=clock(), **kwargs)  # type: ignore[arg-type]
+        return row.id
+
+
+async def status_of(database: Database, row_id: int) -> OutboxMessage:
+    async with database.transaction() as session:
+        row = await session.get(OutboxMessage, row_id)
+        assert row is not None
+        return row
+
+
+@pytest.fixture
+def telegram() -> RecordingSender:
+    return RecordingSender("telegram")
+
+
+@pytest.fixture
+def sms() -> RecordingSender:
+    return RecordingSender("sms")
+
+
+@pytest.fixture
+def outbox(database: Database, catalogs: Catalogs, clock: FakeClock, telegram: RecordingSender,
+           sms: RecordingSender) -> OutboxSender:
+    return OutboxSender(database, catalogs, {"telegram": telegram, "sms": sms}, clock=clock)
+
+
+async def test_due_message_is_rendered_in_the_contacts_language_and_sent_once(
+    database: Database, clock: FakeClock, outbox: OutboxSender, telegram: RecordingSender
+) -> None:
+    contact_id = await contact_with(database, clock, ("telegram", "telegram:5"))
+    row_id = await queue(database, clock, contact_id, due_at=clock.advance(hours=1))
+    clock.advance(minutes=-30)
+    assert await outbox.send_due() == 0 and telegram.sent == []
+    clock.advance(minutes=31)
+    assert await outbox.send_due() == 1
+    assert telegram.sent == [("telegram:5", "Этот раздел скоро появится.\n\nЗавтра занятие\n\n1. Хорошо\n\nОтветьте номером.")]
+    assert await outbox.send_due() == 0
+    row = await status_of(database, row_id)
+    assert (row.status, row.provider_id, row.sent_at) == ("sent", "telegram-1", clock())
+
+
+async def test_telegram_is_preferred_and_sms_used_when_telegram_is_unreachable(
+    database: Database, clock: FakeClock, outbox: OutboxSender, telegram: RecordingSender,
+    sms: RecordingSender
+) -> None:
+    contact_id = await contact_with(database, clock, ("sms", "tel:+77011234567"), ("telegram", "telegram:9"))
+    await queue(database, clock, contact_id)
+    await outbox.send_due()
+    assert [a for a, _ in telegram.sent] == ["telegram:9"] and sms.sent == []
+    telegram.fail_with = Unreachable("Forbidden: bot was blocked by the user")
+    second = await queue(database, clock, contact_id)
+    await outbox.send_due()
+    assert (await status_of(database, second)).status == "failed"
+    async with database.transaction() as session:
+        identity = await session.scalar(select(ChannelIdentity).where(ChannelIdentity.channel == "telegram"))
+        assert identity is not None and identity.unreachable_at == clock()
+    await queue(database, clock, contact_id)
+    await outbox.send_due()
+    assert [a for a, _ in sms.sent] == ["tel:+77011234567"]
+
+
+async def test_opted_out_and_deleted_contacts_get_nothing(
+    database: Database, clock: FakeClock, outbox: OutboxSender, sms: RecordingSender
+) -> None:
+    stopped = await contact_with(database, clock, ("sms", "tel:+77011234567"))
+    deleted = await contact_with(database, clock, ("sms", "tel:+77021234567"))
+    first = await queue(database, clock, stopped)
+    second = await queue(database, clock, deleted)
+    async with database.transaction() as session:
+        identity = await session.scalar(select(ChannelIdentity).where(ChannelIdentity.contact_id == stopped))
+        assert identity is not None
+        identity.opted_out_at = clock()
+        contact = await session.get(Contact, deleted)
+        assert contact is not None
+        contact.deleted_at = clock()
+    assert await outbox.send_due() == 2
+    assert sms.sent == []
+    assert (await status_of(database, first)).last_error == "no reachable address"
+    assert (await status_of(database, second)).last_error == "contact deleted"
+
+
+async def test_retry_after_is_honoured_and_permanent_failures_stop(
+    database: Database, clock: FakeClock, outbox: OutboxSender, telegram: RecordingSender
+) -> None:
+    contact_id = await contact_with(database, clock, ("telegram", "telegram:5"))
+    row_id = await queue(database, clock, contact_id)
+    telegram.fail_with = RetryLater("Too Many Requests", retry_after=30)
+    await outbox.send_due()
+    row = await status_of(database, row_id)
+    assert row.status == "pending" and row.due_at == clock() + dt.timedelta(seconds=30)
+    clock.advance(seconds=29)
+    await outbox.send_due()
+    assert telegram.sent == []
+    clock.advance(seconds=1)
+    await outbox.send_due()
+    assert len(telegram.sent) == 1  # exactly one delivery, no duplicate
+    other = await queue(database, clock, contact_id)
+    telegram.fail_with = PermanentFailure("message is too long")
+    await outbox.send_due()
+    assert (await status_of(database, other)).status == "failed"
+
+
+async def test_a_claim_left_by_a_dead_process_is_taken_again_after_the_lease(
+    database: Database, clock: FakeClock, outbox: OutboxSender, telegram: RecordingSender
+) -> None:
+    contact_id = await contact_with(database, clock, ("telegram", "telegram:5"))
+    row_id = await queue(database, clock, contact_id)
+    claimed = await outbox._claim()  # a process claims the row, then dies before sending
+    assert [c.id for c in claimed] == [row_id]
+    assert await outbox.send_due() == 0
+    clock.advance(minutes=6)
+    assert await outbox.send_due() == 1 and len(telegram.sent) == 1
