@@ -34,7 +34,7 @@ i18n: $(STAMP)
 	$(BIN)/pybabel compile -d locales -D messages --statistics
 
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	CLC_BENCH_DATABASE_URL=$${CLC_BENCH_DATABASE_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/test} $(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

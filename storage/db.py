@@ -8,6 +8,7 @@ by another connection of this process. On PostgreSQL the same code relies on row
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -83,11 +84,17 @@ def create_engine(raw_url: str, **options: Any) -> AsyncEngine:
 
 
 class Database:
-    """An engine plus its session factory; one per process."""
+    """An engine plus its session factory; one per process.
+
+    On SQLite, transactions of this process queue on an asyncio lock instead of on SQLite's
+    busy handler, which sleeps and retries and made the slowest answers take seconds under
+    load (see BENCHMARKS.md). Do not open a transaction while holding another.
+    """
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._write_lock = asyncio.Lock() if is_sqlite(engine.url) else None
 
     @classmethod
     def from_url(cls, raw_url: str, **options: Any) -> Database:
@@ -100,7 +107,11 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One short unit of work: committed on success, rolled back on any error."""
-        async with self.sessions() as session, session.begin():
+        if self._write_lock is None:
+            async with self.sessions() as session, session.begin():
+                yield session
+            return
+        async with self._write_lock, self.sessions() as session, session.begin():
             yield session
 
     async def dispose(self) -> None:
