@@ -61,4 +61,6 @@ def registered_flows() -> Mapping[str, Flow]:
 
 def _load_features() -> list[Flow]:
     # Each feature adds its import here.
-    return []
+    from flows.questionnaire.runner import SurveyFlow
+
+    return [SurveyFlow()]

@@ -1,0 +1,286 @@
+"""Questionnaire YAML → a checked :class:`Questionnaire`, or problems that name where and what.
+
+Pure: the caller reads the file and passes its text and name. Each problem carries the file,
+the line (from the YAML parser's node marks), the question id and the problem in plain words,
+so a facilitator can fix a file without reading Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from flows.questionnaire.expr import (
+    CURRENT,
+    Compare,
+    Contains,
+    ExpressionError,
+    InList,
+    Node,
+    parse_expression,
+    references,
+)
+from flows.questionnaire.expr import Literal as ExprLiteral
+from flows.questionnaire.expr import Ref as ExprRef
+from flows.questionnaire.schema import QUESTION_TYPES, Question, Questionnaire
+
+LANGUAGE_NAMES = {"kk": "Kazakh", "ru": "Russian"}
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None
+    question: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        who = f" question '{self.question}':" if self.question else ""
+        return f"{where}:{who} {self.message}"
+
+
+class QuestionnaireError(ValueError):
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(problem) for problem in self.problems))
+
+
+def load_questionnaire(text: str, source: str) -> Questionnaire:
+    """Parse and check; raises :class:`QuestionnaireError` listing every problem found."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise QuestionnaireError([Problem(source, line, None, f"not valid YAML: {reason}")]) from None
+    if not isinstance(data, dict) or root is None:
+        raise QuestionnaireError([Problem(source, 1, None, "expected a mapping with id, title, questions")])
+    locator = _Locator(source, root, data)
+    try:
+        form = Questionnaire.model_validate(data)
+    except ValidationError as exc:
+        raise QuestionnaireError(locator.from_pydantic(exc)) from None
+    problems = list(check_logic(form, locator))
+    if problems:
+        raise QuestionnaireError(problems)
+    return form
+
+
+class _Locator:
+    """Finds the YAML line and question id behind a location like ('questions', 3, 'label')."""
+
+    def __init__(self, source: str, root: yaml.Node, data: dict[str, Any]) -> None:
+        self.source = source
+        self.root = root
+        self.data = data
+
+    def problem(self, loc: Loc, message: str) -> Problem:
+        return Problem(self.source, self.line(loc), self.question_id(loc), message)
+
+    def line(self, loc: Loc) -> int | None:
+        node = self.root
+        for part in loc:
+            child = _child(node, part)
+            if child is None:
+                break
+            node = child
+        return node.start_mark.line + 1
+
+    def question_id(self, loc: Loc) -> str | None:
+        if len(loc) >= 2 and loc[0] == "questions" and isinstance(loc[1], int):
+            questions = self.data.get("questions")
+            if isinstance(questions, list) and loc[1] < len(questions):
+                item = questions[loc[1]]
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
+                    return item["id"]
+                return f"#{loc[1] + 1}"
+        return None
+
+    def from_pydantic(self, error: ValidationError) -> list[Problem]:
+        problems: list[Problem] = []
+        seen: set[str] = set()
+        for item in error.errors():
+            loc, raw, branch = self.resolve(tuple(item["loc"]))
+            if branch == "str" and not isinstance(raw, str):
+                continue  # the other shape of ``choices`` explains the real problem
+            message = _explain(item, loc, raw)
+            problem = self.problem(loc, message)
+            if str(problem) not in seen:
+                seen.add(str(problem))
+                problems.append(problem)
+        return problems
+
+    def resolve(self, loc: Loc) -> tuple[Loc, Any, str | None]:
+        """Drop pydantic's union branch names from a location, keeping the data's own keys."""
+        kept: list[str | int] = []
+        current: Any = self.data
+        branch: str | None = None
+        for part in loc:
+            if isinstance(current, dict) and part in current:
+                current = current[part]
+                kept.append(part)
+            elif isinstance(current, list) and isinstance(part, int) and part < len(current):
+                current = current[part]
+                kept.append(part)
+            elif isinstance(current, dict | list) and part not in ("str",) and not str(part).startswith(
+                "tuple["
+            ):
+                kept.append(part)  # a missing key: point at its parent's line
+                current = None
+            else:
+                branch = str(part)
+        return tuple(kept), current, branch
+
+
+def _child(node: yaml.Node, part: str | int) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == part:
+                return value
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        return node.value[part]
+    return None
+
+
+def _path(loc: Loc) -> str:
+    parts = [str(p) for p in loc[2:]] if len(loc) >= 2 and loc[0] == "questions" else [str(p) for p in loc]
+    return ".".join(parts)
+
+
+def _explain(item: Any, loc: Loc, raw: Any) -> str:
+    kind = item["type"]
+    field = loc[-1] if loc else ""
+    where = _path(loc)
+    prefix = f"{where}: " if where else ""
+    if kind == "missing" and field in LANGUAGE_NAMES:
+        return f"{prefix}the {LANGUAGE_NAMES[str(field)]} text is missing"
+    if kind in ("string_too_short", "value_error") and field in LANGUAGE_NAMES:
+        return f"{prefix}the {LANGUAGE_NAMES[str(field)]} text is empty"
+    if kind == "missing":
+        return f"{prefix}is required"
+    if kind == "literal_error" and field == "type":
+        return f"unknown question type {raw!r}; use one of: {', '.join(QUESTION_TYPES)}"
+    if kind == "extra_forbidden":
+        return f"unknown field {field!r}"
+    if kind == "string_pattern_mismatch" and field == "id":
+        return f"id {raw!r} must start with a small latin letter and use only a-z, 0-9 and _ (at most 32)"
+    if kind == "string_pattern_mismatch":
+        return f"{prefix}choice id {raw!r} must use only a-z, 0-9 and _ (at most 24)"
+    message = str(item["msg"]).removeprefix("Value error, ")
+    return f"{prefix}{message}"
+
+
+# ---- checks across questions: references, duplicates, choice lists ----
+
+
+def check_logic(form: Questionnaire, locator: _Locator) -> Iterator[Problem]:
+    yield from _check_choice_lists(form, locator)
+    seen: dict[str, Question] = {}
+    later = {q.id for q in form.questions}
+    for number, question in enumerate(form.questions):
+        loc: Loc = ("questions", number)
+        if question.id in seen:
+            yield locator.problem((*loc, "id"), f"duplicate question id {question.id!r}")
+        later.discard(question.id)
+        if isinstance(question.choices, str) and question.choices not in form.choice_lists:
+            yield locator.problem((*loc, "choices"), f"unknown choice list {question.choices!r}")
+        choices = form.choices_of(question)
+        if isinstance(question.choices, tuple):
+            yield from _duplicates([c.id for c in choices], locator, (*loc, "choices"), "choices")
+        if question.type == "multi" and question.min is not None and question.min > len(choices):
+            message = f"min {question.min:g} is more than the {len(choices)} choices"
+            yield locator.problem((*loc, "min"), message)
+        for field in ("relevant", "constraint", "end_if"):
+            source = getattr(question, field)
+            if source:
+                yield from _check_expression(form, question, field, source, seen, later, locator, loc)
+        seen[question.id] = question
+
+
+def _check_choice_lists(form: Questionnaire, locator: _Locator) -> Iterator[Problem]:
+    for name, choices in form.choice_lists.items():
+        if not choices:
+            yield locator.problem(("choice_lists", name), f"choice list {name!r} is empty")
+        ids = [c.id for c in choices]
+        yield from _duplicates(ids, locator, ("choice_lists", name), f"choice list {name!r}")
+
+
+def _duplicates(ids: list[str], locator: _Locator, loc: Loc, what: str) -> Iterator[Problem]:
+    for position, choice_id in enumerate(ids):
+        if choice_id in ids[:position]:
+            yield locator.problem((*loc, position, "id"), f"{what} has duplicate id {choice_id!r}")
+
+
+def _check_expression(
+    form: Questionnaire,
+    question: Question,
+    field: str,
+    source: str,
+    seen: dict[str, Question],
+    later: set[str],
+    locator: _Locator,
+    loc: Loc,
+) -> Iterator[Problem]:
+    here = (*loc, field)
+    try:
+        tree = parse_expression(source)
+    except ExpressionError as exc:
+        yield locator.problem(here, f"{field}: {exc} in {source!r}")
+        return
+    own_answer_allowed = field != "relevant"  # relevant is decided before the answer exists
+    for name in sorted(references(tree)):
+        if name in (CURRENT, question.id):
+            if not own_answer_allowed:
+                yield locator.problem(here, f"{field} cannot refer to this question's own answer")
+            continue
+        if name in later:
+            message = f"{field} refers to {name!r}, which comes later; only earlier answers are known"
+            yield locator.problem(here, message)
+        elif name not in seen:
+            yield locator.problem(here, f"{field} refers to unknown question {name!r}")
+        elif not seen[name].answerable:
+            yield locator.problem(here, f"{field} refers to note {name!r}, which has no answer")
+    known = {**seen, question.id: question}
+    for ref, value in _compared_literals(tree):
+        target = known.get(question.id if ref == CURRENT else ref)
+        if target is None or not isinstance(value, str):
+            continue
+        allowed = _allowed_values(form, target)
+        if allowed is not None and value not in allowed:
+            listed = ", ".join(sorted(allowed))
+            yield locator.problem(here, f"{field}: {value!r} is not a choice of {target.id!r} ({listed})")
+
+
+def _compared_literals(node: Node) -> Iterator[tuple[str, object]]:
+    """(question id, literal) pairs an expression compares, to catch misspelt choice ids."""
+    if isinstance(node, Compare) and node.op in ("=", "!="):
+        for ref, other in ((node.left, node.right), (node.right, node.left)):
+            if isinstance(ref, ExprRef) and isinstance(other, ExprLiteral):
+                yield ref.name, other.value
+    elif isinstance(node, InList) and isinstance(node.item, ExprRef):
+        for option in node.options:
+            yield node.item.name, option.value
+    elif isinstance(node, Contains) and isinstance(node.collection, ExprRef):
+        if isinstance(node.item, ExprLiteral):
+            yield node.collection.name, node.item.value
+    for child in getattr(node, "operands", ()) or ():
+        yield from _compared_literals(child)
+    operand = getattr(node, "operand", None)
+    if operand is not None:
+        yield from _compared_literals(operand)
+
+
+def _allowed_values(form: Questionnaire, question: Question) -> set[str] | None:
+    if question.type == "yes_no":
+        return {"yes", "no"}
+    if question.type in ("single", "multi"):
+        return {c.id for c in form.choices_of(question)}
+    return None

@@ -1,0 +1,337 @@
+"""The survey flow: one question at a time, on any channel, never losing an accepted answer.
+
+The flow's data (saved with every step) is ``{"q", "v", "run", "started", "at", "answers",
+"history", "pending"}``: the questionnaire id and version, the run key, whether the run exists
+in the database yet, the current question, the answers so far (for conditions and "back"), the
+questions visited in order and the toggled selections of a multiple-choice question.
+
+The questionnaire itself comes from the facts (``survey.questionnaire`` and, for a run left
+halfway, ``survey.run``); every accepted answer leaves as a :class:`SaveAnswer` effect that
+the dispatcher commits in the same transaction as this state.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from typing import Any
+
+from flows.events import N_, Choice, Effect, Facts, Inbound, Localized, Msg, Reply, Text
+from flows.keywords import parse_command
+from flows.questionnaire.answers import (
+    DONE,
+    DONE_WORDS,
+    Accepted,
+    Outcome,
+    Rejected,
+    check_selection,
+    clean,
+    parse_answer,
+)
+from flows.questionnaire.effects import (
+    AbandonRun,
+    DiscardAnswer,
+    FinishRun,
+    ResumeRun,
+    SaveAnswer,
+    StartRun,
+)
+from flows.questionnaire.expr import evaluate, parse_expression, references
+from flows.questionnaire.schema import Published, Question, RunFacts
+from flows.registry import FlowStep
+from flows.text import fold, parse_option_number
+
+FACT_QUESTIONNAIRE = "survey.questionnaire"
+FACT_RUN = "survey.run"
+FACT_RUN_COUNT = "survey.run_count"
+YES = Localized(kk="Иә", ru="Да")
+NO = Localized(kk="Жоқ", ru="Нет")
+EXPECTS = {"single": "choice", "yes_no": "choice", "multi": "choices", "integer": "number",
+           "decimal": "number", "text": "text", "phone": "phone", "date": "date", "note": "none"}
+Data = dict[str, Any]
+
+
+def context_of(data: Data) -> str:
+    """Names the run and the question, so a button of an older message is recognised."""
+    return f"survey:{data['run']}:{data['at']}"
+
+
+class SurveyFlow:
+    name = "survey"
+
+    def start(self, event: Inbound, now: dt.datetime, facts: Facts) -> FlowStep:
+        unfinished = facts.extra.get(FACT_RUN)
+        if isinstance(unfinished, RunFacts):
+            return self._continue(unfinished)
+        published = facts.extra.get(FACT_QUESTIONNAIRE)
+        if not isinstance(published, Published):
+            return FlowStep(None, (Reply(body=(Msg(N_("The survey is not available right now.")),)),))
+        count = int(facts.extra.get(FACT_RUN_COUNT, 0))
+        data: Data = {
+            "q": published.id, "v": published.version, "run": f"{facts.contact.contact_id}-{count + 1}",
+            "started": False, "at": None, "answers": {}, "history": [], "pending": None,
+            "channel": event.channel,
+        }
+        form = published.form
+        intro: list[Text] = [form.title.localized()]
+        if form.intro is not None:
+            intro.append(form.intro.localized())
+        intro.append(Msg(N_(
+            "Write \"back\" to return to the previous question or \"cancel\" to stop; "
+            "the answers you gave are kept."
+        )))
+        return self._advance(published, data, None, (Reply(body=tuple(intro)),), [])
+
+    def resume(self, data: Data, event: Inbound, now: dt.datetime, facts: Facts) -> FlowStep:
+        data = copy.deepcopy(data)
+        published = _published(data, facts)
+        if published is None or data.get("at") is None:
+            effects = (AbandonRun(data["run"]),) if data.get("started") else ()
+            return FlowStep(None, (Reply(body=(Msg(N_("This survey is no longer available.")),)),), effects)
+        question = published.form.question(data["at"])
+        if event.choice is not None:
+            if event.context != context_of(data):
+                stale = Reply(body=(Msg(N_("That button belongs to an earlier message.")),), notice=True)
+                return FlowStep(data, (stale, self._ask(published, data, question)))
+            return self._on_button(published, data, question, event.choice)
+        if event.shared_phone and question.type == "phone":
+            return self._outcome(published, data, question, parse_answer(
+                published.form, question, event.shared_phone), event.shared_phone)
+        text = event.text or ""
+        command = parse_command(text)
+        if command == "back":
+            return self._back(published, data, question)
+        if command == "skip":
+            return self._skip(published, data, question)
+        if question.type == "multi" and self._means_done(published, question, text):
+            return self._outcome(published, data, question,
+                                 check_selection(published.form, question, data.get("pending") or []), text)
+        return self._outcome(published, data, question, parse_answer(published.form, question, text), text)
+
+    def reprompt(self, data: Data, now: dt.datetime, facts: Facts) -> tuple[Reply, ...]:
+        published = _published(data, facts)
+        if published is None or data.get("at") is None:
+            return (Reply(body=(Msg(N_("This survey is no longer available.")),)),)
+        return (self._ask(published, data, published.form.question(data["at"])),)
+
+    def cancel(self, data: Data, now: dt.datetime, facts: Facts) -> FlowStep:
+        if data.get("started"):
+            left = Msg(N_("You left the survey. The answers you gave so far are kept."))
+            return FlowStep(None, (Reply(body=(left,)),), (AbandonRun(data["run"]),))
+        return FlowStep(None, (Reply(body=(Msg(N_("You left the survey.")),)),))
+
+    # ---- moving through the questions ----
+
+    def _continue(self, run: RunFacts) -> FlowStep:
+        form = run.published.form
+        answers = dict(run.answers)
+        history = [q.id for q in form.questions if q.id in answers]
+        data: Data = {
+            "q": run.published.id, "v": run.published.version, "run": run.run_key, "started": True,
+            "at": None, "answers": answers, "history": history, "pending": None, "channel": None,
+        }
+        welcome = Reply(body=(Msg(N_("Welcome back! Let us continue the survey where you stopped.")),))
+        return self._advance(run.published, data, history[-1] if history else None, (welcome,),
+                             [ResumeRun(run.run_key)])
+
+    def _advance(
+        self, published: Published, data: Data, after: str | None, lead: tuple[Reply, ...],
+        effects: list[Effect],
+    ) -> FlowStep:
+        form = published.form
+        start = form.index(after) + 1 if after is not None else 0
+        notes: list[Reply] = []
+        answers = data["answers"]
+        for question in form.questions[start:]:
+            if not _relevant(question, answers):
+                if question.id in answers:  # its condition turned false after a "back"
+                    del answers[question.id]
+                    effects.append(DiscardAnswer(data["run"], question.id))
+                continue
+            if not question.answerable:
+                notes.append(Reply(body=_texts(question)))
+                continue
+            data["at"] = question.id
+            data["pending"] = list(answers.get(question.id) or []) if question.type == "multi" else None
+            return FlowStep(data, (*lead, *notes, self._ask(published, data, question)), tuple(effects))
+        return self._finish(published, data, (*lead, *notes), effects, form.thanks.localized())
+
+    def _finish(
+        self, published: Published, data: Data, lead: tuple[Reply, ...], effects: list[Effect],
+        message: Localized,
+    ) -> FlowStep:
+        if not data["started"]:
+            effects.insert(0, _start(published, data))
+        effects.append(FinishRun(data["run"]))
+        return FlowStep(None, (*lead, Reply(body=(message,))), tuple(effects))
+
+    def _outcome(
+        self, published: Published, data: Data, question: Question, outcome: Outcome, raw: str | None
+    ) -> FlowStep:
+        if isinstance(outcome, Rejected):
+            return FlowStep(data, (self._ask(published, data, question, reason=outcome.reason),))
+        return self._accept(published, data, question, outcome, raw)
+
+    def _accept(
+        self, published: Published, data: Data, question: Question, outcome: Accepted, raw: str | None
+    ) -> FlowStep:
+        value = outcome.value
+        answers = data["answers"]
+        if question.constraint and not evaluate(parse_expression(question.constraint), answers, value):
+            assert question.constraint_message is not None  # the schema requires it
+            return FlowStep(data, (self._ask(published, data, question,
+                                             reason=question.constraint_message.localized()),))
+        with_this = {**answers, question.id: value}
+        if question.end_if and evaluate(parse_expression(question.end_if), with_this, value):
+            assert question.end_message is not None
+            goodbye = question.end_message.localized()
+            if question.end_as == "declined":  # nothing is kept, not even this answer
+                effects = (AbandonRun(data["run"], discard_answers=True),) if data["started"] else ()
+                return FlowStep(None, (Reply(body=(goodbye,)),), effects)
+            effects = self._save(published, data, question, value, raw)
+            return self._finish(published, data, (), effects, goodbye)
+        effects = self._save(published, data, question, value, raw)
+        return self._advance(published, data, question.id, (), effects)
+
+    def _save(
+        self, published: Published, data: Data, question: Question, value: Any, raw: str | None
+    ) -> list[Effect]:
+        effects: list[Effect] = []
+        if not data["started"]:
+            effects.append(_start(published, data))
+            data["started"] = True
+        effects.append(SaveAnswer(data["run"], published.id, published.version, question.id, value,
+                                  clean(raw)[:2000] if raw is not None else None))
+        data["answers"][question.id] = value
+        data["history"].append(question.id)
+        return effects
+
+    def _back(self, published: Published, data: Data, question: Question) -> FlowStep:
+        if not data["history"]:
+            first = Msg(N_("This is the first question."))
+            return FlowStep(data, (self._ask(published, data, question, reason=first),))
+        previous = published.form.question(data["history"].pop())
+        data["at"] = previous.id
+        data["pending"] = list(data["answers"].get(previous.id) or []) if previous.type == "multi" else None
+        return FlowStep(data, (self._ask(published, data, previous),))
+
+    def _skip(self, published: Published, data: Data, question: Question) -> FlowStep:
+        if question.required:
+            reason = Msg(N_("This question cannot be skipped."))
+            return FlowStep(data, (self._ask(published, data, question, reason=reason),))
+        effects: list[Effect] = []
+        if question.id in data["answers"]:
+            del data["answers"][question.id]
+            effects.append(DiscardAnswer(data["run"], question.id))
+        data["history"].append(question.id)
+        return self._advance(published, data, question.id, (), effects)
+
+    def _on_button(self, published: Published, data: Data, question: Question, choice: str) -> FlowStep:
+        form = published.form
+        ids = [c.id for c in form.choices_of(question)]
+        if question.type == "multi" and choice == DONE:
+            return self._outcome(published, data, question,
+                                 check_selection(form, question, data.get("pending") or []), None)
+        if question.type == "multi" and choice in ids:
+            pending = data.get("pending") or []
+            data["pending"] = [i for i in ids if (i in pending) != (i == choice)]  # toggle
+            return FlowStep(data, (self._ask(published, data, question, edit=True),))
+        if question.type == "single" and choice in ids:
+            return self._accept(published, data, question, Accepted(choice), None)
+        if question.type == "yes_no" and choice in ("yes", "no"):
+            return self._accept(published, data, question, Accepted(choice), None)
+        return FlowStep(data, (self._ask(published, data, question),))
+
+    def _means_done(self, published: Published, question: Question, text: str) -> bool:
+        """"done" typed, or the number of the "done" line, after choosing by buttons."""
+        done_number = len(published.form.choices_of(question)) + 1
+        return parse_option_number(text) == done_number or (
+            fold(text) in {fold(word) for word in DONE_WORDS} and bool(text.strip())
+        )
+
+    # ---- what a question looks like ----
+
+    def _ask(
+        self, published: Published, data: Data, question: Question, *, reason: Text | None = None,
+        edit: bool = False,
+    ) -> Reply:
+        body: list[Text] = []
+        if reason is not None:
+            body.append(reason)
+        elif not edit:
+            number, total = progress(published, data["answers"], question.id)
+            body.append(Msg(N_("Question {n} of {total}"), {"n": number, "total": total}))
+        body.extend(_texts(question))
+        if not question.required:
+            body.append(Msg(N_("You may skip this question: write \"skip\".")))
+        previous = data["answers"].get(question.id)
+        if previous is not None and question.type not in ("single", "multi", "yes_no") and reason is None:
+            body.append(Msg(N_("Your earlier answer: {answer}"), {"answer": str(previous)}))
+        return Reply(
+            body=tuple(body), choices=self._choices(published, data, question),
+            expects=EXPECTS[question.type],  # type: ignore[arg-type]
+            context=context_of(data), edit=edit, request_phone=question.type == "phone",
+        )
+
+    def _choices(self, published: Published, data: Data, question: Question) -> tuple[Choice, ...]:
+        previous = data["answers"].get(question.id)
+        if question.type == "yes_no":
+            return (Choice("yes", YES, previous == "yes"), Choice("no", NO, previous == "no"))
+        if question.type == "single":
+            return tuple(Choice(c.id, c.label.localized(), c.id == previous)
+                         for c in published.form.choices_of(question))
+        if question.type == "multi":
+            pending = data.get("pending") or []
+            options = tuple(Choice(c.id, c.label.localized(), c.id in pending)
+                            for c in published.form.choices_of(question))
+            return (*options, Choice(DONE, Msg(N_("Done: save my choices"))))
+        return ()
+
+
+def progress(published: Published, answers: dict[str, Any], at: str) -> tuple[int, int]:
+    """("question 5 of 14"): earlier relevant questions + 1, and a total that only shrinks.
+
+    A later question counts unless its condition is already decided false by known answers.
+    """
+    form = published.form
+    position = form.index(at)
+    before = {q.id for q in form.questions[:position]}
+    number = 1 + sum(1 for q in form.questions[:position] if q.answerable and _relevant(q, answers))
+    later = 0
+    for question in form.questions[position + 1:]:
+        if not question.answerable:
+            continue
+        known = before | (set(answers) - {at})  # the current answer may still change
+        decided = question.relevant is None or references(parse_expression(question.relevant)) <= known
+        if not decided or _relevant(question, answers):
+            later += 1
+    return number, number + later
+
+
+def _start(published: Published, data: Data) -> StartRun:
+    return StartRun(data["run"], published.id, published.version, data.get("channel") or "")
+
+
+def _relevant(question: Question, answers: dict[str, Any]) -> bool:
+    return question.relevant is None or evaluate(parse_expression(question.relevant), answers)
+
+
+def _texts(question: Question) -> tuple[Text, ...]:
+    texts: list[Text] = [question.label.localized()]
+    if question.hint is not None:
+        texts.append(question.hint.localized())
+    return tuple(texts)
+
+
+def _published(data: Data, facts: Facts) -> Published | None:
+    """The version this run was started on (a newer one may have been published since)."""
+    candidates = [facts.extra.get(FACT_QUESTIONNAIRE)]
+    run = facts.extra.get(FACT_RUN)
+    if isinstance(run, RunFacts):
+        candidates.append(run.published)
+    for candidate in candidates:
+        if isinstance(candidate, Published) and (candidate.id, candidate.version) == (
+            data.get("q"), data.get("v")
+        ):
+            return candidate
+    return None
