@@ -1,3 +1,4 @@
 """Importing this package registers every feature's effect appliers and facts loaders."""
 
+import bot.features.surveys  # noqa: F401
 from bot.features import core  # noqa: F401

@@ -1,5 +1,6 @@
 """All models; importing this package registers every table on ``Base.metadata``."""
 
+from storage.models import surveys as surveys  # registers the survey tables
 from storage.models.base import Base, UTCDateTime
 from storage.models.core import (
     Centre,

@@ -1,0 +1,129 @@
+"""The survey feature's side: storing runs and answers, and the facts the survey flow needs.
+
+Appliers run inside the dispatcher's step transaction, so an accepted answer and the state
+that moved past its question commit together: a crash between two questions loses nothing.
+
+The facts loader gives the flow the active questionnaire and the contact's unfinished run.
+When no questionnaire is stored yet, the shipped default (``flows/questionnaires/needs.yaml``)
+is published as version 1, so a fresh installation can run the needs survey at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+import flows
+from bot.effects import EffectContext, applies
+from bot.facts import facts_loader
+from flows.questionnaire.effects import (
+    AbandonRun,
+    DiscardAnswer,
+    FinishRun,
+    ResumeRun,
+    SaveAnswer,
+    StartRun,
+)
+from flows.questionnaire.loader import load_questionnaire
+from flows.questionnaire.runner import FACT_QUESTIONNAIRE, FACT_RUN, FACT_RUN_COUNT
+from flows.questionnaire.schema import Published, Questionnaire, RunFacts
+from storage import surveys
+from storage.models import Contact
+from storage.models.surveys import QuestionnaireVersion
+
+SHIPPED_DIR = Path(flows.__file__).resolve().parent / "questionnaires"
+DEFAULT_QUESTIONNAIRE = SHIPPED_DIR / "needs.yaml"
+
+
+def read_questionnaire(path: Path) -> Questionnaire:
+    """Read and check a questionnaire file (raises QuestionnaireError naming file and line)."""
+    return load_questionnaire(path.read_text(encoding="utf-8"), str(path))
+
+
+@cache
+def shipped_default() -> Questionnaire:
+    return read_questionnaire(DEFAULT_QUESTIONNAIRE)
+
+
+def definition_of(form: Questionnaire) -> dict[str, Any]:
+    return form.model_dump(mode="json")
+
+
+_PUBLISHED: dict[tuple[str, str, int], Published] = {}
+
+
+def published(slug: str, row: QuestionnaireVersion) -> Published:
+    """The stored version, parsed once per process (a version never changes once stored)."""
+    key = (row.content_hash, slug, row.version)
+    found = _PUBLISHED.get(key)
+    if found is None:
+        found = Published(Questionnaire.model_validate(row.definition), row.version)
+        _PUBLISHED[key] = found
+    return found
+
+
+async def publish_form(
+    session: AsyncSession, form: Questionnaire, *, source: str, now: dt.datetime, activate: bool = False
+) -> tuple[QuestionnaireVersion, bool]:
+    return await surveys.publish(
+        session, form.id, definition_of(form), source=source, now=now, activate=activate
+    )
+
+
+@facts_loader
+async def load_survey_facts(session: AsyncSession, contact: Contact, now: dt.datetime) -> dict[str, Any]:
+    active = await surveys.active_version(session)
+    if active is None:
+        await publish_form(session, shipped_default(), source=DEFAULT_QUESTIONNAIRE.name, now=now)
+        active = await surveys.active_version(session)
+    facts: dict[str, Any] = {FACT_RUN_COUNT: await surveys.run_count(session, contact.id)}
+    if active is not None:
+        facts[FACT_QUESTIONNAIRE] = published(*active)
+    unfinished = await surveys.unfinished_run(session, contact.id)
+    if unfinished is not None:
+        facts[FACT_RUN] = RunFacts(
+            unfinished.run.run_key, published(unfinished.slug, unfinished.version), unfinished.answers
+        )
+    return facts
+
+
+@applies(StartRun)
+async def start_run(ctx: EffectContext, effect: StartRun) -> None:
+    await surveys.start_run(
+        ctx.session, run_key=effect.run_key, contact_id=ctx.contact.id, slug=effect.questionnaire_id,
+        version=effect.version, channel=effect.channel or ctx.identity.channel, now=ctx.now,
+    )
+
+
+@applies(SaveAnswer)
+async def save_answer(ctx: EffectContext, effect: SaveAnswer) -> None:
+    await surveys.save_answer(
+        ctx.session, run_key=effect.run_key, question_id=effect.question_id, value=effect.value,
+        raw_text=effect.raw_text, now=ctx.now,
+    )
+
+
+@applies(DiscardAnswer)
+async def discard_answer(ctx: EffectContext, effect: DiscardAnswer) -> None:
+    await surveys.discard_answer(ctx.session, run_key=effect.run_key, question_id=effect.question_id,
+                                 now=ctx.now)
+
+
+@applies(FinishRun)
+async def finish_run(ctx: EffectContext, effect: FinishRun) -> None:
+    await surveys.finish_run(ctx.session, run_key=effect.run_key, now=ctx.now)
+
+
+@applies(AbandonRun)
+async def abandon_run(ctx: EffectContext, effect: AbandonRun) -> None:
+    await surveys.abandon_run(ctx.session, run_key=effect.run_key, now=ctx.now,
+                              discard_answers=effect.discard_answers)
+
+
+@applies(ResumeRun)
+async def resume_run(ctx: EffectContext, effect: ResumeRun) -> None:
+    await surveys.resume_run(ctx.session, run_key=effect.run_key, now=ctx.now)

@@ -1,0 +1,218 @@
+"""Questionnaire versions, runs and answers: the repository the survey feature writes through.
+
+Every function works inside the caller's transaction (the dispatcher's step), so an answer is
+committed together with the conversation state that moved past its question.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models.surveys import Questionnaire, QuestionnaireVersion, SurveyAnswer, SurveyRun
+
+
+class RunClosed(RuntimeError):
+    """An answer or status change for a run that is no longer in progress (completed runs are final)."""
+
+
+@dataclass(frozen=True)
+class Unfinished:
+    run: SurveyRun
+    slug: str
+    version: QuestionnaireVersion
+    answers: dict[str, Any]
+
+
+def content_hash(definition: dict[str, Any]) -> str:
+    canonical = json.dumps(definition, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+async def publish(
+    session: AsyncSession, slug: str, definition: dict[str, Any], *, source: str, now: dt.datetime,
+    activate: bool = False,
+) -> tuple[QuestionnaireVersion, bool]:
+    """Store the definition as the questionnaire's next version; (version, True if new).
+
+    An unchanged definition adds nothing. The first questionnaire stored becomes active.
+    """
+    questionnaire = await session.scalar(
+        select(Questionnaire).where(Questionnaire.slug == slug).with_for_update()
+    )
+    if questionnaire is None:
+        any_active = await session.scalar(select(Questionnaire.id).where(Questionnaire.active))
+        questionnaire = Questionnaire(slug=slug, active=any_active is None, created_at=now)
+        session.add(questionnaire)
+        await session.flush()
+    if activate:
+        await session.execute(update(Questionnaire).values(active=False))
+        questionnaire.active = True
+    latest = await latest_version(session, questionnaire.id)
+    digest = content_hash(definition)
+    if latest is not None and latest.content_hash == digest:
+        return latest, False
+    version = QuestionnaireVersion(
+        questionnaire_id=questionnaire.id,
+        version=(latest.version + 1) if latest else 1,
+        definition=definition,
+        content_hash=digest,
+        source=source[-200:],
+        created_at=now,
+    )
+    session.add(version)
+    await session.flush()
+    return version, True
+
+
+async def latest_version(session: AsyncSession, questionnaire_id: int) -> QuestionnaireVersion | None:
+    return await session.scalar(
+        select(QuestionnaireVersion)
+        .where(QuestionnaireVersion.questionnaire_id == questionnaire_id)
+        .order_by(QuestionnaireVersion.version.desc())
+        .limit(1)
+    )
+
+
+async def active_version(session: AsyncSession) -> tuple[str, QuestionnaireVersion] | None:
+    """The active questionnaire's slug and newest version, if any questionnaire is stored."""
+    questionnaire = await session.scalar(select(Questionnaire).where(Questionnaire.active).limit(1))
+    if questionnaire is None:
+        return None
+    version = await latest_version(session, questionnaire.id)
+    return (questionnaire.slug, version) if version is not None else None
+
+
+async def find_version(session: AsyncSession, slug: str, version: int) -> QuestionnaireVersion | None:
+    return await session.scalar(
+        select(QuestionnaireVersion)
+        .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
+        .where(Questionnaire.slug == slug, QuestionnaireVersion.version == version)
+    )
+
+
+async def run_count(session: AsyncSession, contact_id: int) -> int:
+    count = await session.scalar(
+        select(func.count()).select_from(SurveyRun).where(SurveyRun.contact_id == contact_id)
+    )
+    return int(count or 0)
+
+
+async def unfinished_run(session: AsyncSession, contact_id: int) -> Unfinished | None:
+    """The contact's newest run still in progress, with its version and answers."""
+    row = (
+        await session.execute(
+            select(SurveyRun, QuestionnaireVersion, Questionnaire.slug)
+            .join(QuestionnaireVersion, QuestionnaireVersion.id == SurveyRun.version_id)
+            .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
+            .where(SurveyRun.contact_id == contact_id, SurveyRun.status == "in_progress")
+            .order_by(SurveyRun.id.desc())
+            .limit(1)
+        )
+    ).first()
+    if row is None:
+        return None
+    run, version, slug = row
+    return Unfinished(run, slug, version, await answers_of(session, run.id))
+
+
+async def answers_of(session: AsyncSession, run_id: int) -> dict[str, Any]:
+    rows = await session.execute(
+        select(SurveyAnswer.question_id, SurveyAnswer.value)
+        .where(SurveyAnswer.run_id == run_id)
+        .order_by(SurveyAnswer.id)
+    )
+    return {question_id: value for question_id, value in rows}
+
+
+async def get_run(session: AsyncSession, run_key: str, *, lock: bool = True) -> SurveyRun:
+    query = select(SurveyRun).where(SurveyRun.run_key == run_key)
+    run = await session.scalar(query.with_for_update() if lock else query)
+    if run is None:
+        raise LookupError(f"survey run {run_key!r} does not exist")
+    return run
+
+
+async def start_run(
+    session: AsyncSession, *, run_key: str, contact_id: int, slug: str, version: int, channel: str,
+    now: dt.datetime,
+) -> SurveyRun:
+    stored = await find_version(session, slug, version)
+    if stored is None:
+        raise LookupError(f"questionnaire {slug!r} version {version} is not stored")
+    run = SurveyRun(
+        run_key=run_key, contact_id=contact_id, version_id=stored.id, status="in_progress",
+        channel=channel[:16], started_at=now, updated_at=now,
+    )
+    session.add(run)
+    await session.flush()
+    return run
+
+
+def _open(run: SurveyRun) -> None:
+    if run.status != "in_progress":
+        raise RunClosed(f"survey run {run.run_key!r} is {run.status}; it cannot change")
+
+
+async def save_answer(
+    session: AsyncSession, *, run_key: str, question_id: str, value: Any, raw_text: str | None,
+    now: dt.datetime,
+) -> SurveyAnswer:
+    """Store an accepted answer; a second answer to the same question replaces the first."""
+    run = await get_run(session, run_key)
+    _open(run)
+    answer = await session.scalar(
+        select(SurveyAnswer).where(SurveyAnswer.run_id == run.id, SurveyAnswer.question_id == question_id)
+    )
+    if answer is None:
+        answer = SurveyAnswer(run_id=run.id, question_id=question_id, value=value, raw_text=raw_text,
+                              answered_at=now, revision=1)
+        session.add(answer)
+    else:
+        answer.value, answer.raw_text, answer.answered_at = value, raw_text, now
+        answer.revision += 1
+    run.updated_at = now
+    await session.flush()
+    return answer
+
+
+async def discard_answer(session: AsyncSession, *, run_key: str, question_id: str, now: dt.datetime) -> None:
+    run = await get_run(session, run_key)
+    _open(run)
+    await session.execute(
+        delete(SurveyAnswer).where(SurveyAnswer.run_id == run.id, SurveyAnswer.question_id == question_id)
+    )
+    run.updated_at = now
+
+
+async def finish_run(session: AsyncSession, *, run_key: str, now: dt.datetime) -> SurveyRun:
+    run = await get_run(session, run_key)
+    _open(run)
+    run.status, run.finished_at, run.updated_at = "completed", now, now
+    return run
+
+
+async def abandon_run(
+    session: AsyncSession, *, run_key: str, now: dt.datetime, discard_answers: bool = False
+) -> SurveyRun:
+    run = await get_run(session, run_key)
+    _open(run)
+    if discard_answers:
+        await session.execute(delete(SurveyAnswer).where(SurveyAnswer.run_id == run.id))
+    run.status, run.finished_at, run.updated_at = "abandoned", now, now
+    return run
+
+
+async def resume_run(session: AsyncSession, *, run_key: str, now: dt.datetime) -> SurveyRun:
+    """An abandoned run continues (the person came back to it); a completed one never does."""
+    run = await get_run(session, run_key)
+    if run.status == "completed":
+        raise RunClosed(f"survey run {run_key!r} is completed; it cannot change")
+    run.status, run.finished_at, run.updated_at = "in_progress", None, now
+    return run
