@@ -11,6 +11,7 @@ from rich.console import Console
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.admin.questionnaire import app as questionnaire_app
 from bot.clock import system_clock
 from bot.errors import ClcError
 from bot.settings import Settings, load_settings
@@ -21,6 +22,7 @@ from storage.models import Centre
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Facilitators' tools for clc-bot.")
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 app.add_typer(db_app, name="db")
+app.add_typer(questionnaire_app, name="questionnaire")
 console = Console()
 T = TypeVar("T")
 

@@ -129,6 +129,8 @@ class _Parser:
         return token
 
     def expect(self, text: str) -> None:
+        if self.peek() is None:
+            raise ExpressionError(f"expected {text!r} but the expression ends")
         token = self.take()
         if token.text != text:
             raise ExpressionError(f"expected {text!r} at position {token.position}, found {token.text!r}")

@@ -107,7 +107,11 @@ class _Locator:
     def from_pydantic(self, error: ValidationError) -> list[Problem]:
         problems: list[Problem] = []
         seen: set[str] = set()
-        for item in error.errors():
+        errors = error.errors()
+        deeper = {tuple(item["loc"][:n]) for item in errors for n in range(1, len(item["loc"]))}
+        for item in errors:
+            if item["type"] == "too_short" and tuple(item["loc"]) in deeper:
+                continue  # pydantic also counts the items that failed: their own errors say why
             loc, raw, branch = self.resolve(tuple(item["loc"]))
             if branch == "str" and not isinstance(raw, str):
                 continue  # the other shape of ``choices`` explains the real problem

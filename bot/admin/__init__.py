@@ -1,0 +1,1 @@
+"""Sub-commands of ``clc-admin``, one module per feature."""

@@ -1,0 +1,72 @@
+"""``clc-admin questionnaire``: check a questionnaire file, or publish it as a new version.
+
+``validate FILE`` prints every problem (file, line, question id, what is wrong) and exits 1
+when there is one; ``load FILE`` stores the file as the questionnaire's next version (an
+unchanged file adds nothing) and, with ``--activate``, makes it the menu's needs survey.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from flows.questionnaire.loader import QuestionnaireError
+from flows.questionnaire.schema import Questionnaire
+
+app = typer.Typer(no_args_is_help=True, help="Questionnaires: check and publish YAML files.")
+FileArg = Annotated[Path, typer.Argument(help="A questionnaire YAML file.")]
+
+
+def checked(file: Path) -> Questionnaire:
+    """The file's questionnaire, or the problems printed and exit 1 (2 if it cannot be read)."""
+    from bot.features.surveys import read_questionnaire
+
+    try:
+        return read_questionnaire(file)
+    except OSError as exc:
+        typer.echo(f"{file}: cannot read the file: {exc.strerror or exc}", err=True)
+        raise typer.Exit(2) from None
+    except UnicodeDecodeError:
+        typer.echo(f"{file}: the file is not UTF-8 text", err=True)
+        raise typer.Exit(2) from None
+    except QuestionnaireError as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem))
+        count = len(exc.problems)
+        typer.echo(f"{file}: {count} problem{'s' if count != 1 else ''} found", err=True)
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def validate(file: FileArg) -> None:
+    """Check a questionnaire file; print every problem and exit non-zero if there is any."""
+    form = checked(file)
+    answerable = sum(1 for question in form.questions if question.answerable)
+    typer.echo(f"{file}: questionnaire {form.id!r} is valid ({answerable} questions)")
+
+
+@app.command()
+def load(
+    file: FileArg,
+    activate: Annotated[bool, typer.Option(help="Make it the survey the main menu starts.")] = False,
+) -> None:
+    """Publish a questionnaire file as a new version (answers keep pointing at their version)."""
+    from admin_cli import run_with_db
+    from bot.clock import system_clock
+    from bot.features.surveys import publish_form
+    from storage.db import Database
+
+    form = checked(file)
+
+    async def store(db: Database) -> tuple[int, bool]:
+        async with db.transaction() as session:
+            version, created = await publish_form(
+                session, form, source=file.name, now=system_clock(), activate=activate
+            )
+            return version.version, created
+
+    number, created = run_with_db(store)
+    state = "stored as version" if created else "unchanged, still version"
+    typer.echo(f"questionnaire {form.id!r}: {state} {number}")
