@@ -1,0 +1,96 @@
+"""``clc-admin questionnaire validate|load`` as a facilitator runs them."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from admin_cli import app
+from storage.db import Database
+from storage.models.surveys import Questionnaire, QuestionnaireVersion
+
+ROOT = Path(__file__).resolve().parents[2]
+NEEDS = ROOT / "flows" / "questionnaires" / "needs.yaml"
+runner = CliRunner()
+
+BROKEN = """id: broken
+title: {kk: Сынақ, ru: Тест}
+thanks: {kk: Рақмет, ru: Спасибо}
+questions:
+  - id: first
+    type: single
+    choices:
+      - {id: a, label: {kk: А, ru: А}}
+      - {id: a, label: {kk: Ә, ru: Я}}
+    label: {kk: Бір}
+  - id: second
+    type: rating
+    label: {kk: Екі, ru: Два}
+"""
+
+
+def test_validate_accepts_the_shipped_needs_survey() -> None:
+    result = runner.invoke(app, ["questionnaire", "validate", str(NEEDS)])
+    assert result.exit_code == 0, result.output
+    assert "questionnaire 'needs' is valid (14 questions)" in result.output
+
+
+def test_validate_prints_every_problem_and_exits_non_zero(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text(BROKEN, encoding="utf-8")
+    result = runner.invoke(app, ["questionnaire", "validate", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:10: question 'first': label.ru: the Russian text is missing" in result.output
+    assert f"{path}:12: question 'second': unknown question type 'rating'" in result.output
+    fixed = BROKEN.replace("{kk: Бір}", "{kk: Бір, ru: Один}").replace("rating", "text")
+    path.write_text(fixed, encoding="utf-8")
+    result = runner.invoke(app, ["questionnaire", "validate", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:9: question 'first': choices has duplicate id 'a'" in result.output
+
+
+def test_validate_a_missing_file(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["questionnaire", "validate", str(tmp_path / "nope.yaml")])
+    assert result.exit_code == 2 and "cannot read the file" in result.output
+
+
+def test_load_stores_versions_and_an_unchanged_file_adds_none(
+    tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLC_DATABASE_URL", sqlite_url)
+    first = runner.invoke(app, ["questionnaire", "load", str(NEEDS)])
+    assert first.exit_code == 0, first.output
+    assert "questionnaire 'needs': stored as version 1" in first.output
+    again = runner.invoke(app, ["questionnaire", "load", str(NEEDS)])
+    assert "questionnaire 'needs': unchanged, still version 1" in again.output
+    edited = tmp_path / "needs.yaml"
+    edited.write_text(NEEDS.read_text(encoding="utf-8").replace("Ваш пол", "Укажите ваш пол"), encoding="utf-8")
+    second = runner.invoke(app, ["questionnaire", "load", str(edited), "--activate"])
+    assert "questionnaire 'needs': stored as version 2" in second.output
+
+    async def stored() -> list[tuple[str, int, bool]]:
+        db = Database.from_url(sqlite_url)
+        try:
+            async with db.transaction() as session:
+                rows = await session.execute(
+                    select(Questionnaire.slug, QuestionnaireVersion.version, Questionnaire.active)
+                    .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
+                    .order_by(QuestionnaireVersion.version)
+                )
+                return [tuple(row) for row in rows]  # type: ignore[misc]
+        finally:
+            await db.dispose()
+
+    assert asyncio.run(stored()) == [("needs", 1, True), ("needs", 2, True)]
+
+
+def test_load_refuses_an_invalid_file(tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLC_DATABASE_URL", sqlite_url)
+    path = tmp_path / "broken.yaml"
+    path.write_text(BROKEN, encoding="utf-8")
+    result = runner.invoke(app, ["questionnaire", "load", str(path)])
+    assert result.exit_code == 1 and "the Russian text is missing" in result.output
