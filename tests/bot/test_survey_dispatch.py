@@ -126,3 +126,13 @@ async def test_the_shipped_questionnaire_is_published_once(
     async with database.transaction() as session:
         count = await session.scalar(select(func.count()).select_from(QuestionnaireVersion))
     assert count == 1
+
+
+async def test_the_survey_command_in_the_survey_continues_the_same_run(chat: Chat, database: Database) -> None:
+    await open_survey(chat)
+    await chat.send("да")
+    again = await chat.say("/survey")
+    assert "Вопрос 2 из 14" in again and "С возвращением!" in again
+    await chat.send("1")
+    assert await statuses(database) == ["in_progress"]
+    assert await answers(database) == {"consent": "yes", "situation": ["unemployed"]}

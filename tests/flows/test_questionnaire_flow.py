@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flows.events import Msg
+from flows.keywords import COMMAND_WORDS
 from flows.questionnaire.answers import DONE
 from flows.questionnaire.effects import (
     AbandonRun,
@@ -367,3 +369,31 @@ def test_any_inputs_never_raise_and_always_ask_reprompt_or_end(texts: list[str],
             assert any(reply.context == context for reply in result.replies), "the question or a re-prompt"
         else:
             assert result.replies[-1].context == "menu", "the end, back at the menu"
+
+
+@pytest.mark.parametrize("word", COMMAND_WORDS["back"])
+def test_every_back_word(word: str) -> None:
+    talk = Talk(FORM)
+    talk.start()
+    talk.send("1")
+    talk.send(word)
+    assert talk.at == "consent"
+
+
+@pytest.mark.parametrize("word", COMMAND_WORDS["skip"])
+def test_every_skip_word(word: str) -> None:
+    talk = Talk(FORM)
+    talk.start()
+    for text in ["1", "1", "1", "30", "70"]:
+        talk.send(text)
+    talk.send(word.upper())
+    assert talk.at == "birthday"
+
+
+@pytest.mark.parametrize("word", [*COMMAND_WORDS["cancel"], "/cancel", "menu", "/start"])
+def test_every_cancel_word(word: str) -> None:
+    talk = Talk(FORM)
+    talk.start()
+    talk.send("1")
+    result = talk.send(word)
+    assert result.effects == (AbandonRun("7-1"),) and result.state["stage"] == "menu"
