@@ -16,7 +16,7 @@ import copy
 import datetime as dt
 from typing import Any
 
-from flows.events import N_, Choice, Effect, Facts, Inbound, Localized, Msg, Reply, Text
+from flows.events import N_, Effect, Facts, Inbound, Localized, Msg, Reply, Text
 from flows.keywords import parse_command
 from flows.questionnaire.answers import (
     DONE,
@@ -36,7 +36,8 @@ from flows.questionnaire.effects import (
     SaveAnswer,
     StartRun,
 )
-from flows.questionnaire.expr import evaluate, parse_expression, references
+from flows.questionnaire.expr import evaluate, parse_expression
+from flows.questionnaire.prompts import ask, context_of, relevant, texts
 from flows.questionnaire.schema import Published, Question, RunFacts
 from flows.registry import FlowStep
 from flows.text import fold, parse_option_number
@@ -44,16 +45,7 @@ from flows.text import fold, parse_option_number
 FACT_QUESTIONNAIRE = "survey.questionnaire"
 FACT_RUN = "survey.run"
 FACT_RUN_COUNT = "survey.run_count"
-YES = Localized(kk="Иә", ru="Да")
-NO = Localized(kk="Жоқ", ru="Нет")
-EXPECTS = {"single": "choice", "yes_no": "choice", "multi": "choices", "integer": "number",
-           "decimal": "number", "text": "text", "phone": "phone", "date": "date", "note": "none"}
 Data = dict[str, Any]
-
-
-def context_of(data: Data) -> str:
-    """Names the run and the question, so a button of an older message is recognised."""
-    return f"survey:{data['run']}:{data['at']}"
 
 
 class SurveyFlow:
@@ -92,7 +84,7 @@ class SurveyFlow:
         if event.choice is not None:
             if event.context != context_of(data):
                 stale = Reply(body=(Msg(N_("That button belongs to an earlier message.")),), notice=True)
-                return FlowStep(data, (stale, self._ask(published, data, question)))
+                return FlowStep(data, (stale, ask(published, data, question)))
             return self._on_button(published, data, question, event.choice)
         if event.shared_phone and question.type == "phone":
             return self._outcome(published, data, question, parse_answer(
@@ -112,7 +104,7 @@ class SurveyFlow:
         published = _published(data, facts)
         if published is None or data.get("at") is None:
             return (Reply(body=(Msg(N_("This survey is no longer available.")),)),)
-        return (self._ask(published, data, published.form.question(data["at"])),)
+        return (ask(published, data, published.form.question(data["at"])),)
 
     def cancel(self, data: Data, now: dt.datetime, facts: Facts) -> FlowStep:
         if data.get("started"):
@@ -143,17 +135,17 @@ class SurveyFlow:
         notes: list[Reply] = []
         answers = data["answers"]
         for question in form.questions[start:]:
-            if not _relevant(question, answers):
+            if not relevant(question, answers):
                 if question.id in answers:  # its condition turned false after a "back"
                     del answers[question.id]
                     effects.append(DiscardAnswer(data["run"], question.id))
                 continue
             if not question.answerable:
-                notes.append(Reply(body=_texts(question)))
+                notes.append(Reply(body=texts(question)))
                 continue
             data["at"] = question.id
             data["pending"] = list(answers.get(question.id) or []) if question.type == "multi" else None
-            return FlowStep(data, (*lead, *notes, self._ask(published, data, question)), tuple(effects))
+            return FlowStep(data, (*lead, *notes, ask(published, data, question)), tuple(effects))
         return self._finish(published, data, (*lead, *notes), effects, form.thanks.localized())
 
     def _finish(
@@ -169,7 +161,7 @@ class SurveyFlow:
         self, published: Published, data: Data, question: Question, outcome: Outcome, raw: str | None
     ) -> FlowStep:
         if isinstance(outcome, Rejected):
-            return FlowStep(data, (self._ask(published, data, question, reason=outcome.reason),))
+            return FlowStep(data, (ask(published, data, question, reason=outcome.reason),))
         return self._accept(published, data, question, outcome, raw)
 
     def _accept(
@@ -179,7 +171,7 @@ class SurveyFlow:
         answers = data["answers"]
         if question.constraint and not evaluate(parse_expression(question.constraint), answers, value):
             assert question.constraint_message is not None  # the schema requires it
-            return FlowStep(data, (self._ask(published, data, question,
+            return FlowStep(data, (ask(published, data, question,
                                              reason=question.constraint_message.localized()),))
         with_this = {**answers, question.id: value}
         if question.end_if and evaluate(parse_expression(question.end_if), with_this, value):
@@ -209,16 +201,16 @@ class SurveyFlow:
     def _back(self, published: Published, data: Data, question: Question) -> FlowStep:
         if not data["history"]:
             first = Msg(N_("This is the first question."))
-            return FlowStep(data, (self._ask(published, data, question, reason=first),))
+            return FlowStep(data, (ask(published, data, question, reason=first),))
         previous = published.form.question(data["history"].pop())
         data["at"] = previous.id
         data["pending"] = list(data["answers"].get(previous.id) or []) if previous.type == "multi" else None
-        return FlowStep(data, (self._ask(published, data, previous),))
+        return FlowStep(data, (ask(published, data, previous),))
 
     def _skip(self, published: Published, data: Data, question: Question) -> FlowStep:
         if question.required:
             reason = Msg(N_("This question cannot be skipped."))
-            return FlowStep(data, (self._ask(published, data, question, reason=reason),))
+            return FlowStep(data, (ask(published, data, question, reason=reason),))
         effects: list[Effect] = []
         if question.id in data["answers"]:
             del data["answers"][question.id]
@@ -235,12 +227,12 @@ class SurveyFlow:
         if question.type == "multi" and choice in ids:
             pending = data.get("pending") or []
             data["pending"] = [i for i in ids if (i in pending) != (i == choice)]  # toggle
-            return FlowStep(data, (self._ask(published, data, question, edit=True),))
+            return FlowStep(data, (ask(published, data, question, edit=True),))
         if question.type == "single" and choice in ids:
             return self._accept(published, data, question, Accepted(choice), None)
         if question.type == "yes_no" and choice in ("yes", "no"):
             return self._accept(published, data, question, Accepted(choice), None)
-        return FlowStep(data, (self._ask(published, data, question),))
+        return FlowStep(data, (ask(published, data, question),))
 
     def _means_done(self, published: Published, question: Question, text: str) -> bool:
         """"done" typed, or the number of the "done" line, after choosing by buttons."""
@@ -249,78 +241,9 @@ class SurveyFlow:
             fold(text) in {fold(word) for word in DONE_WORDS} and bool(text.strip())
         )
 
-    # ---- what a question looks like ----
-
-    def _ask(
-        self, published: Published, data: Data, question: Question, *, reason: Text | None = None,
-        edit: bool = False,
-    ) -> Reply:
-        body: list[Text] = []
-        if reason is not None:
-            body.append(reason)
-        elif not edit:
-            number, total = progress(published, data["answers"], question.id)
-            body.append(Msg(N_("Question {n} of {total}"), {"n": number, "total": total}))
-        body.extend(_texts(question))
-        if not question.required:
-            body.append(Msg(N_("You may skip this question: write \"skip\".")))
-        previous = data["answers"].get(question.id)
-        if previous is not None and question.type not in ("single", "multi", "yes_no") and reason is None:
-            body.append(Msg(N_("Your earlier answer: {answer}"), {"answer": str(previous)}))
-        return Reply(
-            body=tuple(body), choices=self._choices(published, data, question),
-            expects=EXPECTS[question.type],  # type: ignore[arg-type]
-            context=context_of(data), edit=edit, request_phone=question.type == "phone",
-        )
-
-    def _choices(self, published: Published, data: Data, question: Question) -> tuple[Choice, ...]:
-        previous = data["answers"].get(question.id)
-        if question.type == "yes_no":
-            return (Choice("yes", YES, previous == "yes"), Choice("no", NO, previous == "no"))
-        if question.type == "single":
-            return tuple(Choice(c.id, c.label.localized(), c.id == previous)
-                         for c in published.form.choices_of(question))
-        if question.type == "multi":
-            pending = data.get("pending") or []
-            options = tuple(Choice(c.id, c.label.localized(), c.id in pending)
-                            for c in published.form.choices_of(question))
-            return (*options, Choice(DONE, Msg(N_("Done: save my choices"))))
-        return ()
-
-
-def progress(published: Published, answers: dict[str, Any], at: str) -> tuple[int, int]:
-    """("question 5 of 14"): earlier relevant questions + 1, and a total that only shrinks.
-
-    A later question counts unless its condition is already decided false by known answers.
-    """
-    form = published.form
-    position = form.index(at)
-    before = {q.id for q in form.questions[:position]}
-    number = 1 + sum(1 for q in form.questions[:position] if q.answerable and _relevant(q, answers))
-    later = 0
-    for question in form.questions[position + 1:]:
-        if not question.answerable:
-            continue
-        known = before | (set(answers) - {at})  # the current answer may still change
-        decided = question.relevant is None or references(parse_expression(question.relevant)) <= known
-        if not decided or _relevant(question, answers):
-            later += 1
-    return number, number + later
-
 
 def _start(published: Published, data: Data) -> StartRun:
     return StartRun(data["run"], published.id, published.version, data.get("channel") or "")
-
-
-def _relevant(question: Question, answers: dict[str, Any]) -> bool:
-    return question.relevant is None or evaluate(parse_expression(question.relevant), answers)
-
-
-def _texts(question: Question) -> tuple[Text, ...]:
-    texts: list[Text] = [question.label.localized()]
-    if question.hint is not None:
-        texts.append(question.hint.localized())
-    return tuple(texts)
 
 
 def _published(data: Data, facts: Facts) -> Published | None:

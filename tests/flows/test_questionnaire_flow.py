@@ -17,7 +17,8 @@ from flows.questionnaire.effects import (
     SaveAnswer,
     StartRun,
 )
-from flows.questionnaire.runner import FACT_RUN, FACT_RUN_COUNT, progress
+from flows.questionnaire.prompts import progress
+from flows.questionnaire.runner import FACT_RUN, FACT_RUN_COUNT
 from flows.questionnaire.schema import Published, RunFacts
 from tests.flows.survey_forms import Talk, every_type, keys, needs, question_reply
 

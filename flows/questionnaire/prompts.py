@@ -1,0 +1,94 @@
+"""What a question looks like as a reply: progress, texts, choices with marks, its context.
+
+The context names the run and the question (``survey:<run>:<question>``), so a button pressed
+on an older message is recognised and never applied to the current question.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flows.events import N_, Choice, Localized, Msg, Reply, Text
+from flows.questionnaire.answers import DONE
+from flows.questionnaire.expr import evaluate, parse_expression, references
+from flows.questionnaire.schema import Published, Question
+
+YES = Localized(kk="Иә", ru="Да")
+NO = Localized(kk="Жоқ", ru="Нет")
+EXPECTS = {"single": "choice", "yes_no": "choice", "multi": "choices", "integer": "number",
+           "decimal": "number", "text": "text", "phone": "phone", "date": "date", "note": "none"}
+Data = dict[str, Any]
+
+
+def context_of(data: Data) -> str:
+    return f"survey:{data['run']}:{data['at']}"
+
+
+def ask(
+    published: Published, data: Data, question: Question, *, reason: Text | None = None, edit: bool = False
+) -> Reply:
+    """The question; with ``reason`` first, a re-prompt (no progress line); ``edit`` for toggles."""
+    body: list[Text] = []
+    if reason is not None:
+        body.append(reason)
+    elif not edit:
+        number, total = progress(published, data["answers"], question.id)
+        body.append(Msg(N_("Question {n} of {total}"), {"n": number, "total": total}))
+    body.extend(texts(question))
+    if not question.required:
+        body.append(Msg(N_("You may skip this question: write \"skip\".")))
+    previous = data["answers"].get(question.id)
+    if previous is not None and question.type not in ("single", "multi", "yes_no") and reason is None:
+        # Choices show an earlier answer as a mark; typed answers are repeated in words.
+        body.append(Msg(N_("Your earlier answer: {answer}"), {"answer": str(previous)}))
+    return Reply(
+        body=tuple(body), choices=choices(published, data, question),
+        expects=EXPECTS[question.type],  # type: ignore[arg-type]
+        context=context_of(data), edit=edit, request_phone=question.type == "phone",
+    )
+
+
+def choices(published: Published, data: Data, question: Question) -> tuple[Choice, ...]:
+    previous = data["answers"].get(question.id)
+    if question.type == "yes_no":
+        return (Choice("yes", YES, previous == "yes"), Choice("no", NO, previous == "no"))
+    if question.type == "single":
+        return tuple(Choice(c.id, c.label.localized(), c.id == previous)
+                     for c in published.form.choices_of(question))
+    if question.type == "multi":
+        pending = data.get("pending") or []
+        options = tuple(Choice(c.id, c.label.localized(), c.id in pending)
+                        for c in published.form.choices_of(question))
+        return (*options, Choice(DONE, Msg(N_("Done: save my choices"))))
+    return ()
+
+
+def progress(published: Published, answers: dict[str, Any], at: str) -> tuple[int, int]:
+    """("question 5 of 14"): earlier relevant questions + 1, and a total that only shrinks.
+
+    A later question counts unless its condition is already decided false by known answers.
+    """
+    form = published.form
+    position = form.index(at)
+    before = {q.id for q in form.questions[:position]}
+    number = 1 + sum(1 for q in form.questions[:position] if q.answerable and relevant(q, answers))
+    known = before | (set(answers) - {at})  # the current answer may still change
+    later = 0
+    for question in form.questions[position + 1:]:
+        if not question.answerable:
+            continue
+        decided = question.relevant is None or references(parse_expression(question.relevant)) <= known
+        if not decided or relevant(question, answers):
+            later += 1
+    return number, number + later
+
+
+def relevant(question: Question, answers: dict[str, Any]) -> bool:
+    return question.relevant is None or evaluate(parse_expression(question.relevant), answers)
+
+
+def texts(question: Question) -> tuple[Text, ...]:
+    found: list[Text] = [question.label.localized()]
+    if question.hint is not None:
+        found.append(question.hint.localized())
+    return tuple(found)
