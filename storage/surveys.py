@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.models import Contact
 from storage.models.surveys import Questionnaire, QuestionnaireVersion, SurveyAnswer, SurveyRun
 
 
@@ -104,14 +105,26 @@ async def run_count(session: AsyncSession, contact_id: int) -> int:
     return int(count or 0)
 
 
+async def same_person(session: AsyncSession, contact_id: int) -> list[int]:
+    """This contact and every contact merged into it (the same person on another channel)."""
+    found = [contact_id]
+    frontier = [contact_id]
+    while frontier and len(found) < 100:
+        merged = (await session.scalars(select(Contact.id).where(Contact.merged_into_id.in_(frontier)))).all()
+        frontier = [i for i in merged if i not in found]
+        found.extend(frontier)
+    return found
+
+
 async def unfinished_run(session: AsyncSession, contact_id: int) -> Unfinished | None:
-    """The contact's newest run still in progress, with its version and answers."""
+    """The person's newest run still in progress (on any of their channels), with its answers."""
+    people = await same_person(session, contact_id)
     row = (
         await session.execute(
             select(SurveyRun, QuestionnaireVersion, Questionnaire.slug)
             .join(QuestionnaireVersion, QuestionnaireVersion.id == SurveyRun.version_id)
             .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
-            .where(SurveyRun.contact_id == contact_id, SurveyRun.status == "in_progress")
+            .where(SurveyRun.contact_id.in_(people), SurveyRun.status == "in_progress")
             .order_by(SurveyRun.id.desc())
             .limit(1)
         )

@@ -159,3 +159,18 @@ async def test_the_newest_unfinished_run_is_the_one_resumed(database: Database) 
         assert await surveys.run_count(session, contact_id) == 2
         runs = (await session.scalars(select(SurveyRun.channel).order_by(SurveyRun.id))).all()
     assert runs == ["simulator", "sms"]
+
+
+async def test_a_run_started_on_a_contact_later_merged_is_found_for_the_person(database: Database) -> None:
+    old_contact = await started(database, "3-1")
+    person = await new_contact(database)
+    async with database.transaction() as session:
+        await surveys.save_answer(session, run_key="3-1", question_id="consent", value="yes", raw_text="1", now=NOW)
+        assert await surveys.unfinished_run(session, person) is None
+        contact = await session.get(Contact, old_contact)
+        assert contact is not None
+        contact.merged_into_id = person
+    async with database.transaction() as session:
+        unfinished = await surveys.unfinished_run(session, person)
+        assert unfinished is not None and unfinished.run.run_key == "3-1"
+        assert unfinished.answers == {"consent": "yes"}
