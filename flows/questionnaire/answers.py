@@ -110,7 +110,7 @@ def _number_expected(question: Question) -> Msg:
 
 def parse_answer(form: Questionnaire, question: Question, raw: str) -> Outcome:
     """A typed answer → its normalised value, or what was expected instead."""
-    text = clean(raw[:MAX_ANSWER_CHARS]) if len(raw) <= MAX_ANSWER_CHARS else ""
+    text = clean(raw) if len(raw) <= MAX_ANSWER_CHARS else ""  # no choice or number is that long
     kind = question.type
     if kind == "text":
         return _text(question, clean(raw))

@@ -1,9 +1,10 @@
 """The survey flow: one question at a time, on any channel, never losing an accepted answer.
 
 The flow's data (saved with every step) is ``{"q", "v", "run", "started", "at", "answers",
-"history", "pending"}``: the questionnaire id and version, the run key, whether the run exists
-in the database yet, the current question, the answers so far (for conditions and "back"), the
-questions visited in order and the toggled selections of a multiple-choice question.
+"history", "pending", "channel"}``: the questionnaire id and version, the run key, whether the
+run exists in the database yet, the current question, the answers so far (for conditions and
+"back"), the questions visited in order, the toggled selections of a multiple-choice question
+and the channel the run started on.
 
 The questionnaire itself comes from the facts (``survey.questionnaire`` and, for a run left
 halfway, ``survey.run``); every accepted answer leaves as a :class:`SaveAnswer` effect that
@@ -25,7 +26,6 @@ from flows.questionnaire.answers import (
     Outcome,
     Rejected,
     check_selection,
-    clean,
     parse_answer,
 )
 from flows.questionnaire.effects import (
@@ -45,6 +45,7 @@ from flows.text import fold, parse_option_number
 FACT_QUESTIONNAIRE = "survey.questionnaire"
 FACT_RUN = "survey.run"
 FACT_RUN_COUNT = "survey.run_count"
+MAX_RAW_CHARS = 2000
 Data = dict[str, Any]
 
 
@@ -193,7 +194,7 @@ class SurveyFlow:
             effects.append(_start(published, data))
             data["started"] = True
         effects.append(SaveAnswer(data["run"], published.id, published.version, question.id, value,
-                                  clean(raw)[:2000] if raw is not None else None))
+                                  raw_as_typed(raw)))
         data["answers"][question.id] = value
         data["history"].append(question.id)
         return effects
@@ -240,6 +241,11 @@ class SurveyFlow:
         return parse_option_number(text) == done_number or (
             fold(text) in {fold(word) for word in DONE_WORDS} and bool(text.strip())
         )
+
+
+def raw_as_typed(raw: str | None) -> str | None:
+    """What the person typed, kept as typed; only NUL goes (PostgreSQL text cannot hold it)."""
+    return raw.replace("\x00", "")[:MAX_RAW_CHARS] if raw is not None else None
 
 
 def _start(published: Published, data: Data) -> StartRun:

@@ -136,3 +136,16 @@ async def test_the_survey_command_in_the_survey_continues_the_same_run(chat: Cha
     await chat.send("1")
     assert await statuses(database) == ["in_progress"]
     assert await answers(database) == {"consent": "yes", "situation": ["unemployed"]}
+
+
+async def test_odd_inputs_midway_are_reprompted_and_stored_text_is_clean(chat: Chat, database: Database) -> None:
+    await open_survey(chat)
+    for text in ["да", "1", "1", "2"]:
+        await chat.send(text)
+    for odd in ["🙂🙂", "", " ", "\x07\x1b", "я" * 5000]:
+        reply = await chat.say(odd)
+        assert "Пожалуйста, напишите ответ словами." in reply or "Слишком длинно" in reply
+    await chat.send("Аксу\u200b 🙂\x07")
+    async with database.transaction() as session:
+        row = await session.scalar(select(SurveyAnswer).where(SurveyAnswer.question_id == "settlement"))
+    assert row is not None and row.value == "Аксу 🙂" and row.raw_text == "Аксу\u200b 🙂\x07"
