@@ -12,8 +12,19 @@ import datetime as dt
 from typing import Any
 
 from flows import menu
-from flows.events import LANGUAGES, AttachCentre, Facts, Inbound, Reply, SetLanguage, State, Step
+from flows.events import (
+    LANGUAGES,
+    AttachCentre,
+    Facts,
+    Inbound,
+    LinkPhone,
+    Reply,
+    SetLanguage,
+    State,
+    Step,
+)
 from flows.keywords import parse_command
+from flows.phones import normalize_phone
 from flows.registry import MENU_ITEMS, FlowStep, registered_flows
 from flows.text import match_option
 
@@ -27,7 +38,7 @@ def initial_state() -> State:
 def step(state: State | None, event: Inbound, now: dt.datetime, facts: Facts) -> Step:
     current = dict(state) if state else initial_state()
     current["seq"] = int(current.get("seq", 0)) + 1
-    effects = _deep_link_effects(event, facts)
+    effects = (*_deep_link_effects(event, facts), *_phone_effects(event))
     replies, extra_effects = _route(current, event, now, facts)
     for reply in replies:
         if reply.choices and not reply.notice:
@@ -42,6 +53,12 @@ def _deep_link_effects(event: Inbound, facts: Facts) -> tuple[AttachCentre, ...]
     return ()
 
 
+def _phone_effects(event: Inbound) -> tuple[LinkPhone, ...]:
+    """A phone the person shared about themselves joins them with their SMS self."""
+    e164 = normalize_phone(event.shared_phone) if event.shared_phone else None
+    return (LinkPhone(e164),) if e164 else ()
+
+
 Routed = tuple[tuple[Reply, ...], tuple[Any, ...]]
 
 
@@ -54,7 +71,12 @@ def _route(state: State, event: Inbound, now: dt.datetime, facts: Facts) -> Rout
         # A session (re)opened with nothing said yet: show where the person stands.
         return _current_prompt(state, now, facts), ()
 
+    if event.shared_phone is not None and state.get("stage") != "flow":
+        ok = normalize_phone(event.shared_phone) is not None
+        return (menu.phone_saved() if ok else menu.phone_invalid(), *_current_prompt(state, now, facts)), ()
     command = parse_command(event.text) if event.choice is None else None
+    if command == "phone" and (state.get("stage") != "flow" or _is_slash(event)):
+        return (menu.phone_request(),), ()
     if state.get("stage") == "choose_language":
         if command is None:
             return _choose_language(state, event, facts)

@@ -16,6 +16,7 @@ COMMAND_WORDS: dict[str, tuple[str, ...]] = {
     "back": ("back", "артқа", "назад"),
     "skip": ("skip", "өткізу", "өткізіп жіберу", "пропустить", "пропуск"),
     "stop": ("stop", "стоп", "тоқта", "unsubscribe"),
+    "phone": ("phone", "телефон", "телефон нөмірі", "номер телефона"),
 }
 
 _BY_WORD: dict[str, str] = {

@@ -105,3 +105,18 @@ def coming_soon() -> Reply:
 
 def stale_button() -> Reply:
     return Reply(body=(Msg(N_("That button belongs to an earlier message.")),), notice=True)
+
+
+def phone_request() -> Reply:
+    return Reply(
+        body=(Msg(N_("Press the button below to share your phone number. Then we know you on SMS too.")),),
+        request_phone=True,
+    )
+
+
+def phone_saved() -> Reply:
+    return Reply(body=(Msg(N_("Thank you, your phone number is saved.")),))
+
+
+def phone_invalid() -> Reply:
+    return Reply(body=(Msg(N_("That phone number does not look right.")),))

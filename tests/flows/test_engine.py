@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +14,7 @@ from flows.events import (
     ContactFacts,
     Facts,
     Inbound,
+    LinkPhone,
     Localized,
     Msg,
     SetLanguage,
@@ -84,10 +86,29 @@ def test_language_can_be_changed_by_command_word_and_by_menu() -> None:
     assert say(by_menu.state, "ru", "1").effects == (SetLanguage("kk"),)
 
 
-def test_menu_items_without_a_flow_say_coming_soon_and_the_menu_stays() -> None:
+def test_menu_items_without_a_flow_say_coming_soon_and_the_menu_stays(monkeypatch: pytest.MonkeyPatch) -> None:
+    import flows.engine
+
+    monkeypatch.setattr(flows.engine, "registered_flows", lambda: {})
     menu_state = say(say(None, None, None).state, None, "1").state
     result = say(menu_state, "kk", "3")  # "my enrolments"
-    assert "This part is coming soon." in keys(result) or result.state["stage"] == "flow"
+    assert keys(result) == ["This part is coming soon.", "Main menu. What would you like to do?"]
+    assert result.state["stage"] == "menu"
+
+
+def test_sharing_a_valid_phone_links_it_and_an_invalid_one_is_refused() -> None:
+    menu_state = say(say(None, None, None).state, None, "1").state
+    shared = say(menu_state, "kk", shared_phone="8 701 123 45 67")
+    assert shared.effects == (LinkPhone("+77011234567"),)
+    assert keys(shared)[0] == "Thank you, your phone number is saved."
+    refused = say(menu_state, "kk", shared_phone="12345")
+    assert not refused.effects and keys(refused)[0] == "That phone number does not look right."
+
+
+def test_phone_command_asks_with_a_share_button() -> None:
+    menu_state = say(say(None, None, None).state, None, "1").state
+    (reply,) = say(menu_state, "kk", "/phone").replies
+    assert reply.request_phone
 
 
 def test_help_then_menu() -> None:
