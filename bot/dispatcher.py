@@ -92,6 +92,8 @@ class Dispatcher:
                 session, event.channel, event.address, now
             )
             inbound.contact_id = contact.id
+            if identity.unreachable_at is not None:  # they wrote to us, so we can write back
+                identity.unreachable_at = None
             conversation = await contacts.load_state(session, contact.id, lock=not self.db.is_sqlite)
             extra = await load_extra(session, contact, now)
             if conversation is not None:

@@ -46,7 +46,9 @@ ChannelFactory = Callable[[ServiceContext], ChannelRuntime | None]
 
 def channel_factories() -> list[ChannelFactory]:
     """Imported here, not at module level, so a channel's library loads only when used."""
-    factories: list[ChannelFactory] = []
+    from bot.channels.telegram import build_telegram
+
+    factories: list[ChannelFactory] = [build_telegram]
     return factories
 
 

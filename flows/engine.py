@@ -9,6 +9,7 @@ with another context is stale.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 from flows import menu
@@ -109,10 +110,20 @@ def _is_slash(event: Inbound) -> bool:
     return bool(event.text) and event.text.lstrip().startswith("/")  # type: ignore[union-attr]
 
 
+def context_token(context: str) -> str:
+    """A context short enough for a channel's button data; a long one becomes a stable digest."""
+    if len(context.encode()) <= 40:
+        return context
+    return "#" + hashlib.sha1(context.encode()).hexdigest()[:16]
+
+
 def _is_stale(state: State, event: Inbound) -> bool:
     if event.context in ALWAYS_VALID_CONTEXTS:
         return False
-    return event.context is None or event.context != state.get("ctx")
+    current = state.get("ctx")
+    if event.context is None or current is None:
+        return True
+    return event.context not in (current, context_token(current))
 
 
 def _current_prompt(state: State, now: dt.datetime, facts: Facts) -> tuple[Reply, ...]:

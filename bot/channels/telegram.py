@@ -1,0 +1,345 @@
+"""The Telegram channel: python-telegram-bot's ``Application`` as a thin adapter.
+
+One message handler and one callback-query handler turn updates into ``Inbound`` events for
+the dispatcher; no conversation state lives in python-telegram-bot (no ConversationHandler,
+persistence or JobQueue). Updates run concurrently; the dispatcher's per-contact lock keeps
+one person's updates in order. Long polling by default; with a webhook URL the updates come
+through the project's ASGI app, guarded by the secret token header.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from sqlalchemy import update as sql_update
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+from telegram import Bot, BotCommand, CallbackQuery, Message, Update
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.channels.telegram_render import (
+    inline_keyboard,
+    message_text,
+    parse_callback,
+    share_phone_keyboard,
+    split_text,
+)
+from bot.clock import Clock, system_clock
+from bot.dispatcher import Dispatcher, Handled, apology
+from bot.errors import PermanentFailure, RetryLater, Unreachable
+from bot.i18n import Catalogs, Translator
+from flows.events import LANGUAGES, N_, Inbound, Msg, Reply
+from storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.service import ServiceContext
+from storage.models import ChannelIdentity
+
+log = logging.getLogger(__name__)
+CHANNEL = "telegram"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+SEND_ATTEMPTS = 4
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", N_("Main menu")),
+    ("survey", N_("Needs survey")),
+    ("courses", N_("Courses")),
+    ("my", N_("My enrolments")),
+    ("language", N_("Language")),
+    ("help", N_("Help")),
+    ("cancel", N_("Cancel and return to the menu")),
+)
+DESCRIPTION = N_(
+    "The bot of your Community Learning Centre: the needs survey, courses, enrolment and waiting lists."
+)
+
+
+def address_of(user_id: int) -> str:
+    return f"telegram:{user_id}"
+
+
+def webhook_secret(token: str) -> str:
+    """Derived from the token, so every process behind the load balancer agrees on it."""
+    return hashlib.sha256(f"clc-bot webhook {token}".encode()).hexdigest()
+
+
+def language_hint(code: str | None) -> str | None:
+    short = (code or "").split("-")[0].lower()
+    return short if short in LANGUAGES else None
+
+
+def inbound_from(update: Update) -> Inbound | None:
+    """The neutral event for an update, or None for updates we do not serve (groups, edits)."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or chat.type != "private" or user.is_bot:
+        return None
+    base = {
+        "channel": CHANNEL,
+        "address": address_of(user.id),
+        "language_hint": language_hint(user.language_code),
+    }
+    if update.callback_query is not None:
+        parsed = parse_callback(update.callback_query.data)
+        if parsed is None:
+            return None
+        context, choice = parsed
+        return Inbound(**base, choice=choice, context=context)
+    message = update.message
+    if message is None:
+        return None
+    if message.contact is not None:
+        if message.contact.user_id != user.id:
+            return None  # someone else's card: answered by the adapter, never linked
+        return Inbound(**base, shared_phone=message.contact.phone_number)
+    text = message.text or message.caption
+    if text is None:
+        return Inbound(**base, text="")  # a sticker, photo or voice: answered with a re-prompt
+    payload = None
+    if text.startswith("/start "):
+        payload = text.split(maxsplit=1)[1].strip()[:64] or None
+    return Inbound(**base, text=text, start_payload=payload)
+
+
+class TelegramSender:
+    """Sends replies to a chat, mapping Telegram's errors to what the outbox should do."""
+
+    channel = CHANNEL
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send(self, address: str, replies: Sequence[Reply], tr: Translator) -> list[str]:
+        chat_id = int(address.removeprefix("telegram:"))
+        try:
+            sent: list[Message] = []
+            for reply in replies:
+                sent.extend(await send_reply(self.bot, chat_id, reply, tr))
+        except Forbidden as exc:
+            raise Unreachable(exc.message) from exc
+        except RetryAfter as exc:
+            raise RetryLater(exc.message, retry_after=seconds(exc)) from exc
+        except BadRequest as exc:
+            raise PermanentFailure(exc.message) from exc
+        except NetworkError as exc:
+            raise RetryLater(str(exc), retry_after=5) from exc
+        return [str(message.message_id) for message in sent]
+
+
+def seconds(error: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB 22 warns that this becomes a timedelta; take either
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
+    return value if isinstance(value, int | float) else value.total_seconds()
+
+
+async def with_retries(call: object, *args: object, **kwargs: object) -> object:
+    """Honour 429's retry_after and back off on network errors; other errors go up."""
+    for attempt in range(1, SEND_ATTEMPTS + 1):
+        try:
+            return await call(*args, **kwargs)  # type: ignore[operator]
+        except RetryAfter as exc:
+            if attempt == SEND_ATTEMPTS:
+                raise
+            await asyncio.sleep(seconds(exc))
+        except (Forbidden, BadRequest):
+            raise
+        except NetworkError:
+            if attempt == SEND_ATTEMPTS:
+                raise
+            await asyncio.sleep(0.5 * 2**attempt)
+    raise AssertionError("unreachable")
+
+
+async def send_reply(bot: Bot, chat_id: int, reply: Reply, tr: Translator) -> list[Message]:
+    parts = split_text(message_text(reply, tr))
+    markup = share_phone_keyboard(tr) if reply.request_phone else inline_keyboard(reply, tr)
+    sent = []
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        message = await with_retries(bot.send_message, chat_id, part, reply_markup=markup if last else None)
+        sent.append(message)  # type: ignore[arg-type]
+    return sent  # type: ignore[return-value]
+
+
+class TelegramChannel:
+    name = CHANNEL
+
+    def __init__(
+        self,
+        *,
+        token: str,
+        dispatcher: Dispatcher,
+        catalogs: Catalogs,
+        db: Database,
+        api_url: str | None = None,
+        webhook_url: str | None = None,
+        poll_timeout: float = 10,
+        clock: Clock = system_clock,
+    ) -> None:
+        builder = ApplicationBuilder().token(token).concurrent_updates(True)
+        if api_url:
+            root = api_url.rstrip("/")
+            builder = builder.base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
+        if webhook_url:
+            builder = builder.updater(None)
+        self.app: Application = builder.build()  # type: ignore[type-arg]
+        self.app.add_handler(MessageHandler(filters.ALL, self._on_update))
+        self.app.add_handler(CallbackQueryHandler(self._on_update))
+        self.app.add_error_handler(self._on_error)
+        self.dispatcher, self.catalogs, self.db, self.clock = dispatcher, catalogs, db, clock
+        self.webhook_url = webhook_url
+        self.secret = webhook_secret(token)
+        self.poll_timeout = poll_timeout
+        self.sender = TelegramSender(self.app.bot)
+        path = urlsplit(webhook_url).path or "/telegram/webhook" if webhook_url else ""
+        self.routes: list[BaseRoute] = [Route(path, self._webhook, methods=["POST"])] if webhook_url else []
+
+    async def start(self) -> None:
+        await self.app.initialize()
+        await self._describe_bot()
+        await self.app.start()
+        if self.webhook_url:
+            await self.app.bot.set_webhook(
+                self.webhook_url, secret_token=self.secret, allowed_updates=["message", "callback_query"]
+            )
+        else:
+            assert self.app.updater is not None
+            await self.app.updater.start_polling(
+                timeout=self.poll_timeout, allowed_updates=["message", "callback_query"]
+            )
+
+    async def stop(self) -> None:
+        """Stop taking updates, let those in progress finish, then close."""
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+
+    async def _describe_bot(self) -> None:
+        for language in LANGUAGES:
+            tr = self.catalogs.translator(language)
+            commands = [BotCommand(name, tr.text(Msg(text))) for name, text in COMMANDS]
+            try:
+                await self.app.bot.set_my_commands(commands, language_code=language)
+                await self.app.bot.set_my_description(tr.text(Msg(DESCRIPTION)), language_code=language)
+            except TelegramError:
+                log.warning("could not set the %s command menu; the bot works without it", language)
+
+    async def _webhook(self, request: Request) -> Response:
+        if request.headers.get(SECRET_HEADER) != self.secret:
+            return Response(status_code=403)
+        try:
+            update = Update.de_json(await request.json(), self.app.bot)
+        except Exception:
+            # Telegram retries every non-2xx; a body we cannot read would block the queue.
+            log.warning("ignored an unreadable webhook body")
+            return Response(status_code=200)
+        if update is not None:
+            await self.app.process_update(update)
+        return Response(status_code=200)
+
+    async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        chat = update.effective_chat
+        event = inbound_from(update)
+        if event is None:
+            await self._not_ours(update)
+            return
+        assert chat is not None
+        handled = await self.dispatcher.handle(event, provider_id=str(update.update_id))
+        await self._deliver(handled, chat.id, query)
+
+    async def _not_ours(self, update: Update) -> None:
+        """Someone else's contact card, or a button we do not know: say so, link nothing."""
+        user, message = update.effective_user, update.message
+        if update.callback_query is not None:
+            await with_retries(update.callback_query.answer)
+        elif message is not None and message.contact is not None and user is not None:
+            tr = self.catalogs.translator(language_hint(user.language_code))
+            reply = Reply(body=(Msg(N_("Please share your own phone number with the button.")),),
+                          request_phone=True)
+            await send_reply(self.app.bot, message.chat.id, reply, tr)
+
+    async def _deliver(self, handled: Handled, chat_id: int, query: CallbackQuery | None) -> None:
+        tr = self.catalogs.translator(handled.language)
+        notice: str | None = None
+        try:
+            for reply in handled.replies:
+                if reply.notice and query is not None:
+                    notice = message_text(reply, tr)[:200]
+                elif reply.edit and query is not None and query.message is not None:
+                    await self._edit(query, reply, tr)
+                else:
+                    await send_reply(self.app.bot, chat_id, reply, tr)
+        except Forbidden:
+            await self._mark_unreachable(chat_id)
+        finally:
+            if query is not None:
+                try:
+                    await with_retries(query.answer, text=notice)
+                except TelegramError:
+                    log.warning("could not answer callback query %s", query.id)
+
+    async def _edit(self, query: CallbackQuery, reply: Reply, tr: Translator) -> None:
+        message = query.message
+        assert message is not None
+        try:
+            await with_retries(
+                self.app.bot.edit_message_text, message_text(reply, tr)[:4096],
+                chat_id=message.chat.id, message_id=message.message_id,
+                reply_markup=inline_keyboard(reply, tr),
+            )
+        except BadRequest as exc:
+            if "not modified" not in exc.message.lower():
+                raise
+
+    async def _mark_unreachable(self, chat_id: int) -> None:
+        async with self.db.transaction() as session:
+            await session.execute(
+                sql_update(ChannelIdentity)
+                .where(ChannelIdentity.channel == CHANNEL, ChannelIdentity.address == address_of(chat_id))
+                .values(unreachable_at=self.clock())
+            )
+        log.info("telegram chat %s blocked the bot; marked unreachable", chat_id)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error("error handling telegram update %s", update_id, exc_info=context.error)
+        if isinstance(update, Update) and update.effective_chat is not None:
+            user = update.effective_user
+            tr = self.catalogs.translator(language_hint(user.language_code if user else None))
+            try:
+                await send_reply(self.app.bot, update.effective_chat.id, apology(), tr)
+            except TelegramError:
+                log.warning("could not send the apology for update %s", update_id)
+
+
+def build_telegram(ctx: ServiceContext) -> TelegramChannel | None:
+    settings = ctx.settings
+    if settings.telegram_token is None:
+        return None
+    return TelegramChannel(
+        token=settings.telegram_token.get_secret_value(),
+        dispatcher=ctx.dispatcher,
+        catalogs=ctx.catalogs,
+        db=ctx.db,
+        api_url=str(settings.telegram_api_url) if settings.telegram_api_url else None,
+        webhook_url=ctx.webhook_url,
+        clock=ctx.clock,
+    )

@@ -1,0 +1,291 @@
+"""A fake Telegram Bot API server that answers like the real one, for end-to-end tests.
+
+It serves ``/bot<token>/<method>`` with ``{"ok": true, "result": …}`` or error objects
+(``error_code``, ``description``, ``parameters.retry_after``), keeps chats and messages,
+queues updates for ``getUpdates`` (offsets, bounded long poll) and records every call, so a
+test can push what a villager does and read what the villager would see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+BOT_ID = 7000001
+MAX_TEXT = 4096
+MAX_CALLBACK_BYTES = 64
+
+
+@dataclass
+class SentMessage:
+    message_id: int
+    chat_id: int
+    text: str
+    reply_markup: dict[str, Any] | None
+    edits: int = 0
+
+    def buttons(self) -> list[tuple[str, str]]:
+        """(label, callback data) of the inline keyboard, in reading order."""
+        rows = (self.reply_markup or {}).get("inline_keyboard", [])
+        return [(b["text"], b.get("callback_data", "")) for row in rows for b in row]
+
+    def button(self, label_part: str) -> str:
+        matches = [data for text, data in self.buttons() if label_part in text]
+        assert matches, f"no button with {label_part!r} in {self.buttons()}"
+        return matches[0]
+
+
+@dataclass
+class FakeTelegram:
+    token: str = "123456:TEST-token"
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    messages: dict[int, SentMessage] = field(default_factory=dict)
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    callback_answers: list[dict[str, Any]] = field(default_factory=list)
+    blocked: set[int] = field(default_factory=set)
+    fail_next: dict[str, tuple[int, str, int | None]] = field(default_factory=dict)
+    per_chat_limit: int = 1000  # sendMessage per chat per second before 429
+    webhook: dict[str, Any] = field(default_factory=dict)
+    _next_update: int = 1000
+    _next_message: int = 1
+    _changed: asyncio.Condition | None = None
+    _sent_times: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))
+
+    # ---- what a villager does -------------------------------------------------------------
+
+    def _user(self, user_id: int, language: str | None) -> dict[str, Any]:
+        user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
+        if language:
+            user["language_code"] = language
+        return user
+
+    def _push(self, payload: dict[str, Any], update_id: int | None = None) -> dict[str, Any]:
+        if update_id is None:
+            self._next_update += 1
+            update_id = self._next_update
+        update = {"update_id": update_id, **payload}
+        self.updates.append(update)
+        self._notify()
+        return update
+
+    def user_sends(self, user_id: int, text: str, *, language: str | None = "ru",
+                   update_id: int | None = None) -> dict[str, Any]:
+        message = {
+            "message_id": self._take_message_id(), "date": int(time.time()),
+            "chat": {"id": user_id, "type": "private"}, "from": self._user(user_id, language), "text": text,
+        }
+        if text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        return self._push({"message": message}, update_id)
+
+    def user_shares_contact(self, user_id: int, phone: str, *, owner: int | None = None,
+                            language: str | None = "ru") -> dict[str, Any]:
+        message = {
+            "message_id": self._take_message_id(), "date": int(time.time()),
+            "chat": {"id": user_id, "type": "private"}, "from": self._user(user_id, language),
+            "contact": {"phone_number": phone, "first_name": "X", "user_id": owner or user_id},
+        }
+        return self._push({"message": message})
+
+    def user_presses(self, user_id: int, message: SentMessage, data: str, *,
+                     language: str | None = "ru") -> dict[str, Any]:
+        query = {
+            "id": f"cq{self._next_update}", "from": self._user(user_id, language), "chat_instance": "ci",
+            "data": data, "message": self._message_json(message),
+        }
+        return self._push({"callback_query": query})
+
+    # ---- what a villager sees -------------------------------------------------------------
+
+    def chat(self, chat_id: int) -> list[SentMessage]:
+        return [m for m in self.messages.values() if m.chat_id == chat_id]
+
+    def last(self, chat_id: int) -> SentMessage:
+        return self.chat(chat_id)[-1]
+
+    def texts(self, chat_id: int) -> list[str]:
+        return [m.text for m in self.chat(chat_id)]
+
+    async def wait_for(self, predicate: Any, within: float = 10) -> None:
+        """Wait until ``predicate()`` holds, woken by each call the bot makes (bounded)."""
+        condition = self._condition()
+        async with condition:
+            await asyncio.wait_for(condition.wait_for(predicate), within)
+
+    async def wait_until_consumed(self, within: float = 10) -> None:
+        await self.wait_for(lambda: not self.updates, within)
+
+    # ---- the server -----------------------------------------------------------------------
+
+    def app(self) -> Starlette:
+        return Starlette(routes=[Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"])])
+
+    def _condition(self) -> asyncio.Condition:
+        if self._changed is None:
+            self._changed = asyncio.Condition()
+        return self._changed
+
+    def _notify(self) -> None:
+        condition = self._condition()
+
+        async def notify() -> None:
+            async with condition:
+                condition.notify_all()
+
+        asyncio.get_running_loop().create_task(notify())
+
+    def _take_message_id(self) -> int:
+        self._next_message += 1
+        return self._next_message
+
+    def _message_json(self, message: SentMessage) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "message_id": message.message_id, "date": int(time.time()),
+            "chat": {"id": message.chat_id, "type": "private"},
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "CLC", "username": "clc_test_bot"},
+            "text": message.text,
+        }
+        if message.reply_markup:
+            data["reply_markup"] = message.reply_markup
+        return data
+
+    async def _params(self, request: Request) -> dict[str, Any]:
+        body = await request.body()
+        if request.headers.get("content-type", "").startswith("application/json") and body:
+            return dict(json.loads(body))
+        form = await request.form()
+        params: dict[str, Any] = {}
+        for key, value in form.items():
+            text = str(value)
+            try:
+                params[key] = json.loads(text) if text[:1] in "{[" or key in ("chat_id", "message_id",
+                                                                                 "offset", "timeout") else text
+            except json.JSONDecodeError:
+                params[key] = text
+        return params
+
+    async def _endpoint(self, request: Request) -> JSONResponse:
+        if request.path_params["token"] != self.token:
+            return self._error(401, "Unauthorized")
+        method = request.path_params["method"]
+        params = await self._params(request)
+        self.calls.append((method, params))
+        try:
+            if method in self.fail_next:
+                code, description, retry_after = self.fail_next.pop(method)
+                return self._error(code, description, retry_after)
+            handler = getattr(self, f"_m_{method}", None)
+            if handler is None:
+                return self._error(404, "Not Found: method not found")
+            return await handler(params)
+        finally:
+            self._notify()
+
+    @staticmethod
+    def _ok(result: Any) -> JSONResponse:
+        return JSONResponse({"ok": True, "result": result})
+
+    @staticmethod
+    def _error(code: int, description: str, retry_after: int | None = None) -> JSONResponse:
+        body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+        if retry_after is not None:
+            body["parameters"] = {"retry_after": retry_after}
+        return JSONResponse(body, status_code=code)
+
+    def _check_markup(self, markup: Any) -> JSONResponse | None:
+        for row in (markup or {}).get("inline_keyboard", []):
+            for button in row:
+                if len(button.get("callback_data", "").encode()) > MAX_CALLBACK_BYTES:
+                    return self._error(400, "Bad Request: BUTTON_DATA_INVALID")
+        return None
+
+    async def _m_getMe(self, _params: dict[str, Any]) -> JSONResponse:
+        return self._ok({"id": BOT_ID, "is_bot": True, "first_name": "CLC", "username": "clc_test_bot",
+                         "can_join_groups": False, "can_read_all_group_messages": False,
+                         "supports_inline_queries": False})
+
+    async def _m_getUpdates(self, params: dict[str, Any]) -> JSONResponse:
+        offset = int(params.get("offset") or 0)
+        self.updates = [u for u in self.updates if u["update_id"] >= offset]
+        if not self.updates:
+            deadline = min(float(params.get("timeout") or 0), 0.5)  # bounded long poll
+            condition = self._condition()
+            try:
+                async with condition:
+                    await asyncio.wait_for(condition.wait_for(lambda: bool(self.updates)), deadline)
+            except TimeoutError:
+                pass
+        return self._ok(self.updates[:100])
+
+    async def _m_sendMessage(self, params: dict[str, Any]) -> JSONResponse:
+        chat_id, text = int(params["chat_id"]), str(params.get("text", ""))
+        if chat_id in self.blocked:
+            return self._error(403, "Forbidden: bot was blocked by the user")
+        if not text or len(text) > MAX_TEXT:
+            return self._error(400, "Bad Request: message is too long" if text else "Bad Request: message text is empty")
+        if (bad := self._check_markup(params.get("reply_markup"))) is not None:
+            return bad
+        now = time.monotonic()
+        recent = [t for t in self._sent_times[chat_id] if now - t < 1.0]
+        if len(recent) >= self.per_chat_limit:
+            return self._error(429, "Too Many Requests: retry after 1", retry_after=1)
+        self._sent_times[chat_id] = [*recent, now]
+        message = SentMessage(self._take_message_id(), chat_id, text, params.get("reply_markup"))
+        self.messages[message.message_id] = message
+        return self._ok(self._message_json(message))
+
+    async def _m_editMessageText(self, params: dict[str, Any]) -> JSONResponse:
+        message = self.messages.get(int(params["message_id"]))
+        if message is None:
+            return self._error(400, "Bad Request: message to edit not found")
+        markup = params.get("reply_markup")
+        if (bad := self._check_markup(markup)) is not None:
+            return bad
+        if message.text == params.get("text") and message.reply_markup == markup:
+            return self._error(400, "Bad Request: message is not modified")
+        message.text, message.reply_markup, message.edits = str(params["text"]), markup, message.edits + 1
+        return self._ok(self._message_json(message))
+
+    async def _m_editMessageReplyMarkup(self, params: dict[str, Any]) -> JSONResponse:
+        message = self.messages.get(int(params["message_id"]))
+        if message is None:
+            return self._error(400, "Bad Request: message to edit not found")
+        message.reply_markup, message.edits = params.get("reply_markup"), message.edits + 1
+        return self._ok(self._message_json(message))
+
+    async def _m_answerCallbackQuery(self, params: dict[str, Any]) -> JSONResponse:
+        self.callback_answers.append(params)
+        return self._ok(True)
+
+    async def _m_setWebhook(self, params: dict[str, Any]) -> JSONResponse:
+        self.webhook = params
+        return self._ok(True)
+
+    async def _m_deleteWebhook(self, _params: dict[str, Any]) -> JSONResponse:
+        self.webhook = {}
+        return self._ok(True)
+
+    async def _m_getWebhookInfo(self, _params: dict[str, Any]) -> JSONResponse:
+        return self._ok({"url": self.webhook.get("url", ""), "has_custom_certificate": False,
+                         "pending_update_count": 0})
+
+    async def _m_setMyCommands(self, _params: dict[str, Any]) -> JSONResponse:
+        return self._ok(True)
+
+    async def _m_setMyDescription(self, _params: dict[str, Any]) -> JSONResponse:
+        return self._ok(True)
+
+    async def _m_close(self, _params: dict[str, Any]) -> JSONResponse:
+        return self._ok(True)
+
+    async def _m_logOut(self, _params: dict[str, Any]) -> JSONResponse:
+        return self._ok(True)
