@@ -102,13 +102,13 @@ class Villager:
         """Replay a simulator transcript's inputs with buttons where Telegram shows them.
 
         A number (or numbers, for multiple choice) on a message with buttons becomes presses
-        (toggles, then the last button, "done"); anything else is typed.
+        (toggles, then the last button, "done"); anything else, wrong numbers too, is typed.
         """
         for text in typed:
             numbers = re.fullmatch(r"\s*\d+(?:[\s,;]+\d+)*\s*", text)
             latest = self.last()
-            if numbers and latest.buttons():
-                picked = [int(n) for n in re.findall(r"\d+", text)]
+            picked = [int(n) for n in re.findall(r"\d+", text)] if numbers else []
+            if picked and latest.buttons() and max(picked) <= len(latest.buttons()):
                 done_label = latest.buttons()[-1][0]
                 is_multi = any(word in done_label for word in ("Готово", "Дайын", "Болды", "Сақтау"))
                 for number in picked:

@@ -154,8 +154,8 @@ class FakeTelegram:
             "from": {"id": BOT_ID, "is_bot": True, "first_name": "CLC", "username": "clc_test_bot"},
             "text": message.text,
         }
-        if message.reply_markup:
-            data["reply_markup"] = message.reply_markup
+        if message.reply_markup and "inline_keyboard" in message.reply_markup:
+            data["reply_markup"] = message.reply_markup  # Telegram echoes inline keyboards only
         return data
 
     async def _params(self, request: Request) -> dict[str, Any]:
