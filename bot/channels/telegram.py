@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from telegram import Bot, BotCommand, CallbackQuery, Message, Update
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -42,7 +42,7 @@ from bot.channels.telegram_render import (
 )
 from bot.clock import Clock, system_clock
 from bot.dispatcher import Dispatcher, Handled, apology
-from bot.errors import PermanentFailure, RetryLater, Unreachable
+from bot.errors import ConfigError, PermanentFailure, RetryLater, Unreachable
 from bot.i18n import Catalogs, Translator
 from flows.events import LANGUAGES, N_, Inbound, Msg, Reply
 from storage.db import Database
@@ -210,7 +210,11 @@ class TelegramChannel:
         self.routes: list[BaseRoute] = [Route(path, self._webhook, methods=["POST"])] if webhook_url else []
 
     async def start(self) -> None:
-        await self.app.initialize()
+        try:
+            await self.app.initialize()
+        except InvalidToken:
+            message = "CLC_TELEGRAM_TOKEN: Telegram rejected the token (check it with @BotFather)"
+            raise ConfigError(message) from None
         await self._describe_bot()
         await self.app.start()
         if self.webhook_url:

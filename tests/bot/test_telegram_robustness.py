@@ -79,3 +79,28 @@ async def test_an_error_inside_the_step_is_logged_and_answered_with_an_apology(
         failed = await session.scalar(select(InboundMessage).where(InboundMessage.text == "меню"))
         assert failed is not None and failed.payload is not None and failed.payload.get("failed")
         assert await session.scalar(select(Contact.language)) == "ru"
+
+
+async def test_a_5xx_from_telegram_is_retried_and_delivered_once(
+    database: Database, catalogs: Catalogs, clock: FakeClock
+) -> None:
+    fake = FakeTelegram()
+    fake.fail_next["sendMessage"] = (502, "Bad Gateway", None)
+    async with running_bot(fake, database, catalogs, clock) as channel:
+        (greeting,) = await Villager(fake, channel, 512).says("/start")
+    assert greeting.text.startswith("Здравствуйте!")
+    assert [m for m, _ in fake.calls].count("sendMessage") == 2 and len(fake.chat(512)) == 1
+
+
+async def test_a_token_telegram_rejects_is_a_clear_start_up_error(
+    database: Database, catalogs: Catalogs, clock: FakeClock
+) -> None:
+    import pytest
+
+    from bot.errors import ConfigError
+
+    fake = FakeTelegram()
+    fake.fail_next["getMe"] = (401, "Unauthorized", None)
+    with pytest.raises(ConfigError, match="CLC_TELEGRAM_TOKEN: Telegram rejected the token"):
+        async with running_bot(fake, database, catalogs, clock):
+            pass
