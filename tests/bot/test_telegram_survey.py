@@ -125,3 +125,28 @@ async def test_sharing_the_phone_merges_with_an_existing_sms_contact(
     assert merged is not None and merged.merged_into_id == identities[1][1]
     again = await sms.say("меню")  # the SMS side now talks to the merged contact
     assert "Главное меню" in again
+
+
+async def test_two_fast_presses_are_both_applied_in_order(
+    database: Database, catalogs: Catalogs, clock: FakeClock
+) -> None:
+    fake = FakeTelegram()
+    async with running_bot(fake, database, catalogs, clock) as channel:
+        villager = Villager(fake, channel, 604, language="ru")
+        await villager.says("/start")
+        await villager.presses("Русский")
+        await villager.presses("Опрос")
+        await villager.presses("Да")
+        question = villager.keyboard_message()
+        done = channel.finished
+        for label in ("Ищу работу", "Предприниматель", "На пенсии"):  # pressed before any answer comes
+            fake.user_presses(604, question, question.button(label))
+        await channel.wait_finished(done + 3)
+        labels = [label for label, _ in fake.messages[question.message_id].buttons()]
+        assert [label for label in labels if label.endswith("✓")] == [
+            "Ищу работу ✓", "Предприниматель ✓", "На пенсии ✓"
+        ]
+        await villager.presses("Готово", fake.messages[question.message_id])
+    async with database.transaction() as session:
+        value = await session.scalar(select(SurveyAnswer.value).where(SurveyAnswer.question_id == "situation"))
+    assert sorted(value) == ["entrepreneur", "pensioner", "unemployed"]
