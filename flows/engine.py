@@ -110,10 +110,8 @@ def _is_slash(event: Inbound) -> bool:
     return bool(event.text) and event.text.lstrip().startswith("/")  # type: ignore[union-attr]
 
 
-def context_token(context: str) -> str:
-    """A context short enough for a channel's button data; a long one becomes a stable digest."""
-    if len(context.encode()) <= 40:
-        return context
+def context_digest(context: str) -> str:
+    """A short stable stand-in for a context, for channels whose button data is small."""
     return "#" + hashlib.sha1(context.encode()).hexdigest()[:16]
 
 
@@ -123,7 +121,7 @@ def _is_stale(state: State, event: Inbound) -> bool:
     current = state.get("ctx")
     if event.context is None or current is None:
         return True
-    return event.context not in (current, context_token(current))
+    return event.context not in (current, context_digest(current))
 
 
 def _current_prompt(state: State, now: dt.datetime, facts: Facts) -> tuple[Reply, ...]:

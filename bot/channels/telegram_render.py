@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton,
 
 from bot.i18n import Translator
 from bot.render import choice_label, render_body
-from flows.engine import context_token
+from flows.engine import context_digest
 from flows.events import N_, Msg, Reply
 
 MAX_TEXT = 4096
@@ -20,7 +20,10 @@ SEPARATOR = "|"
 
 
 def callback_data(context: str | None, choice_id: str) -> str:
-    data = f"{context_token(context or '')}{SEPARATOR}{choice_id}"
+    """``<context>|<choice>``; a context that would not fit travels as its digest."""
+    data = f"{context or ''}{SEPARATOR}{choice_id}"
+    if len(data.encode()) > MAX_CALLBACK_BYTES and context:
+        data = f"{context_digest(context)}{SEPARATOR}{choice_id}"
     if len(data.encode()) > MAX_CALLBACK_BYTES:
         raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: choice id {choice_id!r}")
     return data

@@ -101,3 +101,15 @@ async def test_long_replies_are_split_at_4096_on_line_boundaries() -> None:
     assert all(p.endswith("жол.") for p in parts)
     assert "".join(p + "\n" for p in parts) == paragraph
     assert split_text("x" * 9000) == ["x" * 4096, "x" * 4096, "x" * 808]
+
+
+def test_callback_data_always_fits_64_bytes_and_old_contexts_stay_recognisable() -> None:
+    from bot.channels.telegram_render import callback_data, parse_callback
+    from flows.engine import context_digest
+
+    short = callback_data("survey:1-1:age", "age_60_plus")
+    assert short == "survey:1-1:age|age_60_plus"
+    long_context = "survey:" + "ә" * 30 + ":situation"
+    data = callback_data(long_context, "a" * 24)
+    assert len(data.encode()) <= 64
+    assert parse_callback(data) == (context_digest(long_context), "a" * 24)

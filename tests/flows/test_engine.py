@@ -166,3 +166,13 @@ def test_any_sequence_of_inputs_never_raises_and_always_answers(texts: list[str 
             if isinstance(effect, SetLanguage):
                 language = effect.language
         state = result.state
+
+
+def test_a_button_carrying_the_digest_of_the_current_context_is_not_stale() -> None:
+    from flows.engine import context_digest
+
+    state = {**say(say(None, None, None).state, None, "1").state, "ctx": "survey:" + "x" * 60}
+    current = say(state, "kk", choice="zzz", context=context_digest(state["ctx"]))
+    assert not current.replies[0].notice
+    old = say(state, "kk", choice="zzz", context=context_digest("survey:another"))
+    assert old.replies[0].notice
