@@ -46,9 +46,10 @@ ChannelFactory = Callable[[ServiceContext], ChannelRuntime | None]
 
 def channel_factories() -> list[ChannelFactory]:
     """Imported here, not at module level, so a channel's library loads only when used."""
+    from bot.channels.sms import build_sms
     from bot.channels.telegram import build_telegram
 
-    factories: list[ChannelFactory] = [build_telegram]
+    factories: list[ChannelFactory] = [build_telegram, build_sms]
     return factories
 
 

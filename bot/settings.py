@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     twilio_from: str | None = None
     twilio_messaging_service_sid: str | None = None
     twilio_api_url: AnyHttpUrl | None = None
+    sms_transliterate: bool = False
+    sms_resume_after_hours: float = Field(default=72, gt=0, le=24 * 365)
 
     @field_validator("database_url")
     @classmethod
@@ -96,6 +98,10 @@ class Settings(BaseSettings):
     @property
     def has_twilio(self) -> bool:
         return self.twilio_account_sid is not None
+
+    @property
+    def sms_resume_after(self) -> dt.timedelta:
+        return dt.timedelta(hours=self.sms_resume_after_hours)
 
     @property
     def has_channel(self) -> bool:

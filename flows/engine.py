@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 from typing import Any
 
-from flows import menu
+from flows import menu, sms_session
 from flows.events import (
     LANGUAGES,
     AttachCentre,
@@ -39,8 +39,12 @@ def initial_state() -> State:
 def step(state: State | None, event: Inbound, now: dt.datetime, facts: Facts) -> Step:
     current = dict(state) if state else initial_state()
     current["seq"] = int(current.get("seq", 0)) + 1
-    effects = (*_deep_link_effects(event, facts), *_phone_effects(event))
+    screened = sms_session.screen(event, facts)  # SMS opt-out silences everything else
+    if not screened.proceed:
+        return Step(state=current, replies=screened.replies, effects=screened.effects)
+    effects = (*screened.effects, *_deep_link_effects(event, facts), *_phone_effects(event))
     replies, extra_effects = _route(current, event, now, facts)
+    replies = (*screened.replies, *replies)
     for reply in replies:
         if reply.choices and not reply.notice:
             current["ctx"] = reply.context
@@ -75,6 +79,8 @@ def _route(state: State, event: Inbound, now: dt.datetime, facts: Facts) -> Rout
     if event.shared_phone is not None and state.get("stage") != "flow":
         ok = normalize_phone(event.shared_phone) is not None
         return (menu.phone_saved() if ok else menu.phone_invalid(), *_current_prompt(state, now, facts)), ()
+    if sms_session.resumes_idle(state, event, now, facts):
+        return (sms_session.welcome_back(), *_current_prompt(state, now, facts)), ()
     command = parse_command(event.text) if event.choice is None else None
     if command == "phone" and (state.get("stage") != "flow" or _is_slash(event)):
         return (menu.phone_request(),), ()

@@ -1,4 +1,5 @@
 """Importing this package registers every feature's effect appliers and facts loaders."""
 
+import bot.features.sms
 import bot.features.surveys  # noqa: F401
 from bot.features import core  # noqa: F401

@@ -1,0 +1,178 @@
+"""The SMS channel through Twilio: a sender built on the twilio client, and the runtime.
+
+Inbound SMS and delivery reports arrive as signed webhooks (``bot.channels.sms_webhook``);
+replies and queued messages leave through :class:`TwilioSender`, which counts segments,
+records every SMS it sent (``sms_messages``) and maps Twilio's errors onto the outbox's:
+
+- 21610 (recipient texted STOP to the carrier), 21211/21614 (not a valid or mobile number):
+  :class:`Unreachable`;
+- 429 and 5xx, network trouble: :class:`RetryLater`;
+- any other 4xx: :class:`PermanentFailure`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import aiohttp
+from sqlalchemy import select
+from starlette.routing import BaseRoute
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http import AsyncHttpClient
+from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.rest import Client
+
+from bot.channels.sms_render import render_sms
+from bot.clock import Clock, system_clock
+from bot.errors import PermanentFailure, RetryLater, Unreachable
+from bot.i18n import Translator
+from flows.events import Reply
+from storage.db import Database
+from storage.models import ChannelIdentity
+from storage.models.sms import SmsMessage
+
+if TYPE_CHECKING:
+    from bot.service import ServiceContext
+
+log = logging.getLogger(__name__)
+CHANNEL = "sms"
+INBOUND_PATH = "/sms/twilio"
+STATUS_PATH = "/sms/twilio/status"
+OPTED_OUT_CODE = 21610
+UNREACHABLE_CODES = frozenset({OPTED_OUT_CODE, 21211, 21612, 21614})
+
+
+@dataclass(frozen=True)
+class TwilioConfig:
+    account_sid: str
+    auth_token: str
+    public_url: str
+    sender: str | None = None  # CLC_TWILIO_FROM
+    messaging_service_sid: str | None = None
+    api_url: str | None = None
+    transliterate: bool = False
+
+    @property
+    def status_callback(self) -> str:
+        return self.public_url.rstrip("/") + STATUS_PATH
+
+
+def phone_of(address: str) -> str:
+    return address.removeprefix("tel:")
+
+
+class TwilioSender:
+    """Sends replies as SMS; the same object serves immediate replies and the outbox."""
+
+    channel = CHANNEL
+
+    def __init__(
+        self, config: TwilioConfig, db: Database, *, http_client: AsyncHttpClient | None = None,
+        clock: Clock = system_clock,
+    ) -> None:
+        self.config, self.db, self.clock = config, db, clock
+        self._http = http_client
+        self._client: Client | None = None
+
+    @property
+    def client(self) -> Client:
+        """Built on first use inside the running loop (aiohttp sessions belong to a loop)."""
+        if self._client is None:
+            self._http = self._http or AsyncTwilioHttpClient(timeout=15)
+            client = Client(self.config.account_sid, self.config.auth_token, http_client=self._http)
+            if self.config.api_url:
+                client.api.base_url = self.config.api_url.rstrip("/")
+            self._client = client
+        return self._client
+
+    async def close(self) -> None:
+        if isinstance(self._http, AsyncTwilioHttpClient):
+            await self._http.close()
+
+    async def send(self, address: str, replies: Sequence[Reply], tr: Translator) -> list[str]:
+        sids: list[str] = []
+        for text in render_sms(replies, tr, latin=self.config.transliterate):
+            sids.append(await self._create(address, text.body))
+            await self._record(address, sids[-1], text.count.encoding, text.count.segments)
+        return sids
+
+    async def _create(self, address: str, body: str) -> str:
+        extra = (
+            {"messaging_service_sid": self.config.messaging_service_sid}
+            if self.config.messaging_service_sid else {"from_": self.config.sender}
+        )
+        try:
+            message = await self.client.messages.create_async(
+                to=phone_of(address), body=body, status_callback=self.config.status_callback, **extra
+            )
+        except TwilioRestException as exc:
+            raise _mapped(exc) from exc
+        except (aiohttp.ClientError, TimeoutError, TwilioException) as exc:
+            raise RetryLater(f"Twilio not reachable: {exc!r}", retry_after=10) from exc
+        return str(message.sid)
+
+    async def _record(self, address: str, sid: str, encoding: str, segments: int) -> None:
+        now = self.clock()
+        async with self.db.transaction() as session:
+            contact_id = await session.scalar(
+                select(ChannelIdentity.contact_id).where(
+                    ChannelIdentity.channel == CHANNEL, ChannelIdentity.address == address
+                )
+            )
+            session.add(
+                SmsMessage(
+                    sid=sid, address=address, contact_id=contact_id, encoding=encoding, segments=segments,
+                    status="queued", created_at=now, updated_at=now,
+                )
+            )
+
+
+def _mapped(exc: TwilioRestException) -> Exception:
+    text = f"Twilio {exc.status} error {exc.code}: {exc.msg}"
+    if exc.code in UNREACHABLE_CODES:
+        return Unreachable(text)
+    if exc.status == 429 or exc.status >= 500:
+        return RetryLater(text, retry_after=30 if exc.status == 429 else 10)
+    return PermanentFailure(text)
+
+
+class SmsChannel:
+    """The SMS runtime: two webhook routes and the sender."""
+
+    name = CHANNEL
+
+    def __init__(self, sender: TwilioSender, routes: Sequence[BaseRoute]) -> None:
+        self.sender = sender
+        self.routes = list(routes)
+
+    async def start(self) -> None:
+        self.sender.client  # noqa: B018  (create the HTTP session inside the running loop)
+
+    async def stop(self) -> None:
+        await self.sender.close()
+
+
+def build_sms(ctx: ServiceContext) -> SmsChannel | None:
+    from bot.channels.sms_webhook import SmsWebhook
+    from bot.features.sms import ResumeSetting
+
+    settings = ctx.settings
+    if not settings.has_twilio:
+        return None
+    assert settings.twilio_account_sid and settings.twilio_auth_token and settings.public_url
+    config = TwilioConfig(
+        account_sid=settings.twilio_account_sid,
+        auth_token=settings.twilio_auth_token.get_secret_value(),
+        public_url=str(settings.public_url),
+        sender=settings.twilio_from,
+        messaging_service_sid=settings.twilio_messaging_service_sid,
+        api_url=str(settings.twilio_api_url) if settings.twilio_api_url else None,
+        transliterate=settings.sms_transliterate,
+    )
+    ResumeSetting.after = settings.sms_resume_after
+    sender = TwilioSender(config, ctx.db, clock=ctx.clock)
+    webhook = SmsWebhook(config, ctx.dispatcher, ctx.catalogs, ctx.db, sender, clock=ctx.clock)
+    return SmsChannel(sender, webhook.routes())

@@ -1,0 +1,137 @@
+"""Twilio's webhooks: inbound SMS (``POST /sms/twilio``) and delivery reports (``…/status``).
+
+Both are checked with twilio's ``RequestValidator`` against ``CLC_PUBLIC_URL`` + path (the URL
+Twilio called; behind a proxy the request's own URL differs). A missing or wrong signature is
+answered 403 before anything is stored. Twilio retries a webhook that fails, so every accepted
+request is answered 2xx, even when its ``From`` is not a phone number (logged and dropped).
+Replies go out through the REST API, not TwiML, so that they are counted, recorded and
+reported on like every other SMS; the inbound answer is an empty ``<Response/>``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select, update
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+from twilio.request_validator import (
+    SIGNATURE_HEADER,
+    SIGNATURE_SETTINGS_HEADER,
+    RequestValidator,
+    get_signature_algorithm,
+)
+
+from bot.channels.sms import CHANNEL, INBOUND_PATH, OPTED_OUT_CODE, STATUS_PATH, TwilioConfig, TwilioSender
+from bot.clock import Clock, system_clock
+from bot.dispatcher import Dispatcher
+from bot.errors import DeliveryError
+from bot.i18n import Catalogs
+from flows.events import Inbound
+from flows.phones import normalize_phone, phone_address
+from storage.db import Database
+from storage.models import ChannelIdentity, OutboxMessage
+from storage.models.sms import SmsMessage
+
+log = logging.getLogger(__name__)
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+# Later statuses never go back to earlier ones: reports can arrive out of order.
+STATUS_RANK = {"accepted": 0, "scheduled": 0, "queued": 0, "sending": 1, "sent": 2,
+               "delivered": 3, "undelivered": 3, "failed": 3, "read": 4}
+
+
+def twiml() -> Response:
+    return Response(EMPTY_TWIML, media_type="text/xml")
+
+
+class SmsWebhook:
+    def __init__(
+        self, config: TwilioConfig, dispatcher: Dispatcher, catalogs: Catalogs, db: Database,
+        sender: TwilioSender, *, clock: Clock = system_clock,
+    ) -> None:
+        self.config, self.dispatcher, self.catalogs, self.db = config, dispatcher, catalogs, db
+        self.sender, self.clock = sender, clock
+        self.validator = RequestValidator(config.auth_token)
+
+    def routes(self) -> list[BaseRoute]:
+        return [
+            Route(INBOUND_PATH, self.inbound, methods=["POST"]),
+            Route(STATUS_PATH, self.status, methods=["POST"]),
+        ]
+
+    async def _signed_form(self, request: Request) -> FormData | None:
+        signature = request.headers.get(SIGNATURE_HEADER)
+        if not signature:
+            log.warning("twilio webhook %s without a signature: refused", request.url.path)
+            return None
+        form = await request.form()
+        url = self.config.public_url.rstrip("/") + request.url.path
+        if request.url.query:
+            url += "?" + request.url.query
+        algorithm = get_signature_algorithm(request.headers.get(SIGNATURE_SETTINGS_HEADER))
+        if not self.validator.validate(url, form, signature, algorithm):
+            log.warning("twilio webhook %s with a wrong signature: refused", request.url.path)
+            return None
+        return form
+
+    async def inbound(self, request: Request) -> Response:
+        form = await self._signed_form(request)
+        if form is None:
+            return Response("invalid signature", status_code=403)
+        sid = str(form.get("MessageSid") or form.get("SmsSid") or "") or None
+        raw_from = str(form.get("From", ""))
+        e164 = normalize_phone(raw_from)
+        if e164 is None:
+            log.warning("SMS %s dropped: From %r is not a valid phone number", sid, raw_from)
+            return twiml()
+        address = phone_address(e164)
+        event = Inbound(CHANNEL, address, text=str(form.get("Body", "")))
+        handled = await self.dispatcher.handle(event, provider_id=sid)
+        if handled.duplicate or not handled.replies:
+            return twiml()
+        tr = self.catalogs.translator(handled.language)
+        try:
+            await self.sender.send(address, handled.replies, tr)
+        except DeliveryError as exc:
+            # The step is committed; the person can ask again. Twilio must not redeliver.
+            log.warning("reply to SMS %s not sent: %s", sid, exc)
+        return twiml()
+
+    async def status(self, request: Request) -> Response:
+        form = await self._signed_form(request)
+        if form is None:
+            return Response("invalid signature", status_code=403)
+        sid = str(form.get("MessageSid") or form.get("SmsSid") or "")
+        status = str(form.get("MessageStatus") or form.get("SmsStatus") or "").lower()
+        code = str(form.get("ErrorCode") or "") or None
+        if not sid or status not in STATUS_RANK:
+            log.warning("status callback ignored: sid %r, status %r", sid, status)
+            return Response(status_code=204)
+        await self._record_status(sid, status, code, str(form.get("To", "")))
+        return Response(status_code=204)
+
+    async def _record_status(self, sid: str, status: str, code: str | None, to: str) -> None:
+        now = self.clock()
+        async with self.db.transaction() as session:
+            row = await session.scalar(select(SmsMessage).where(SmsMessage.sid == sid))
+            outbox = await session.scalar(select(OutboxMessage).where(OutboxMessage.provider_id == sid))
+            if row is None and outbox is None:
+                log.info("status %s for unknown SMS %s", status, sid)
+            if row is not None and STATUS_RANK[status] >= STATUS_RANK.get(row.status, 0):
+                row.status, row.updated_at = status, now
+                row.error_code = code or row.error_code
+                row.outbox_id = row.outbox_id or (outbox.id if outbox else None)
+            if outbox is not None and STATUS_RANK[status] >= STATUS_RANK.get(outbox.delivery_status or "", 0):
+                outbox.delivery_status = status
+                outbox.error_code = code or outbox.error_code
+            if code == str(OPTED_OUT_CODE):
+                address = row.address if row is not None else phone_address(normalize_phone(to) or to)
+                await session.execute(
+                    update(ChannelIdentity)
+                    .where(ChannelIdentity.channel == CHANNEL, ChannelIdentity.address == address,
+                           ChannelIdentity.opted_out_at.is_(None))
+                    .values(opted_out_at=now)
+                )
+                log.info("%s texted STOP to the carrier (error 21610): opted out", address)

@@ -1,0 +1,86 @@
+"""What is special about a conversation over SMS, decided purely: opt-out and idle resume.
+
+- STOP / СТОП / ТОҚТА opts the number out: confirmed once (:class:`OptOut`), then every later
+  message from it is answered with nothing at all until START / СТАРТ / БАСТАУ
+  (:class:`OptIn`, then the usual start). Carriers require it; a villager who said stop must
+  not be charged or disturbed.
+- An SMS conversation idle longer than ``sms.resume_after`` (default three days) does not
+  take the next text as the answer to a question asked days ago: it says where the person
+  stopped and shows that question again; a menu word starts over instead.
+
+The facts come from ``bot.features.sms``: ``sms.opted_out`` (this contact's number opted out)
+and ``sms.resume_after`` (a timedelta); ``last_activity`` is the dispatcher's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flows.events import N_, Effect, Facts, Inbound, Msg, Reply, State
+from flows.keywords import parse_command
+
+CHANNELS = frozenset({"sms"})
+FACT_OPTED_OUT = "sms.opted_out"
+FACT_RESUME_AFTER = "sms.resume_after"
+FACT_LAST_ACTIVITY = "last_activity"
+DEFAULT_RESUME_AFTER = dt.timedelta(days=3)
+
+
+@dataclass(frozen=True)
+class OptOut(Effect):
+    """Send nothing of any kind to this address until it opts in again."""
+
+
+@dataclass(frozen=True)
+class OptIn(Effect):
+    """The address said START after STOP: messages may flow again."""
+
+
+@dataclass(frozen=True)
+class Screened:
+    """Replies and effects to put first, and whether the engine should go on routing."""
+
+    replies: tuple[Reply, ...] = ()
+    effects: tuple[Effect, ...] = ()
+    proceed: bool = True
+
+
+def opted_out_reply() -> Reply:
+    return Reply(body=(Msg(N_("You will get no more messages from us. To start again, send START.")),))
+
+
+def opted_in_reply() -> Reply:
+    return Reply(body=(Msg(N_("Welcome back! You will get our messages again.")),))
+
+
+def welcome_back() -> Reply:
+    key = N_("Welcome back! This is where you stopped. Answer to continue, or send MENU to start over.")
+    return Reply(body=(Msg(key),))
+
+
+def screen(event: Inbound, facts: Facts) -> Screened:
+    """Opt-out and opt-in, before anything else the engine does."""
+    if event.channel not in CHANNELS or event.text is None:
+        return Screened()
+    command = parse_command(event.text)
+    opted_out = bool(facts.extra.get(FACT_OPTED_OUT))
+    if command == "stop":
+        # Confirmed once; a second STOP gets silence like any other text.
+        return Screened(proceed=False) if opted_out else Screened((opted_out_reply(),), (OptOut(),), False)
+    if opted_out:
+        if command == "start":
+            return Screened((opted_in_reply(),), (OptIn(),), True)
+        return Screened(proceed=False)
+    return Screened()
+
+
+def resumes_idle(state: State, event: Inbound, now: dt.datetime, facts: Facts) -> bool:
+    """True when this text reopens a flow left idle too long (commands keep their meaning)."""
+    if event.channel not in CHANNELS or state.get("stage") != "flow" or event.choice is not None:
+        return False
+    if parse_command(event.text) is not None:
+        return False
+    last = facts.extra.get(FACT_LAST_ACTIVITY)
+    limit = facts.extra.get(FACT_RESUME_AFTER, DEFAULT_RESUME_AFTER)
+    return isinstance(last, dt.datetime) and isinstance(limit, dt.timedelta) and now - last > limit
