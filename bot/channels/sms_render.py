@@ -18,6 +18,7 @@ from bot.channels.translit import transliterate
 from bot.i18n import Translator
 from bot.render import answer_hint, choice_label, render_body
 from flows.events import Reply
+from flows.questionnaire.answers import DONE
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1600
@@ -33,8 +34,11 @@ class SmsText:
 def reply_text(reply: Reply, tr: Translator, *, latin: bool = False) -> str:
     """One reply: its paragraphs, then ``1. …`` lines, then the answering hint."""
     lines = [render_body(reply, tr).replace("\n\n", "\n")]
+    shown = len(reply.choices)
+    if reply.expects == "choices" and shown and reply.choices[-1].id == DONE:
+        shown -= 1  # "1 3 5" in one SMS is the whole answer: no "done" line to pay for
     if reply.choices:
-        lines.extend(f"{n}. {choice_label(reply, n - 1, tr)}" for n in range(1, len(reply.choices) + 1))
+        lines.extend(f"{n}. {choice_label(reply, n - 1, tr)}" for n in range(1, shown + 1))
         hint = answer_hint(reply)
         if hint is not None:
             lines.append(tr.text(hint))
