@@ -44,7 +44,7 @@ def step(state: State | None, event: Inbound, now: dt.datetime, facts: Facts) ->
         return Step(state=current, replies=screened.replies, effects=screened.effects)
     effects = (*screened.effects, *_deep_link_effects(event, facts), *_phone_effects(event))
     replies, extra_effects = _route(current, event, now, facts)
-    replies = (*screened.replies, *replies)
+    replies = (*screened.replies, *replies, *screened.tail)
     for reply in replies:
         if reply.choices and not reply.notice:
             current["ctx"] = reply.context

@@ -19,12 +19,15 @@ from dataclasses import dataclass
 
 from flows.events import N_, Effect, Facts, Inbound, Msg, Reply, State
 from flows.keywords import parse_command
+from flows.text import fold
 
 CHANNELS = frozenset({"sms"})
 FACT_OPTED_OUT = "sms.opted_out"
 FACT_RESUME_AFTER = "sms.resume_after"
 FACT_LAST_ACTIVITY = "last_activity"
 DEFAULT_RESUME_AFTER = dt.timedelta(days=3)
+# Only these end an opt-out: a greeting ("hello", "сәлем") is a start word, but not consent.
+OPT_IN_WORDS = frozenset(fold(word) for word in ("start", "старт", "бастау"))
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class Screened:
     replies: tuple[Reply, ...] = ()
     effects: tuple[Effect, ...] = ()
     proceed: bool = True
+    tail: tuple[Reply, ...] = ()  # replies to put after the engine's own
 
 
 def opted_out_reply() -> Reply:
@@ -52,6 +56,11 @@ def opted_out_reply() -> Reply:
 
 def opted_in_reply() -> Reply:
     return Reply(body=(Msg(N_("Welcome back! You will get our messages again.")),))
+
+
+def stop_hint() -> Reply:
+    """Help over SMS also says how to stop: the person pays for, or may not want, every SMS."""
+    return Reply(body=(Msg(N_("To get no more SMS from us, send STOP.")),))
 
 
 def welcome_back() -> Reply:
@@ -69,9 +78,11 @@ def screen(event: Inbound, facts: Facts) -> Screened:
         # Confirmed once; a second STOP gets silence like any other text.
         return Screened(proceed=False) if opted_out else Screened((opted_out_reply(),), (OptOut(),), False)
     if opted_out:
-        if command == "start":
+        if fold(event.text.lstrip("/")) in OPT_IN_WORDS:
             return Screened((opted_in_reply(),), (OptIn(),), True)
         return Screened(proceed=False)
+    if command == "help":
+        return Screened(tail=(stop_hint(),))
     return Screened()
 
 

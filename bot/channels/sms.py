@@ -79,6 +79,9 @@ class TwilioSender:
 
     @property
     def client(self) -> Client:
+        return self.open()
+
+    def open(self) -> Client:
         """Built on first use inside the running loop (aiohttp sessions belong to a loop)."""
         if self._client is None:
             self._http = self._http or AsyncTwilioHttpClient(timeout=15)
@@ -149,7 +152,7 @@ class SmsChannel:
         self.routes = list(routes)
 
     async def start(self) -> None:
-        self.sender.client  # noqa: B018  (create the HTTP session inside the running loop)
+        self.sender.open()
 
     async def stop(self) -> None:
         await self.sender.close()

@@ -124,3 +124,23 @@ async def test_every_sent_sms_is_recorded_with_its_segments(
     assert row is not None
     assert (row.sid, row.address, row.status) == (sent.sid, "tel:" + PHONE, "queued")
     assert (row.encoding, row.segments) == ("UCS-2", sent.num_segments)
+
+
+@pytest.mark.parametrize(("word", "shown"), [
+    ("HELP", "Чтобы больше не получать от нас SMS, отправьте СТОП."),
+    ("помощь", "Чтобы больше не получать от нас SMS, отправьте СТОП."),
+    ("КӨМЕК", "Чтобы больше не получать от нас SMS, отправьте СТОП."),
+    ("опрос", "Вопрос 1 из 14"),
+    ("Сауалнама", "Вопрос 1 из 14"),
+    ("КУРСЫ", "Курсы"),
+    ("язык", "Выберите язык."),
+    ("абракадабра", "Не понял. Отправьте число от 1 до 5 или слово из меню."),
+])
+async def test_keywords_in_three_languages_and_a_short_help_for_anything_else(
+    database: Database, catalogs: Catalogs, clock: FakeClock, word: str, shown: str
+) -> None:
+    async with sms_world(database, catalogs, clock) as world:
+        await world.say(PHONE, "hello")
+        await world.say(PHONE, "2")
+        [answer] = await world.say(PHONE, word)
+        assert shown in answer
