@@ -17,6 +17,7 @@ import copy
 import datetime as dt
 from typing import Any
 
+from flows.engine import context_digest
 from flows.events import N_, Effect, Facts, Inbound, Localized, Msg, Reply, Text
 from flows.keywords import parse_command
 from flows.questionnaire.answers import (
@@ -83,7 +84,7 @@ class SurveyFlow:
             return FlowStep(None, (Reply(body=(Msg(N_("This survey is no longer available.")),)),), effects)
         question = published.form.question(data["at"])
         if event.choice is not None:
-            if event.context != context_of(data):
+            if not _current_button(event, data):
                 stale = Reply(body=(Msg(N_("That button belongs to an earlier message.")),), notice=True)
                 return FlowStep(data, (stale, ask(published, data, question)))
             return self._on_button(published, data, question, event.choice)
@@ -241,6 +242,12 @@ class SurveyFlow:
         return parse_option_number(text) == done_number or (
             fold(text) in {fold(word) for word in DONE_WORDS} and bool(text.strip())
         )
+
+
+def _current_button(event: Inbound, data: Data) -> bool:
+    """Pressed on the current question's message (its context, or the digest a channel sent)."""
+    current = context_of(data)
+    return event.context in (current, context_digest(current))
 
 
 def raw_as_typed(raw: str | None) -> str | None:

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from flows.engine import context_digest
 from flows.events import Msg
 from flows.keywords import COMMAND_WORDS
 from flows.questionnaire.answers import DONE
@@ -398,3 +399,12 @@ def test_every_cancel_word(word: str) -> None:
     talk.send("1")
     result = talk.send(word)
     assert result.effects == (AbandonRun("7-1"),) and result.state["stage"] == "menu"
+
+
+def test_a_button_carrying_the_digest_of_its_context_is_current() -> None:
+    talk = Talk(FORM)
+    talk.start()
+    talk.send(choice="yes", context=context_digest("survey:7-1:consent"))
+    assert talk.at == "colour" and saved(talk) == {"consent": "yes"}
+    stale = talk.send(choice="no", context=context_digest("survey:7-1:consent"))
+    assert stale.replies[0].notice and talk.at == "colour"
