@@ -99,7 +99,10 @@ class TwilioSender:
         sids: list[str] = []
         for text in render_sms(replies, tr, latin=self.config.transliterate):
             sids.append(await self._create(address, text.body))
-            await self._record(address, sids[-1], text.count.encoding, text.count.segments)
+            try:
+                await self._record(address, sids[-1], text.count.encoding, text.count.segments)
+            except Exception:  # it was sent: failing now would make the outbox send it twice
+                log.exception("SMS %s sent but not recorded", sids[-1])
         return sids
 
     async def _create(self, address: str, body: str) -> str:
