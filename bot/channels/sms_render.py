@@ -17,7 +17,7 @@ from bot.channels.sms_segments import SegmentCount, count_segments
 from bot.channels.translit import transliterate
 from bot.i18n import Translator
 from bot.render import answer_hint, choice_label, render_body
-from flows.events import Reply
+from flows.events import Msg, Reply
 from flows.questionnaire.answers import DONE
 
 log = logging.getLogger(__name__)
@@ -41,9 +41,19 @@ def reply_text(reply: Reply, tr: Translator, *, latin: bool = False) -> str:
         lines.extend(f"{n}. {choice_label(reply, n - 1, tr)}" for n in range(1, shown + 1))
         hint = answer_hint(reply)
         if hint is not None:
-            lines.append(tr.text(hint))
+            lines.append(_hint_text(reply, hint, tr))
     text = "\n".join(line for line in lines if line)
     return transliterate(text) if latin else text
+
+
+def _hint_text(reply: Reply, hint: Msg, tr: Translator) -> str:
+    """In every language the body is written in: the language question is asked in both."""
+    languages = list(dict.fromkeys(
+        part.language for part in reply.body if isinstance(part, Msg) and part.language
+    ))
+    if len(languages) < 2:
+        return tr.text(hint)
+    return " / ".join(tr.text(Msg(hint.key, language=language)) for language in languages)
 
 
 def render_sms(replies: Sequence[Reply], tr: Translator, *, latin: bool = False) -> list[SmsText]:

@@ -33,7 +33,7 @@ async def test_first_sms_gets_the_language_question_in_both_languages(
         assert "<Response></Response>" in response.text
         [answer] = world.new_for(PHONE)
         assert "Сәлеметсіз бе! Тілді таңдаңыз." in answer and "Здравствуйте! Выберите язык." in answer
-        assert "1. Қазақша\n2. Русский" in answer
+        assert "1. Қазақша\n2. Русский\nЖауап ретінде нөмірін жіберіңіз. / Ответьте номером." in answer
         [sent] = world.fake.sent
         assert sent.status_callback == PUBLIC_URL + "/sms/twilio/status"
         assert sent.sender == "+77170000000"
@@ -144,3 +144,22 @@ async def test_keywords_in_three_languages_and_a_short_help_for_anything_else(
         await world.say(PHONE, "2")
         [answer] = await world.say(PHONE, word)
         assert shown in answer
+
+
+async def test_an_hmac_sha256_signature_named_in_the_settings_header_is_accepted(
+    database: Database, catalogs: Catalogs, clock: FakeClock
+) -> None:
+    from twilio.request_validator import HMAC_SHA256, RequestValidator
+
+    from tests.bot.fakes.twilio_api import AUTH_TOKEN
+
+    async with sms_world(database, catalogs, clock) as world:
+        params = {"MessageSid": message_sid(), "From": PHONE, "To": "+77170000000", "Body": "hi"}
+        signature = RequestValidator(AUTH_TOKEN).compute_signature(PUBLIC_URL + "/sms/twilio", params, HMAC_SHA256)
+        headers = {"X-Twilio-Signature": signature,
+                   "X-Twilio-Webhooks-Signature-Settings": "algorithm=HMAC_SHA256"}
+        assert (await world.post("/sms/twilio", params, headers=headers)).status_code == 200
+        other = {**params, "MessageSid": message_sid()}
+        sha1_named_sha256 = {**headers, **signed(PUBLIC_URL + "/sms/twilio", other)}
+        assert (await world.post("/sms/twilio", other, headers=sha1_named_sha256)).status_code == 403
+        assert len(world.fake.sent) == 1
