@@ -28,6 +28,14 @@ SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
+class NestedTransactionError(RuntimeError):
+    """Code opened a transaction while its task already held one (a bug, never user input)."""
+
+
+class DatabaseBusyError(RuntimeError):
+    """The database stayed locked longer than the busy timeout."""
+
+
 class DatabaseURLError(ValueError):
     """The configured database URL cannot be used; the message says why."""
 
@@ -95,6 +103,7 @@ class Database:
         self.engine = engine
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._write_lock = asyncio.Lock() if is_sqlite(engine.url) else None
+        self._lock_holder: asyncio.Task[object] | None = None
 
     @classmethod
     def from_url(cls, raw_url: str, **options: Any) -> Database:
@@ -111,8 +120,24 @@ class Database:
             async with self.sessions() as session, session.begin():
                 yield session
             return
-        async with self._write_lock, self.sessions() as session, session.begin():
-            yield session
+        task = asyncio.current_task()
+        if task is not None and task is self._lock_holder:
+            raise NestedTransactionError(
+                "a transaction was opened inside another on SQLite; it would wait for itself forever"
+            )
+        try:
+            await asyncio.wait_for(self._write_lock.acquire(), SQLITE_BUSY_TIMEOUT_MS / 1000)
+        except TimeoutError:
+            raise DatabaseBusyError(
+                f"waited {SQLITE_BUSY_TIMEOUT_MS / 1000:.0f} s for the SQLite write lock"
+            ) from None
+        self._lock_holder = task
+        try:
+            async with self.sessions() as session, session.begin():
+                yield session
+        finally:
+            self._lock_holder = None
+            self._write_lock.release()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

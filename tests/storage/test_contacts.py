@@ -116,3 +116,16 @@ async def test_sqlite_runs_in_wal_mode_with_foreign_keys(database: Database) -> 
         assert (await connection.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
         assert (await connection.execute(text("PRAGMA foreign_keys"))).scalar() == 1
         assert (await connection.execute(text("PRAGMA busy_timeout"))).scalar() > 0
+
+
+async def test_a_transaction_inside_another_fails_at_once_on_sqlite(database: Database) -> None:
+    if not database.is_sqlite:
+        pytest.skip("PostgreSQL allows several connections of one task")
+    from storage.db import NestedTransactionError
+
+    async with database.transaction():
+        with pytest.raises(NestedTransactionError):
+            async with database.transaction():
+                pass
+    async with database.transaction() as session:  # the lock was released
+        assert await session.scalar(select(Contact)) is None
