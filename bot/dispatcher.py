@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.exc import IntegrityError
 
@@ -57,6 +57,7 @@ class Dispatcher:
         return lock
 
     async def handle(self, event: Inbound, provider_id: str | None = None) -> Handled:
+        event = clean_event(event)
         lock = self._lock(event.address)
         async with lock:
             for attempt in range(1, STEP_ATTEMPTS + 1):
@@ -144,6 +145,16 @@ class Dispatcher:
         return Handled(
             contact_id, language or _hinted(event) or self.default_language, (apology(),), failed=True
         )
+
+
+_UNSTORABLE = dict.fromkeys(range(0x20), None) | {ord("\n"): "\n", ord("\t"): " ", ord("\r"): None}
+
+
+def clean_event(event: Inbound) -> Inbound:
+    """Drop control characters (NUL cannot be stored on PostgreSQL); keep line breaks."""
+    if event.text is None or event.text.isprintable():
+        return event
+    return replace(event, text=event.text.translate(_UNSTORABLE))
 
 
 def _hinted(event: Inbound) -> str | None:

@@ -90,6 +90,9 @@ def _route(state: State, event: Inbound, now: dt.datetime, facts: Facts) -> Rout
     if command == "language":
         state.update(stage="choose_language")
         return (menu.language_prompt(facts.contact.language, greet=False),), ()
+    if command == "start" and state.get("stage") == "flow":
+        # A greeting or /start days later means "I'm back", not "throw my answers away".
+        return _current_prompt(state, now, facts), ()
     if command in ("start", "menu", "cancel"):
         return _back_to_menu(state, now, facts)
     if command == "help":

@@ -103,3 +103,25 @@ async def test_one_persons_fast_messages_are_handled_in_order(chat: Chat, databa
     assert "қазақша" in answers[3]
     async with database.transaction() as session:
         assert await session.scalar(select(Contact.language)) == "kk"
+
+
+async def test_control_characters_are_dropped_and_nul_never_breaks_a_step(
+    chat: Chat, database: Database
+) -> None:
+    await chat.send()
+    assert "Главное меню" in await chat.say("2\x00")
+    assert "Главное меню" in await chat.say("\x00\x01меню\r\n")
+    async with database.transaction() as session:
+        texts = (await session.scalars(select(InboundMessage.text).order_by(InboundMessage.id))).all()
+    assert texts[-2:] == ["2", "меню\n"]
+
+
+async def test_a_greeting_in_the_middle_of_the_survey_resumes_it(chat: Chat) -> None:
+    await chat.send()
+    await chat.send("2")
+    started = await chat.say("1")
+    assert "Вопрос 1 из" in started
+    await chat.send("да")
+    for greeting in ("Привет", "/start", "сәлем"):
+        again = await chat.say(greeting)
+        assert "Вопрос 2 из" in again and "Главное меню" not in again

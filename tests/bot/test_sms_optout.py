@@ -109,4 +109,5 @@ async def test_a_carrier_stop_21610_on_send_and_in_a_report_opts_the_number_out(
         assert response.status_code == 204
         assert await opted_out_at(database) == clock()
         assert await world.say(PHONE, "menu") == []
-        assert "Басты мәзір" in (await world.say(PHONE, "start"))[0]
+        back = (await world.say(PHONE, "start"))[0]  # opted in again, back at the survey they began
+        assert "Қайта қош келдіңіз!" in back and "1-сұрақ (барлығы 14)" in back

@@ -392,13 +392,23 @@ def test_every_skip_word(word: str) -> None:
     assert talk.at == "birthday"
 
 
-@pytest.mark.parametrize("word", [*COMMAND_WORDS["cancel"], "/cancel", "menu", "/start"])
+@pytest.mark.parametrize("word", [*COMMAND_WORDS["cancel"], "/cancel", "menu"])
 def test_every_cancel_word(word: str) -> None:
     talk = Talk(FORM)
     talk.start()
     talk.send("1")
     result = talk.send(word)
     assert result.effects == (AbandonRun("7-1"),) and result.state["stage"] == "menu"
+
+
+@pytest.mark.parametrize("word", ["/start", "сәлем", "Привет", "hello"])
+def test_a_greeting_resumes_the_survey_instead_of_leaving_it(word: str) -> None:
+    talk = Talk(FORM)
+    talk.start()
+    talk.send("1")
+    at = talk.at
+    result = talk.send(word)
+    assert not result.effects and result.state["stage"] == "flow" and talk.at == at
 
 
 def test_a_button_carrying_the_digest_of_its_context_is_current() -> None:
