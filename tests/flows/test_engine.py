@@ -153,7 +153,7 @@ def test_the_language_names_are_written_in_their_own_language() -> None:
     assert labels == [Localized("Қазақша", "Қазақша"), Localized("Русский", "Русский")]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(st.one_of(st.none(), st.text(max_size=60), st.text(min_size=4000, max_size=5000)),
                 max_size=8))
 def test_any_sequence_of_inputs_never_raises_and_always_answers(texts: list[str | None]) -> None:
