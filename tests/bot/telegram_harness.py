@@ -98,6 +98,18 @@ class Villager:
     def last(self) -> SentMessage:
         return self.fake.last(self.user_id)
 
+    async def in_russian(self) -> None:
+        await self.says("/start")
+        await self.presses("Русский")
+
+    async def at_the_survey_after_consent(self) -> SentMessage:
+        """Russian, the needs survey started, consent given: returns the consent question."""
+        await self.in_russian()
+        await self.presses("Опрос")
+        consent = self.keyboard_message()
+        await self.presses("Да", consent)
+        return consent
+
     async def answers_like_a_transcript(self, typed: list[str]) -> None:
         """Replay a simulator transcript's inputs with buttons where Telegram shows them.
 

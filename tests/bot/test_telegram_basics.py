@@ -80,8 +80,7 @@ async def test_stickers_and_very_long_texts_get_an_answer(
     fake = FakeTelegram()
     async with running_bot(fake, database, catalogs, clock) as channel:
         user = Villager(fake, channel, 507)
-        await user.says("/start")
-        await user.presses("Русский")
+        await user.in_russian()
         replies = await user.says("ә" * 5000)
         assert replies[0].text.startswith("Не понял. Отправьте число от 1 до 5")
         sticker = await user._act(lambda: fake._push({"message": {

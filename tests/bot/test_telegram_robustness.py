@@ -63,8 +63,7 @@ async def test_an_error_inside_the_step_is_logged_and_answered_with_an_apology(
     fake = FakeTelegram()
     async with running_bot(fake, database, catalogs, clock) as channel:
         user = Villager(fake, channel, 511)
-        await user.says("/start")
-        await user.presses("Русский")
+        await user.in_russian()
 
         def broken(*_args: object, **_kwargs: object) -> object:
             raise RuntimeError("a bug")

@@ -56,10 +56,7 @@ async def test_multiple_choice_toggles_show_marks_and_done_saves(
     fake = FakeTelegram()
     async with running_bot(fake, database, catalogs, clock) as channel:
         villager = Villager(fake, channel, 601, language="ru")
-        await villager.says("/start")
-        await villager.presses("Русский")
-        await villager.presses("Опрос")
-        await villager.presses("Да")  # consent
+        await villager.at_the_survey_after_consent()
         question = villager.keyboard_message()
         assert "Можно выбрать несколько" in question.text
         assert await villager.presses("Ищу работу", question) == []  # edited, no new message
@@ -81,11 +78,7 @@ async def test_a_stale_button_gets_a_notice_and_changes_nothing(
     fake = FakeTelegram()
     async with running_bot(fake, database, catalogs, clock) as channel:
         villager = Villager(fake, channel, 602, language="ru")
-        await villager.says("/start")
-        await villager.presses("Русский")
-        await villager.presses("Опрос")
-        consent = villager.keyboard_message()
-        await villager.presses("Да", consent)
+        consent = await villager.at_the_survey_after_consent()
         current = villager.keyboard_message()
         (shown_again,) = await villager.presses("Нет", consent)  # "no" on the old consent question
         assert fake.callback_answers[-1].get("text") == "Эта кнопка относится к прежнему сообщению."
@@ -109,8 +102,7 @@ async def test_sharing_the_phone_merges_with_an_existing_sms_contact(
     fake = FakeTelegram()
     async with running_bot(fake, database, catalogs, clock) as channel:
         villager = Villager(fake, channel, 603, language="ru")
-        await villager.says("/start")
-        await villager.presses("Русский")
+        await villager.in_russian()
         (request,) = await villager.says("/phone")
         assert request.reply_markup is not None and request.reply_markup["keyboard"][0][0]["request_contact"]
         replies = await villager.shares_contact("8 701 123 45 67")
@@ -133,10 +125,7 @@ async def test_two_fast_presses_are_both_applied_in_order(
     fake = FakeTelegram()
     async with running_bot(fake, database, catalogs, clock) as channel:
         villager = Villager(fake, channel, 604, language="ru")
-        await villager.says("/start")
-        await villager.presses("Русский")
-        await villager.presses("Опрос")
-        await villager.presses("Да")
+        await villager.at_the_survey_after_consent()
         question = villager.keyboard_message()
         done = channel.finished
         for label in ("Ищу работу", "Предприниматель", "На пенсии"):  # pressed before any answer comes
