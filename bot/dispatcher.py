@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 import bot.features  # noqa: F401  (registers every feature's appliers and loaders)
 from bot.clock import Clock, system_clock
-from bot.effects import EffectContext, apply_effects
+from bot.effects import EffectContext, StaleFacts, apply_effects
 from bot.facts import load_extra
 from flows import engine
 from flows.events import N_, ContactFacts, Facts, Inbound, Msg, Reply
@@ -63,8 +63,9 @@ class Dispatcher:
             for attempt in range(1, STEP_ATTEMPTS + 1):
                 try:
                     return await self._step(event, provider_id)
-                except IntegrityError:
-                    # Another process created the same contact or row first; the retry sees it.
+                except (IntegrityError, StaleFacts):
+                    # Another process created the same row first, or changed what the step saw:
+                    # the retry runs the pure step again on fresh facts.
                     if attempt == STEP_ATTEMPTS:
                         log.exception("giving up on %s after %d attempts", event.address, attempt)
                         return await self._failed(event, provider_id)
@@ -93,6 +94,8 @@ class Dispatcher:
                 session, event.channel, event.address, now
             )
             inbound.contact_id = contact.id
+            if contact.centre_id is None and not event.start_payload:
+                contact.centre_id = await contacts.sole_centre_id(session)
             if identity.unreachable_at is not None:  # they wrote to us, so we can write back
                 identity.unreachable_at = None
             conversation = await contacts.load_state(session, contact.id, lock=not self.db.is_sqlite)

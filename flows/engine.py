@@ -67,7 +67,22 @@ def _phone_effects(event: Inbound) -> tuple[LinkPhone, ...]:
 Routed = tuple[tuple[Reply, ...], tuple[Any, ...]]
 
 
+def _out_of_band(state: State, event: Inbound) -> str | None:
+    """A button on a message the bot sent on its own (a seat offer) opens the flow it belongs to."""
+    if event.choice is None or not event.context or event.context == state.get("ctx"):
+        return None
+    for flow in registered_flows().values():
+        entry = getattr(flow, "entry_for_context", None)
+        data = entry(event.context) if entry is not None else None
+        if data is not None:
+            state.update(stage="flow", flow=flow.name, data=data, ctx=event.context)
+            return flow.name
+    return None
+
+
 def _route(state: State, event: Inbound, now: dt.datetime, facts: Facts) -> Routed:
+    if facts.contact.language in LANGUAGES and _out_of_band(state, event) is not None:
+        return _resume_flow(state, event, now, facts)
     if event.choice is not None and _is_stale(state, event):
         return (menu.stale_button(), *_current_prompt(state, now, facts)), ()
     if state.get("stage") == "language" or facts.contact.language not in LANGUAGES:

@@ -61,6 +61,8 @@ def registered_flows() -> Mapping[str, Flow]:
 
 def _load_features() -> list[Flow]:
     # Each feature adds its import here.
+    from flows.courses.browse import CoursesFlow
+    from flows.courses.mine import MyEnrolmentsFlow
     from flows.questionnaire.runner import SurveyFlow
 
-    return [SurveyFlow()]
+    return [CoursesFlow(), MyEnrolmentsFlow(), SurveyFlow()]

@@ -113,3 +113,9 @@ async def centre_slug(session: AsyncSession, centre_id: int | None) -> str | Non
     if centre_id is None:
         return None
     return await session.scalar(select(Centre.slug).where(Centre.id == centre_id))
+
+
+async def sole_centre_id(session: AsyncSession) -> int | None:
+    """The centre, when the installation serves exactly one (the usual village set-up)."""
+    ids = (await session.scalars(select(Centre.id).limit(2))).all()
+    return ids[0] if len(ids) == 1 else None

@@ -1,0 +1,208 @@
+"""The courses feature's side: what the flows see, what their effects do, offers and expiry.
+
+Appliers run in the step's transaction under the course's row lock (``storage.courses``).
+When what the villager was about to be told no longer holds (the last seat went a moment
+earlier), they raise :class:`StaleFacts` and the dispatcher runs the pure step again on fresh
+facts, so the answer is always the truth. A freed seat is offered to the next person in policy
+order; the offer goes out through the outbox, and an idle conversation is put straight into
+the offer's view so that a typed "1" or "иә" answers it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.effects import EffectContext, StaleFacts, applies
+from bot.facts import facts_loader
+from bot.outbox import enqueue
+from bot.scheduler import JobContext, periodic
+from flows.courses import facts as view
+from flows.courses.mine import offer_context, offer_data, offer_reply
+from flows.courses.policy import Profile, parse_policy, position_if_joined
+from flows.events import Localized
+from storage import courses as repo
+from storage.models import Contact, Conversation
+from storage.models.courses import Course, CourseSession, Enrolment
+from storage.models.surveys import SurveyAnswer, SurveyRun
+
+ACTIVE = ("enrolled", "waiting", "offered")
+
+
+def _session_info(row: CourseSession) -> view.SessionInfo:
+    return view.SessionInfo(row.starts_at, row.minutes, Localized(row.place_kk, row.place_ru))
+
+
+def _title(course: Course) -> Localized:
+    return Localized(course.title_kk, course.title_ru)
+
+
+async def _sessions(session: AsyncSession, course_ids: Sequence[int]) -> dict[int, list[CourseSession]]:
+    found: dict[int, list[CourseSession]] = {cid: [] for cid in course_ids}
+    if course_ids:
+        rows = await session.scalars(
+            select(CourseSession).where(CourseSession.course_id.in_(list(course_ids)))
+            .order_by(CourseSession.starts_at)
+        )
+        for row in rows:
+            found[row.course_id].append(row)
+    return found
+
+
+@facts_loader
+async def load_course_facts(session: AsyncSession, contact: Contact, now: dt.datetime) -> dict[str, Any]:
+    mine = (await session.scalars(
+        select(Enrolment).where(Enrolment.contact_id == contact.id, Enrolment.status.in_(ACTIVE))
+    )).all()
+    courses = []
+    if contact.centre_id is not None:
+        courses = [c for c in (await session.scalars(
+            select(Course).where(Course.centre_id == contact.centre_id, Course.status == "open")
+            .order_by(Course.id)
+        )).all() if repo.enrolment_open(c, now)]
+    known = {c.id: c for c in courses}
+    for course_id in {e.course_id for e in mine} - set(known):
+        course = await session.get(Course, course_id)
+        if course is not None:
+            known[course_id] = course
+    sessions = await _sessions(session, list(known))
+    counts = await repo.counts(session, list(known))
+    my_profile = (await repo.load_profiles(session, [contact.id])).get(contact.id, {})
+    open_views = []
+    for course in courses:
+        number = counts[course.id]
+        waiting_rows = [row for _, row in await repo.waiting_list(session, course)]
+        waiting = await repo.candidates(session, waiting_rows)
+        open_views.append(view.CourseInfo(
+            id=course.id, title=_title(course),
+            description=Localized(course.description_kk, course.description_ru), capacity=course.capacity,
+            seats_left=max(0, course.capacity - number["enrolled"] - number["offered"]) if not waiting else 0,
+            waiting=number["waiting"], sessions=tuple(_session_info(s) for s in sessions[course.id]),
+            policy=course.policy, enrol_closes_at=course.enrol_closes_at,
+            position_if_joined=position_if_joined(parse_policy(course.policy), waiting, my_profile),
+        ))
+    my_views = []
+    for row in mine:
+        course = known[row.course_id]
+        position = None
+        if row.status == "waiting":
+            position = (await repo.waiting_positions(session, course)).get(row.id)
+        first = sessions[course.id][0] if sessions[course.id] else None
+        my_views.append(view.EnrolmentInfo(
+            id=row.id, course_id=course.id, title=_title(course), status=row.status, position=position,
+            offer_deadline=row.offer_deadline, first_session=_session_info(first) if first else None,
+        ))
+    return {view.OPEN_KEY: tuple(open_views), view.MINE_KEY: tuple(my_views)}
+
+
+def _actor(ctx: EffectContext) -> str:
+    return f"contact:{ctx.contact.id}"
+
+
+@applies(view.Enrol)
+async def enrol(ctx: EffectContext, effect: view.Enrol) -> None:
+    try:
+        outcome, offers = await repo.enrol(
+            ctx.session, effect.course_id, ctx.contact.id, ctx.now, actor=_actor(ctx)
+        )
+    except repo.CourseError:
+        raise StaleFacts("course closed meanwhile") from None
+    if outcome.status != effect.expected_status or (
+        outcome.status == "waiting" and outcome.position != effect.expected_position
+    ):
+        raise StaleFacts("the seats changed meanwhile")
+    await offer_seats(ctx.session, offers, ctx.now)
+
+
+@applies(view.LeaveCourse)
+async def leave(ctx: EffectContext, effect: view.LeaveCourse) -> None:
+    await _own(ctx, effect.enrolment_id)
+    try:
+        _, offers = await repo.leave(ctx.session, effect.enrolment_id, ctx.now, actor=_actor(ctx))
+    except repo.CourseError:
+        raise StaleFacts("already left") from None
+    await offer_seats(ctx.session, offers, ctx.now)
+
+
+@applies(view.AcceptOffer)
+async def accept(ctx: EffectContext, effect: view.AcceptOffer) -> None:
+    await _own(ctx, effect.enrolment_id)
+    try:
+        await repo.accept_offer(ctx.session, effect.enrolment_id, ctx.now, actor=_actor(ctx))
+    except repo.CourseError:
+        raise StaleFacts("the offer is no longer open") from None
+
+
+@applies(view.DeclineOffer)
+async def decline(ctx: EffectContext, effect: view.DeclineOffer) -> None:
+    await _own(ctx, effect.enrolment_id)
+    try:
+        _, offers = await repo.decline_offer(ctx.session, effect.enrolment_id, ctx.now, actor=_actor(ctx))
+    except repo.CourseError:
+        raise StaleFacts("the offer is no longer open") from None
+    await offer_seats(ctx.session, offers, ctx.now)
+
+
+async def _own(ctx: EffectContext, enrolment_id: int) -> None:
+    owner = await ctx.session.scalar(select(Enrolment.contact_id).where(Enrolment.id == enrolment_id))
+    if owner != ctx.contact.id:
+        raise StaleFacts("not this contact's enrolment")
+
+
+async def offer_seats(session: AsyncSession, offers: Sequence[Enrolment], now: dt.datetime) -> None:
+    """Queue each offer, and let an idle conversation answer it by a typed number."""
+    for row in offers:
+        course = await session.get(Course, row.course_id)
+        assert course is not None
+        info = view.EnrolmentInfo(id=row.id, course_id=course.id, title=_title(course), status="offered",
+                                  offer_deadline=row.offer_deadline)
+        await enqueue(session, contact_id=row.contact_id, replies=[offer_reply(info)], kind="offer", now=now)
+        conversation = await session.get(Conversation, row.contact_id)
+        if conversation is not None and conversation.state.get("stage") == "menu":
+            conversation.state = {**conversation.state, "stage": "flow", "flow": "my",
+                                  "data": offer_data(row.id), "ctx": offer_context(row.id)}
+            conversation.updated_at = now
+
+
+async def expire_due_offers(session: AsyncSession, now: dt.datetime) -> int:
+    expired = 0
+    for enrolment_id in await repo.due_offers(session, now):
+        result = await repo.expire_offer(session, enrolment_id, now)
+        if result is not None:
+            expired += 1
+            await offer_seats(session, result[1], now)
+    return expired
+
+
+@periodic("expire_offers", seconds=60)
+async def expire_offers_job(ctx: JobContext) -> int:
+    """The database holds each deadline; this tick only looks for those that have passed."""
+    async with ctx.db.transaction() as session:
+        return await expire_due_offers(session, ctx.clock())
+
+
+async def survey_profiles(session: AsyncSession, contact_ids: Sequence[int]) -> Mapping[int, Profile]:
+    """Each contact's answers from their latest completed needs survey (for priority groups)."""
+    runs = (await session.execute(
+        select(SurveyRun.id, SurveyRun.contact_id).where(
+            SurveyRun.contact_id.in_(list(contact_ids)), SurveyRun.status == "completed"
+        ).order_by(SurveyRun.id)
+    )).all()
+    latest = {contact_id: run_id for run_id, contact_id in runs}
+    profiles: dict[int, dict[str, Any]] = {cid: {} for cid in latest}
+    by_run = {run_id: contact_id for contact_id, run_id in latest.items()}
+    if by_run:
+        answers = await session.execute(
+            select(SurveyAnswer.run_id, SurveyAnswer.question_id, SurveyAnswer.value)
+            .where(SurveyAnswer.run_id.in_(list(by_run)))
+        )
+        for run_id, question_id, value in answers:
+            profiles[by_run[run_id]][question_id] = value
+    return profiles
+
+
+repo.set_profile_source(survey_profiles)

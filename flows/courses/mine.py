@@ -1,0 +1,186 @@
+"""The "my" menu item: the contact's enrolments, leaving, and answering a seat offer.
+
+``data["view"]`` is ``list``, ``item`` (one enrolment and what can be done with it),
+``leave`` (confirm leaving) or ``offer`` (an offer waiting for accept/decline; the bot puts an
+idle conversation straight into this view when it sends the offer, so a typed "1" or "иә" or
+a pressed button answers it). Every answer is checked against fresh facts: an offer that
+expired meanwhile is not accepted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flows.courses.common import (
+    NO_WORDS,
+    YES_WORDS,
+    back_choice,
+    number_reprompt,
+    pick,
+    status_line,
+)
+from flows.courses.facts import (
+    AcceptOffer,
+    DeclineOffer,
+    EnrolmentInfo,
+    LeaveCourse,
+    find_enrolment,
+    my_enrolments,
+)
+from flows.courses.seats import is_expired
+from flows.events import N_, Choice, Effect, Facts, Inbound, Msg, Reply, Text
+from flows.registry import FlowStep
+
+ACCEPT, DECLINE, LEAVE, YES, NO = "accept", "decline", "leave", "yes", "no"
+
+
+def offer_context(enrolment_id: int) -> str:
+    return f"offer{enrolment_id}"
+
+
+def offer_reply(enrolment: EnrolmentInfo) -> Reply:
+    """The question an offer asks; also what the bot queues when the seat is offered."""
+    return Reply(
+        body=(
+            Msg(
+                N_("Good news: a seat on {title} is free for you! Please answer by {deadline}, "
+                   "otherwise it goes to the next person on the waiting list."),
+                {"title": enrolment.title, "deadline": enrolment.offer_deadline or 0},
+            ),
+        ),
+        choices=(Choice(ACCEPT, Msg(N_("Accept the seat"))), Choice(DECLINE, Msg(N_("Decline")))),
+        expects="choice",
+        context=offer_context(enrolment.id),
+    )
+
+
+def offer_data(enrolment_id: int) -> dict[str, Any]:
+    return {"view": "offer", "enrolment": enrolment_id}
+
+
+class MyEnrolmentsFlow:
+    name = "my"
+
+    def entry_for_context(self, context: str) -> dict[str, Any] | None:
+        """An offer's buttons work whatever the person was doing when it arrived."""
+        rest = context.removeprefix("offer")
+        return offer_data(int(rest)) if rest != context and rest.isdigit() else None
+
+    def start(self, event: Inbound, now: dt.datetime, facts: Facts) -> FlowStep:
+        if not my_enrolments(facts):
+            text = N_("You have no enrolments yet. Choose Courses in the menu to find one.")
+            return FlowStep(None, (Reply(body=(Msg(text),)),))
+        data = {"view": "list"}
+        return FlowStep(data, self.reprompt(data, now, facts))
+
+    def reprompt(self, data: dict[str, Any], now: dt.datetime, facts: Facts) -> tuple[Reply, ...]:
+        view = data.get("view")
+        enrolment = find_enrolment(facts, int(data.get("enrolment", 0)))
+        if view in ("item", "leave", "offer") and enrolment is not None:
+            if view == "offer" and enrolment.status == "offered":
+                return (offer_reply(enrolment),)
+            if view == "leave":
+                return (_confirm_leave(enrolment),)
+            return (_item_reply(enrolment),)
+        return (_list_reply(my_enrolments(facts)),)
+
+    def resume(self, data: dict[str, Any], event: Inbound, now: dt.datetime, facts: Facts) -> FlowStep:
+        view = data.get("view", "list")
+        if view == "list":
+            return self._from_list(data, event, now, facts)
+        enrolment = find_enrolment(facts, int(data.get("enrolment", 0)))
+        if enrolment is None or (view == "offer" and enrolment.status != "offered"):
+            return self._changed(now, facts)
+        prompt = self.reprompt(data, now, facts)[0]
+        words = {ACCEPT: YES_WORDS, DECLINE: NO_WORDS, YES: YES_WORDS, NO: NO_WORDS}
+        chosen = pick(event, prompt.choices, words)
+        if chosen is None:
+            return FlowStep(data, (number_reprompt(len(prompt.choices)), prompt))
+        if chosen in ("back", NO):
+            listing = {"view": "list"}
+            return FlowStep(listing, self.reprompt(listing, now, facts))
+        if chosen == LEAVE:
+            confirm = {"view": "leave", "enrolment": enrolment.id}
+            return FlowStep(confirm, self.reprompt(confirm, now, facts))
+        return _act(chosen, enrolment, now)
+
+    def cancel(self, data: dict[str, Any], now: dt.datetime, facts: Facts) -> FlowStep:
+        return FlowStep(None)
+
+    def _from_list(self, data: dict[str, Any], event: Inbound, now: dt.datetime, facts: Facts) -> FlowStep:
+        enrolments = my_enrolments(facts)
+        if not enrolments:
+            return FlowStep(None)
+        prompt = _list_reply(enrolments)
+        chosen = pick(event, prompt.choices)
+        if chosen is None:
+            return FlowStep(data, (number_reprompt(len(prompt.choices)), prompt))
+        if chosen == "back":
+            return FlowStep(None)
+        enrolment = find_enrolment(facts, int(chosen[1:]))
+        assert enrolment is not None
+        item = {"view": "offer" if enrolment.status == "offered" else "item", "enrolment": enrolment.id}
+        return FlowStep(item, self.reprompt(item, now, facts))
+
+    def _changed(self, now: dt.datetime, facts: Facts) -> FlowStep:
+        notice = Reply(body=(Msg(N_("This has changed in the meantime. Here is how things stand now.")),))
+        if not my_enrolments(facts):
+            return FlowStep(None, (notice,))
+        listing = {"view": "list"}
+        return FlowStep(listing, (notice, *self.reprompt(listing, now, facts)))
+
+
+def _list_reply(enrolments: tuple[EnrolmentInfo, ...]) -> Reply:
+    body: list[Text] = [Msg(N_("Your enrolments:"))]
+    body += [status_line(enrolment) for enrolment in enrolments]
+    body.append(Msg(N_("Choose one to see what you can do.")))
+    choices = [Choice(f"e{e.id}", e.title) for e in enrolments]
+    return Reply(body=tuple(body), choices=(*choices, back_choice()), expects="choice", context="my:list")
+
+
+def _item_reply(enrolment: EnrolmentInfo) -> Reply:
+    body: list[Text] = [status_line(enrolment)]
+    if enrolment.first_session is not None:
+        first = enrolment.first_session
+        body.append(
+            Msg(N_("First session: {start}, {place}."), {"start": first.starts_at, "place": first.place})
+        )
+    label = N_("Leave the course") if enrolment.status == "enrolled" else N_("Leave the waiting list")
+    return Reply(
+        body=tuple(body),
+        choices=(Choice(LEAVE, Msg(label)), back_choice()),
+        expects="choice",
+        context=f"my:e{enrolment.id}",
+    )
+
+
+def _confirm_leave(enrolment: EnrolmentInfo) -> Reply:
+    return Reply(
+        body=(
+            Msg(
+                N_("Do you really want to leave {title}? Your place goes to the next person."),
+                {"title": enrolment.title},
+            ),
+        ),
+        choices=(Choice(YES, Msg(N_("Yes, leave"))), Choice(NO, Msg(N_("No, stay")))),
+        expects="choice",
+        context=f"my:leave{enrolment.id}",
+    )
+
+
+def _act(chosen: str, enrolment: EnrolmentInfo, now: dt.datetime) -> FlowStep:
+    title = {"title": enrolment.title}
+    effect: Effect
+    if chosen == YES:
+        text, effect = N_("You have left {title}."), LeaveCourse(enrolment.id)
+    elif is_expired(enrolment.offer_deadline, now):
+        text = N_("Sorry, this offer has expired; the seat goes to the next person.")
+        return FlowStep(None, (Reply(body=(Msg(text, title),)),))
+    elif chosen == ACCEPT:
+        text, effect = N_("Your seat on {title} is confirmed. See you there!"), AcceptOffer(enrolment.id)
+    else:
+        text, effect = N_("You declined the seat on {title}; it goes to the next person."), DeclineOffer(
+            enrolment.id
+        )
+    return FlowStep(None, (Reply(body=(Msg(text, title),)),), (effect,))

@@ -1,0 +1,373 @@
+"""Courses and their waiting lists: every change under a row lock on the course.
+
+Each function that changes who holds a seat first locks the course row (``SELECT … FOR
+UPDATE`` on PostgreSQL, so several bot processes queue on it; SQLite's ``BEGIN IMMEDIATE``
+already serialises whole transactions), then reads the enrolments, decides with the pure rules
+of ``flows.courses`` and writes. The database adds its own guarantees (one row per course and
+contact, one holder per seat number), so a bug here fails loudly instead of overbooking.
+
+Positions on a waiting list are derived on every read from ``joined_at``, the course's policy
+and the contacts' needs-survey profiles (see :func:`set_profile_source`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from flows.courses.policy import Candidate, Profile, parse_policy, positions
+from flows.courses.seats import ACTIVE_STATUSES, SEAT_HOLDING, offers_to_make, seat_for_newcomer
+from storage.models.courses import Attendance, Course, CourseAudit, CourseSession, Enrolment
+
+ProfileSource = Callable[[AsyncSession, Sequence[int]], Awaitable[Mapping[int, Profile]]]
+
+
+async def _no_profiles(_session: AsyncSession, _contact_ids: Sequence[int]) -> Mapping[int, Profile]:
+    return {}
+
+
+_profile_source: ProfileSource = _no_profiles
+
+
+def set_profile_source(source: ProfileSource) -> None:
+    """Where priority policies read needs-survey answers (installed by the survey feature)."""
+    global _profile_source
+    _profile_source = source
+
+
+async def load_profiles(session: AsyncSession, contact_ids: Sequence[int]) -> Mapping[int, Profile]:
+    if not contact_ids:
+        return {}
+    return await _profile_source(session, contact_ids)
+
+
+class CourseError(ValueError):
+    """A request that cannot be done as asked (closed course, not on the list …)."""
+
+
+async def lock_course(session: AsyncSession, course_id: int) -> Course:
+    course = await session.scalar(select(Course).where(Course.id == course_id).with_for_update())
+    if course is None:
+        raise CourseError(f"course {course_id} does not exist")
+    return course
+
+
+async def audit(
+    session: AsyncSession,
+    course_id: int,
+    actor: str,
+    action: str,
+    now: dt.datetime,
+    *,
+    contact_id: int | None = None,
+    reason: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    session.add(
+        CourseAudit(
+            course_id=course_id, contact_id=contact_id, actor=actor, action=action,
+            reason=reason, details=details, at=now,
+        )
+    )
+
+
+async def _enrolments(session: AsyncSession, course_id: int, statuses: Iterable[str]) -> list[Enrolment]:
+    return list(
+        (
+            await session.scalars(
+                select(Enrolment)
+                .where(Enrolment.course_id == course_id, Enrolment.status.in_(list(statuses)))
+                .order_by(Enrolment.id)
+            )
+        ).all()
+    )
+
+
+async def candidates(session: AsyncSession, waiting: Sequence[Enrolment]) -> list[Candidate]:
+    profiles = await load_profiles(session, [row.contact_id for row in waiting])
+    return [Candidate(row.id, row.joined_at, profiles.get(row.contact_id, {})) for row in waiting]
+
+
+async def waiting_positions(session: AsyncSession, course: Course) -> dict[int, int]:
+    """Enrolment id → 1-based position on the course's waiting list, in policy order."""
+    waiting = await _enrolments(session, course.id, ("waiting",))
+    return positions(parse_policy(course.policy), await candidates(session, waiting))
+
+
+async def waiting_list(session: AsyncSession, course: Course) -> list[tuple[int, Enrolment]]:
+    waiting = await _enrolments(session, course.id, ("waiting",))
+    order = positions(parse_policy(course.policy), await candidates(session, waiting))
+    return sorted(((order[row.id], row) for row in waiting), key=lambda pair: pair[0])
+
+
+async def seat_holders(session: AsyncSession, course_id: int) -> list[Enrolment]:
+    return await _enrolments(session, course_id, SEAT_HOLDING)
+
+
+async def counts(session: AsyncSession, course_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """Per course: how many enrolled, offered, waiting (one query for a list of courses)."""
+    result = {cid: {"enrolled": 0, "offered": 0, "waiting": 0} for cid in course_ids}
+    if not course_ids:
+        return result
+    rows = await session.execute(
+        select(Enrolment.course_id, Enrolment.status, func.count())
+        .where(Enrolment.course_id.in_(list(course_ids)), Enrolment.status.in_(list(ACTIVE_STATUSES)))
+        .group_by(Enrolment.course_id, Enrolment.status)
+    )
+    for course_id, status, number in rows:
+        result[course_id][status] = number
+    return result
+
+
+@dataclass(frozen=True)
+class EnrolOutcome:
+    enrolment: Enrolment
+    status: str  # enrolled or waiting (or the status it already had)
+    position: int | None
+    already: bool = False
+
+
+def enrolment_open(course: Course, now: dt.datetime) -> bool:
+    if course.status != "open":
+        return False
+    if course.enrol_opens_at is not None and now < course.enrol_opens_at:
+        return False
+    return course.enrol_closes_at is None or now < course.enrol_closes_at
+
+
+async def enrol(
+    session: AsyncSession, course_id: int, contact_id: int, now: dt.datetime, *, actor: str
+) -> tuple[EnrolOutcome, list[Enrolment]]:
+    """A seat if one is free and nobody waits for it, else a place on the waiting list.
+
+    Returns the outcome and any offers made on the way (seats that had been freed but not yet
+    offered); the caller tells those people.
+    """
+    course = await lock_course(session, course_id)
+    if not enrolment_open(course, now):
+        raise CourseError(f"course {course.code} is not open for enrolment")
+    row = await session.scalar(
+        select(Enrolment).where(Enrolment.course_id == course.id, Enrolment.contact_id == contact_id)
+    )
+    if row is not None and row.status in ACTIVE_STATUSES:
+        position = (await waiting_positions(session, course)).get(row.id)
+        return EnrolOutcome(row, row.status, position, already=True), []
+    offers = await fill_free_seats(session, course, now, actor="system")
+    holders = await seat_holders(session, course.id)
+    waiting = await _enrolments(session, course.id, ("waiting",))
+    seat = seat_for_newcomer(course.capacity, [h.seat_no for h in holders], len(waiting))
+    status = "enrolled" if seat is not None else "waiting"
+    if row is None:
+        row = Enrolment(
+            course_id=course.id, contact_id=contact_id, status=status, joined_at=now, updated_at=now
+        )
+        session.add(row)
+    row.status, row.seat_no, row.joined_at, row.updated_at = status, seat, now, now
+    row.offered_at = row.offer_deadline = None
+    await session.flush()
+    await audit(session, course.id, actor, "enrol" if seat else "join_waiting", now, contact_id=contact_id)
+    position = (await waiting_positions(session, course)).get(row.id) if seat is None else None
+    return EnrolOutcome(row, status, position), offers
+
+
+async def fill_free_seats(
+    session: AsyncSession, course: Course, now: dt.datetime, *, actor: str
+) -> list[Enrolment]:
+    """Offer every free seat to the next person in policy order: one open offer per seat.
+
+    The caller holds the course's lock. Nothing is offered on a course that is not open or
+    running (a cancelled course keeps its list as it was).
+    """
+    if course.status not in ("open", "running"):
+        return []
+    holders = await seat_holders(session, course.id)
+    waiting = await _enrolments(session, course.id, ("waiting",))
+    if not waiting:
+        return []
+    planned = offers_to_make(
+        parse_policy(course.policy), course.capacity, [h.seat_no for h in holders],
+        await candidates(session, waiting), now, course.offer_hours,
+    )
+    by_id = {row.id: row for row in waiting}
+    made = []
+    for offer in planned:
+        row = by_id[offer.enrolment_id]
+        row.status, row.seat_no = "offered", offer.seat
+        row.offered_at, row.offer_deadline, row.updated_at = now, offer.deadline, now
+        await audit(
+            session, course.id, actor, "offer", now, contact_id=row.contact_id,
+            details={"seat": offer.seat, "deadline": offer.deadline.isoformat()},
+        )
+        made.append(row)
+    await session.flush()
+    return made
+
+
+async def _release(
+    session: AsyncSession,
+    enrolment_id: int,
+    now: dt.datetime,
+    *,
+    new_status: str,
+    allowed: Iterable[str],
+    actor: str,
+    reason: str | None = None,
+) -> tuple[Enrolment, list[Enrolment]]:
+    """Move an enrolment out of its seat or the list, then offer what freed up."""
+    course_id = await session.scalar(select(Enrolment.course_id).where(Enrolment.id == enrolment_id))
+    if course_id is None:
+        raise CourseError(f"enrolment {enrolment_id} does not exist")
+    course = await lock_course(session, course_id)
+    row = await session.get(Enrolment, enrolment_id, populate_existing=True)
+    assert row is not None
+    if row.status not in allowed:
+        raise CourseError(f"enrolment {enrolment_id} is {row.status}, not {'/'.join(sorted(allowed))}")
+    before = row.status
+    row.status, row.seat_no, row.offer_deadline, row.updated_at = new_status, None, None, now
+    await session.flush()
+    await audit(
+        session, course.id, actor, new_status, now, contact_id=row.contact_id, reason=reason,
+        details={"from": before},
+    )
+    return row, await fill_free_seats(session, course, now, actor="system")
+
+
+async def leave(
+    session: AsyncSession, enrolment_id: int, now: dt.datetime, *, actor: str
+) -> tuple[Enrolment, list[Enrolment]]:
+    return await _release(session, enrolment_id, now, new_status="left", allowed=ACTIVE_STATUSES, actor=actor)
+
+
+async def remove(
+    session: AsyncSession, enrolment_id: int, now: dt.datetime, *, actor: str, reason: str
+) -> tuple[Enrolment, list[Enrolment]]:
+    """A facilitator takes someone off (a no-show); the reason is kept in the audit log."""
+    return await _release(
+        session, enrolment_id, now, new_status="removed", allowed=ACTIVE_STATUSES, actor=actor, reason=reason
+    )
+
+
+async def decline_offer(
+    session: AsyncSession, enrolment_id: int, now: dt.datetime, *, actor: str
+) -> tuple[Enrolment, list[Enrolment]]:
+    return await _release(
+        session, enrolment_id, now, new_status="declined", allowed=("offered",), actor=actor
+    )
+
+
+async def accept_offer(
+    session: AsyncSession, enrolment_id: int, now: dt.datetime, *, actor: str
+) -> Enrolment:
+    """The seat becomes theirs; an offer past its deadline can no longer be accepted."""
+    course_id = await session.scalar(select(Enrolment.course_id).where(Enrolment.id == enrolment_id))
+    if course_id is None:
+        raise CourseError(f"enrolment {enrolment_id} does not exist")
+    await lock_course(session, course_id)
+    row = await session.get(Enrolment, enrolment_id, populate_existing=True)
+    assert row is not None
+    if row.status != "offered" or row.offer_deadline is None or now >= row.offer_deadline:
+        raise CourseError(f"enrolment {enrolment_id} has no open offer")
+    row.status, row.offer_deadline, row.updated_at = "enrolled", None, now
+    await audit(session, course_id, actor, "accept", now, contact_id=row.contact_id)
+    await session.flush()
+    return row
+
+
+async def due_offers(session: AsyncSession, now: dt.datetime, limit: int = 100) -> list[int]:
+    return list(
+        (
+            await session.scalars(
+                select(Enrolment.id)
+                .where(Enrolment.status == "offered", Enrolment.offer_deadline <= now)
+                .order_by(Enrolment.offer_deadline, Enrolment.id)
+                .limit(limit)
+            )
+        ).all()
+    )
+
+
+async def expire_offer(
+    session: AsyncSession, enrolment_id: int, now: dt.datetime
+) -> tuple[Enrolment, list[Enrolment]] | None:
+    """Expire one offer whose deadline passed (re-checked under the lock), passing the seat on."""
+    course_id = await session.scalar(select(Enrolment.course_id).where(Enrolment.id == enrolment_id))
+    if course_id is None:
+        return None
+    await lock_course(session, course_id)
+    row = await session.get(Enrolment, enrolment_id, populate_existing=True)
+    if row is None or row.status != "offered" or row.offer_deadline is None or now < row.offer_deadline:
+        return None  # accepted, declined or expired by another process meanwhile
+    return await _release(
+        session, enrolment_id, now, new_status="expired", allowed=("offered",), actor="system",
+        reason="offer deadline passed",
+    )
+
+
+async def set_capacity(
+    session: AsyncSession, course_id: int, capacity: int, now: dt.datetime, *, actor: str
+) -> list[Enrolment]:
+    """Grow or shrink a course; new seats are offered at once. Shrinking never evicts anyone."""
+    if capacity < 0:
+        raise CourseError("capacity cannot be negative")
+    course = await lock_course(session, course_id)
+    before = course.capacity
+    course.capacity, course.updated_at = capacity, now
+    await audit(session, course.id, actor, "capacity", now, details={"from": before, "to": capacity})
+    return await fill_free_seats(session, course, now, actor="system")
+
+
+async def set_status(
+    session: AsyncSession,
+    course_id: int,
+    status: str,
+    now: dt.datetime,
+    *,
+    actor: str,
+    reason: str | None = None,
+) -> list[Enrolment]:
+    course = await lock_course(session, course_id)
+    before = course.status
+    course.status, course.updated_at = status, now
+    details = {"from": before, "to": status}
+    await audit(session, course.id, actor, "status", now, reason=reason, details=details)
+    return await fill_free_seats(session, course, now, actor="system")
+
+
+async def mark_attendance(
+    session: AsyncSession, session_id: int, enrolment_id: int, present: bool, now: dt.datetime, *, actor: str
+) -> Attendance:
+    lesson = await session.get(CourseSession, session_id)
+    enrolment = await session.get(Enrolment, enrolment_id)
+    if lesson is None or enrolment is None or lesson.course_id != enrolment.course_id:
+        raise CourseError("that session and that learner are not of the same course")
+    row = await session.scalar(
+        select(Attendance).where(Attendance.session_id == session_id, Attendance.enrolment_id == enrolment_id)
+    )
+    if row is None:
+        row = Attendance(session_id=session_id, enrolment_id=enrolment_id, present=present, marked_by=actor,
+                         marked_at=now)
+        session.add(row)
+    row.present, row.marked_by, row.marked_at = present, actor, now
+    await audit(
+        session, lesson.course_id, actor, "attendance", now, contact_id=enrolment.contact_id,
+        details={"session": session_id, "present": present},
+    )
+    await session.flush()
+    return row
+
+
+async def attendees(session: AsyncSession, course_id: int) -> list[int]:
+    """Contacts who were present at least once (they get the satisfaction questionnaire)."""
+    rows = await session.scalars(
+        select(Enrolment.contact_id)
+        .join(Attendance, Attendance.enrolment_id == Enrolment.id)
+        .where(Enrolment.course_id == course_id, Attendance.present.is_(True))
+        .distinct()
+        .order_by(Enrolment.contact_id)
+    )
+    return list(rows.all())

@@ -1,0 +1,125 @@
+"""Courses as villagers use them, through the dispatcher: enrol, wait, leave, offers."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.clock import FakeClock
+from bot.dispatcher import Dispatcher
+from bot.features.courses import expire_due_offers
+from bot.i18n import Catalogs
+from storage.db import Database
+from storage.models import OutboxMessage
+from storage.models.courses import Enrolment
+from tests.conftest import Chat
+from tests.storage.courses_helpers import make_centre, make_course
+
+
+async def one_seat_course(database: Database, clock: FakeClock) -> int:
+    async with database.transaction() as session:
+        centre = await make_centre(session)
+        course = await make_course(session, centre, capacity=1, offer_hours=48)
+        return course.id
+
+
+async def person(database: Database, clock: FakeClock, catalogs: Catalogs, n: int, language: str) -> Chat:
+    chat = Chat(Dispatcher(database, clock=clock), catalogs, address=f"sim:{n}")
+    await chat.send()
+    await chat.send("1" if language == "kk" else "2")
+    return chat
+
+
+async def statuses(database: Database) -> list[str]:
+    async with database.transaction() as session:
+        return list((await session.scalars(select(Enrolment.status).order_by(Enrolment.id))).all())
+
+
+async def test_enrol_then_wait_then_leave_and_the_offer_is_accepted_by_a_typed_answer(
+    database: Database, clock: FakeClock, catalogs: Catalogs
+) -> None:
+    await one_seat_course(database, clock)
+    aigerim = await person(database, clock, catalogs, 1, "kk")
+    listing = await aigerim.say("2")
+    assert "Орталығыңыздағы ашық курстар:" in listing and "Компьютер сауаттылығы: 1 бос орын" in listing
+    detail = await aigerim.say("1")
+    assert "Сабақ кестесі:" in detail and "Мектеп, 12-кабинет" in detail and "1. Жазылу" in detail
+    enrolled = await aigerim.say("1")
+    assert "Дайын! «Компьютер сауаттылығы» курсында сізге орын бар." in enrolled
+    assert "Алғашқы сабақ: 9 наурыз, 14:00, Мектеп, 12-кабинет." in enrolled
+
+    oleg = await person(database, clock, catalogs, 2, "ru")
+    assert "Компьютерная грамотность: мест нет, ждут 0 человек" in await oleg.say("курсы")
+    assert "1. Встать в лист ожидания" in await oleg.say("1")
+    waiting = await oleg.say("1")
+    assert "Мест на курсе нет, поэтому вы записаны в лист ожидания." in waiting
+    assert "Вы 1-й в листе ожидания." in waiting
+    assert await statuses(database) == ["enrolled", "waiting"]
+
+    mine = await aigerim.say("3")
+    assert "Сіздің жазылуларыңыз:" in mine and "сіз жазылғансыз" in mine
+    item = await aigerim.say("1")
+    assert "Курстан шығу" in item
+    assert "шынымен шыққыңыз келе ме" in await aigerim.say("1")
+    assert "Сіз «Компьютер сауаттылығы» курсынан шықтыңыз." in await aigerim.say("иә")
+    assert await statuses(database) == ["left", "offered"]
+
+    async with database.transaction() as session:
+        offer = await session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "offer"))
+    assert offer is not None and offer.due_at == clock()
+    accepted = await oleg.say("1")  # answers the offer the bot sent: the conversation waits for it
+    assert "Ваше место на курсе «Компьютерная грамотность» подтверждено." in accepted
+    assert await statuses(database) == ["left", "enrolled"]
+
+
+async def test_a_declined_and_an_expired_offer_move_the_list_on(
+    database: Database, clock: FakeClock, catalogs: Catalogs
+) -> None:
+    await one_seat_course(database, clock)
+    first = await person(database, clock, catalogs, 1, "ru")
+    others = [await person(database, clock, catalogs, n, "ru") for n in (2, 3, 4)]
+    for chat in (first, *others):
+        await chat.send("2")
+        await chat.send("1")
+        await chat.send("1")
+    assert await statuses(database) == ["enrolled", "waiting", "waiting", "waiting"]
+    await first.send("3")
+    await first.send("1")
+    await first.send("1")
+    await first.send("да")
+    assert await statuses(database) == ["left", "offered", "waiting", "waiting"]
+    declined = await others[0].say("2")
+    assert "Вы отказались от места" in declined
+    assert await statuses(database) == ["left", "declined", "offered", "waiting"]
+    clock.advance(hours=49)
+    async with database.transaction() as session:
+        assert await expire_due_offers(session, clock()) == 1
+    assert await statuses(database) == ["left", "declined", "expired", "offered"]
+    late = await others[1].say("1")
+    assert "Пока вы отвечали, всё изменилось" in late or "срок этого предложения истёк" in late
+    assert await statuses(database) == ["left", "declined", "expired", "offered"]
+    async with database.transaction() as session:
+        offers = (await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "offer"))).all()
+    assert len(offers) == 3
+
+
+async def test_the_last_seat_taken_meanwhile_gives_the_true_answer(
+    database: Database, clock: FakeClock, catalogs: Catalogs
+) -> None:
+    await one_seat_course(database, clock)
+    slow = await person(database, clock, catalogs, 1, "ru")
+    fast = await person(database, clock, catalogs, 2, "ru")
+    await slow.send("2")
+    assert "1. Записаться" in await slow.say("1")  # a seat is free when shown
+    await fast.send("2")
+    await fast.send("1")
+    assert "Готово!" in await fast.say("1")  # …and taken a moment later
+    answer = await slow.say("1")
+    assert "вы записаны в лист ожидания" in answer and "Вы 1-й в листе ожидания." in answer
+    assert await statuses(database) == ["enrolled", "waiting"]  # the fast one's row came first
+
+
+def test_offer_expiry_is_a_registered_periodic_job() -> None:
+    from bot.scheduler import registered_jobs
+
+    seconds, _job = registered_jobs()["expire_offers"]
+    assert seconds == 60
