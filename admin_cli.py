@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.admin.questionnaire import app as questionnaire_app
 from bot.clock import system_clock
 from bot.errors import ClcError
+from bot.features.courses_demo import seed_demo_courses
 from bot.settings import Settings, load_settings
 from storage.db import Database
 from storage.migrate import upgrade_database
@@ -36,7 +37,7 @@ DEMO_CENTRE = {
     "timezone": "Asia/Almaty",
 }
 # Features add ``async def seed(session, centre, now)`` here to extend the demo data.
-DEMO_SEEDERS: list[Callable[[AsyncSession, Centre, Any], Awaitable[None]]] = []
+DEMO_SEEDERS: list[Callable[[AsyncSession, Centre, Any], Awaitable[None]]] = [seed_demo_courses]
 
 
 def settings_or_exit() -> Settings:
