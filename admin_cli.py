@@ -11,6 +11,7 @@ from rich.console import Console
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.admin.course import app as course_app
 from bot.admin.questionnaire import app as questionnaire_app
 from bot.clock import system_clock
 from bot.errors import ClcError
@@ -24,6 +25,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="Facilitators
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 app.add_typer(db_app, name="db")
 app.add_typer(questionnaire_app, name="questionnaire")
+app.add_typer(course_app, name="course")
 console = Console()
 T = TypeVar("T")
 

@@ -1,0 +1,246 @@
+"""``clc-admin course``: facilitators manage courses, learners and attendance.
+
+Every change goes through ``storage.courses`` (capacity under the course's row lock) and is
+written to the course's audit log with who did it, when and why. Seats freed by a change are
+offered to the waiting list at once, through the outbox.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import system_clock
+from bot.features.courses import offer_seats
+from storage import courses as repo
+from storage.db import Database
+from storage.models import Centre, ChannelIdentity, Contact
+from storage.models.courses import Course, CourseSession, Enrolment
+
+app = typer.Typer(no_args_is_help=True, help="Courses, their learners, waiting lists and attendance.")
+console = Console()
+STATUS_OF = {"open": "open", "close": "running", "finish": "finished", "cancel": "cancelled"}
+Code = Annotated[str, typer.Argument(help="The course's short code, e.g. computer-1.")]
+CentreOpt = Annotated[str, typer.Option("--centre", help="Centre slug.")]
+
+
+def actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+def run(work: object) -> object:
+    from admin_cli import run_with_db
+
+    return run_with_db(work)  # type: ignore[arg-type]
+
+
+async def find(session: AsyncSession, centre: str, code: str) -> Course:
+    course = await session.scalar(
+        select(Course).join(Centre, Centre.id == Course.centre_id)
+        .where(Centre.slug == centre, Course.code == code)
+    )
+    if course is None:
+        console.print(f"[red]no course {code!r} at centre {centre!r}[/red]")
+        raise typer.Exit(1)
+    return course
+
+
+def parse_session(raw: str) -> tuple[dt.datetime, int, str, str]:
+    """``2026-12-01 10:00;90;Мектеп;Школа``: a local time of the centre (made aware later)."""
+    try:
+        when, minutes, place_kk, place_ru = (part.strip() for part in raw.split(";"))
+        return dt.datetime.strptime(when, "%Y-%m-%d %H:%M"), int(minutes), place_kk, place_ru
+    except ValueError:
+        console.print(f"[red]--session {raw!r}: expected 'YYYY-MM-DD HH:MM;minutes;place kk;place ru'[/red]")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def add(
+    code: Code,
+    title_kk: Annotated[str, typer.Option(help="Title in Kazakh.")],
+    title_ru: Annotated[str, typer.Option(help="Title in Russian.")],
+    capacity: Annotated[int, typer.Option(min=1, help="Seats.")],
+    centre: CentreOpt = "demo",
+    tag: Annotated[list[str] | None, typer.Option(help="Interest id (computer, sewing, …).")] = None,
+    session: Annotated[
+        list[str] | None, typer.Option(help="'YYYY-MM-DD HH:MM;minutes;place kk;place ru', local time")
+    ] = None,
+    policy: Annotated[str, typer.Option(help="fcfs or priority:unemployed,women,…")] = "fcfs",
+    offer_hours: Annotated[int, typer.Option(min=1, help="Hours to answer a seat offer.")] = 48,
+) -> None:
+    """Add a course as a draft (open it with `clc-admin course open CODE`)."""
+    sessions = [parse_session(raw) for raw in session or []]
+    from flows.courses.policy import PolicyError, parse_policy
+
+    try:
+        parse_policy(policy)
+    except PolicyError as exc:
+        console.print(f"[red]--policy: {exc}[/red]")
+        raise typer.Exit(2) from None
+
+    async def work(db: Database) -> None:
+        now = system_clock()
+        async with db.transaction() as s:
+            place = await s.scalar(select(Centre).where(Centre.slug == centre))
+            if place is None:
+                console.print(f"[red]no centre {centre!r}[/red]")
+                raise typer.Exit(1)
+            zone = ZoneInfo(place.timezone)
+            course = Course(
+                centre_id=place.id, code=code, title_kk=title_kk, title_ru=title_ru, tags=tag or [],
+                capacity=capacity, status="draft", policy=policy, offer_hours=offer_hours,
+                created_at=now, updated_at=now,
+            )
+            course.sessions = [
+                CourseSession(starts_at=when.replace(tzinfo=zone).astimezone(dt.UTC), minutes=minutes,
+                              place_kk=place_kk, place_ru=place_ru)
+                for when, minutes, place_kk, place_ru in sessions
+            ]
+            s.add(course)
+            await s.flush()
+            await repo.audit(s, course.id, actor(), "add", now)
+    run(work)
+    console.print(f"course [bold]{code}[/bold] added as a draft")
+
+
+def _status_command(verb: str) -> None:
+    def command(
+        code: Code, centre: CentreOpt = "demo",
+        reason: Annotated[str | None, typer.Option(help="Why (kept in the audit log).")] = None,
+    ) -> None:
+        async def work(db: Database) -> None:
+            now = system_clock()
+            async with db.transaction() as s:
+                course = await find(s, centre, code)
+                offers = await repo.set_status(
+                    s, course.id, STATUS_OF[verb], now, actor=actor(), reason=reason
+                )
+                await offer_seats(s, offers, now)
+        run(work)
+        console.print(f"course [bold]{code}[/bold]: {STATUS_OF[verb]}")
+
+    command.__doc__ = {"open": "Open enrolment.", "close": "Close enrolment; the course runs.",
+                       "finish": "Mark the course finished.", "cancel": "Cancel the course."}[verb]
+    app.command(verb)(command)
+
+
+for _verb in STATUS_OF:
+    _status_command(_verb)
+
+
+@app.command("list")
+def list_courses(centre: CentreOpt = "demo") -> None:
+    """Courses of a centre with seats taken and waiting-list length."""
+    async def work(db: Database) -> list[tuple[Course, dict[str, int]]]:
+        async with db.transaction() as s:
+            rows = (await s.scalars(select(Course).join(Centre, Centre.id == Course.centre_id)
+                                    .where(Centre.slug == centre).order_by(Course.code))).all()
+            counts = await repo.counts(s, [c.id for c in rows])
+            return [(c, counts[c.id]) for c in rows]
+    table = Table("code", "title", "status", "seats", "enrolled", "offered", "waiting", "policy")
+    for course, n in run(work):  # type: ignore[attr-defined]
+        table.add_row(course.code, course.title_ru, course.status, str(course.capacity), str(n["enrolled"]),
+                      str(n["offered"]), str(n["waiting"]), course.policy)
+    console.print(table)
+
+
+@app.command()
+def learners(code: Code, centre: CentreOpt = "demo") -> None:
+    """Enrolled learners, open offers and the waiting list in order."""
+    async def work(db: Database) -> list[tuple[str, int, str, str]]:
+        async with db.transaction() as s:
+            course = await find(s, centre, code)
+            rows = [(str(r.seat_no), r) for r in await repo.seat_holders(s, course.id)]
+            rows += [(f"#{pos}", r) for pos, r in await repo.waiting_list(s, course)]
+            out = []
+            for place, row in rows:
+                contact = await s.get(Contact, row.contact_id)
+                address = await s.scalar(
+                    select(ChannelIdentity.address).where(ChannelIdentity.contact_id == row.contact_id)
+                    .order_by(ChannelIdentity.channel != "sms")  # a phone number first
+                )
+                who = (contact.name if contact else None) or address or ""
+                out.append((place, row.contact_id, row.status, who))
+            return out
+    table = Table("seat / position", "contact", "status", "name or phone")
+    for place, contact_id, status, who in run(work):  # type: ignore[attr-defined]
+        table.add_row(place, str(contact_id), status, who)
+    console.print(table)
+
+
+@app.command()
+def remove(
+    code: Code,
+    contact: Annotated[int, typer.Option(help="Contact id (see `learners`).")],
+    reason: Annotated[str, typer.Option(help="Why, e.g. 'did not come twice'.")],
+    centre: CentreOpt = "demo",
+) -> None:
+    """Take a learner off the course or its list; the seat goes to the next person."""
+    async def work(db: Database) -> None:
+        now = system_clock()
+        async with db.transaction() as s:
+            course = await find(s, centre, code)
+            row_id = await s.scalar(select(Enrolment.id).where(Enrolment.course_id == course.id,
+                                                              Enrolment.contact_id == contact))
+            if row_id is None:
+                console.print(f"[red]contact {contact} is not on {code}[/red]")
+                raise typer.Exit(1)
+            try:
+                _, offers = await repo.remove(s, row_id, now, actor=actor(), reason=reason)
+            except repo.CourseError as exc:
+                console.print(f"[red]{exc}[/red]")
+                raise typer.Exit(1) from None
+            await offer_seats(s, offers, now)
+    run(work)
+    console.print(f"contact {contact} removed from [bold]{code}[/bold]")
+
+
+@app.command()
+def attend(
+    code: Code,
+    session_number: Annotated[int, typer.Option("--session", min=1, help="1 for the first session, …")],
+    contact: Annotated[list[int], typer.Option(help="Contact id; repeat for each learner.")],
+    absent: Annotated[bool, typer.Option(help="Mark them absent instead.")] = False,
+    centre: CentreOpt = "demo",
+) -> None:
+    """Mark attendance for one session."""
+    async def work(db: Database) -> None:
+        now = system_clock()
+        async with db.transaction() as s:
+            course = await find(s, centre, code)
+            lessons = (await s.scalars(select(CourseSession).where(CourseSession.course_id == course.id)
+                                       .order_by(CourseSession.starts_at))).all()
+            if session_number > len(lessons):
+                console.print(f"[red]{code} has {len(lessons)} sessions[/red]")
+                raise typer.Exit(1)
+            for person in contact:
+                row_id = await s.scalar(select(Enrolment.id).where(Enrolment.course_id == course.id,
+                                                                  Enrolment.contact_id == person))
+                if row_id is None:
+                    console.print(f"[red]contact {person} is not on {code}[/red]")
+                    raise typer.Exit(1)
+                lesson_id = lessons[session_number - 1].id
+                await repo.mark_attendance(s, lesson_id, row_id, not absent, now, actor=actor())
+    run(work)
+    console.print(f"attendance marked for session {session_number} of [bold]{code}[/bold]")
+
+
+@app.command()
+def capacity(code: Code, seats: Annotated[int, typer.Argument(min=0)], centre: CentreOpt = "demo") -> None:
+    """Change the number of seats; new seats are offered to the waiting list at once."""
+    async def work(db: Database) -> None:
+        now = system_clock()
+        async with db.transaction() as s:
+            course = await find(s, centre, code)
+            await offer_seats(s, await repo.set_capacity(s, course.id, seats, now, actor=actor()), now)
+    run(work)
+    console.print(f"[bold]{code}[/bold] now has {seats} seats")
