@@ -87,7 +87,7 @@ async def sms_world(
         webhook = SmsWebhook(config, dispatcher, catalogs, database, sender, clock=clock)
         app = create_app(webhook.routes())
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://10.0.0.5:8080") as http:
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8080") as http:
             try:
                 yield SmsWorld(fake, sender, http)
             finally:
