@@ -11,7 +11,7 @@ the offer's view so that a typed "1" or "иә" answers it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -31,6 +31,7 @@ from storage.models.courses import Course, CourseSession, Enrolment
 from storage.models.surveys import SurveyAnswer, SurveyRun
 
 ACTIVE = ("enrolled", "waiting", "offered")
+Release = Callable[..., Awaitable[tuple[Enrolment, list[Enrolment]]]]
 
 
 def _session_info(row: CourseSession) -> view.SessionInfo:
@@ -120,12 +121,7 @@ async def enrol(ctx: EffectContext, effect: view.Enrol) -> None:
 
 @applies(view.LeaveCourse)
 async def leave(ctx: EffectContext, effect: view.LeaveCourse) -> None:
-    await _own(ctx, effect.enrolment_id)
-    try:
-        _, offers = await repo.leave(ctx.session, effect.enrolment_id, ctx.now, actor=_actor(ctx))
-    except repo.CourseError:
-        raise StaleFacts("already left") from None
-    await offer_seats(ctx.session, offers, ctx.now)
+    await _release(ctx, effect.enrolment_id, repo.leave, "already left")
 
 
 @applies(view.AcceptOffer)
@@ -139,11 +135,16 @@ async def accept(ctx: EffectContext, effect: view.AcceptOffer) -> None:
 
 @applies(view.DeclineOffer)
 async def decline(ctx: EffectContext, effect: view.DeclineOffer) -> None:
-    await _own(ctx, effect.enrolment_id)
+    await _release(ctx, effect.enrolment_id, repo.decline_offer, "the offer is no longer open")
+
+
+async def _release(ctx: EffectContext, enrolment_id: int, release: Release, why: str) -> None:
+    """Give up a seat or a place, and offer what freed up to the next person."""
+    await _own(ctx, enrolment_id)
     try:
-        _, offers = await repo.decline_offer(ctx.session, effect.enrolment_id, ctx.now, actor=_actor(ctx))
+        _, offers = await release(ctx.session, enrolment_id, ctx.now, actor=_actor(ctx))
     except repo.CourseError:
-        raise StaleFacts("the offer is no longer open") from None
+        raise StaleFacts(why) from None
     await offer_seats(ctx.session, offers, ctx.now)
 
 
