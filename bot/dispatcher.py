@@ -99,7 +99,8 @@ class Dispatcher:
             if identity.unreachable_at is not None:  # they wrote to us, so we can write back
                 identity.unreachable_at = None
             conversation = await contacts.load_state(session, contact.id, lock=not self.db.is_sqlite)
-            extra = await load_extra(session, contact, now)
+            state = conversation.state if conversation else None
+            extra = await load_extra(session, contact, now, inside=_inside_flow(state, event))
             if conversation is not None:
                 extra.setdefault("last_activity", conversation.updated_at)
             facts = Facts(
@@ -116,7 +117,7 @@ class Dispatcher:
                 ),
                 extra=extra,
             )
-            result = engine.step(conversation.state if conversation else None, event, now, facts)
+            result = engine.step(state, event, now, facts)
             ctx = EffectContext(session=session, contact=contact, identity=identity, event=event, now=now)
             await apply_effects(ctx, result.effects)
             await contacts.save_state(session, conversation, contact.id, result.state, now)
@@ -158,6 +159,22 @@ def clean_event(event: Inbound) -> Inbound:
     if event.text is None or event.text.isprintable():
         return event
     return replace(event, text=event.text.translate(_UNSTORABLE))
+
+
+def _inside_flow(state: dict[str, object] | None, event: Inbound) -> str | None:
+    """The flow this step stays inside, if that is certain; None lets every loader run.
+
+    A slash command may open another menu item, and a button from a message the bot sent on
+    its own (a seat offer) may belong to another flow: both need every feature's facts.
+    """
+    if not state or state.get("stage") != "flow":
+        return None
+    if event.text is not None and event.text.lstrip().startswith("/"):
+        return None
+    if event.choice is not None and event.context != state.get("ctx"):
+        return None
+    flow = state.get("flow")
+    return flow if isinstance(flow, str) else None
 
 
 def _hinted(event: Inbound) -> str | None:
