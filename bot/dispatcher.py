@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 import bot.features  # noqa: F401  (registers every feature's appliers and loaders)
 from bot.clock import Clock, system_clock
 from bot.effects import EffectContext, StaleFacts, apply_effects
-from bot.facts import load_extra
+from bot.facts import FactsBook
 from flows import engine
 from flows.events import N_, ContactFacts, Facts, Inbound, Msg, Reply
 from storage import contacts
@@ -100,7 +100,8 @@ class Dispatcher:
                 identity.unreachable_at = None
             conversation = await contacts.load_state(session, contact.id, lock=not self.db.is_sqlite)
             state = conversation.state if conversation else None
-            extra = await load_extra(session, contact, now, inside=_inside_flow(state, event))
+            book = FactsBook(session, contact, now)
+            extra = await book.start(_inside_flow(state, event))
             if conversation is not None:
                 extra.setdefault("last_activity", conversation.updated_at)
             facts = Facts(
@@ -118,6 +119,8 @@ class Dispatcher:
                 extra=extra,
             )
             result = engine.step(state, event, now, facts)
+            while await book.more():  # the step asked for facts it did not have: run it again
+                result = engine.step(state, event, now, facts)
             ctx = EffectContext(session=session, contact=contact, identity=identity, event=event, now=now)
             await apply_effects(ctx, result.effects)
             await contacts.save_state(session, conversation, contact.id, result.state, now)

@@ -54,7 +54,7 @@ async def _sessions(session: AsyncSession, course_ids: Sequence[int]) -> dict[in
     return found
 
 
-@facts_loader(flows=("courses", "my"))
+@facts_loader(flows=("courses", "my"), prefix="courses")
 async def load_course_facts(session: AsyncSession, contact: Contact, now: dt.datetime) -> dict[str, Any]:
     mine = (await session.scalars(
         select(Enrolment).where(Enrolment.contact_id == contact.id, Enrolment.status.in_(ACTIVE))

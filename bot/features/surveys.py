@@ -74,7 +74,7 @@ async def publish_form(
     )
 
 
-@facts_loader(flows=("survey",))
+@facts_loader(flows=("survey",), prefix="survey")
 async def load_survey_facts(session: AsyncSession, contact: Contact, now: dt.datetime) -> dict[str, Any]:
     active = await surveys.active_version(session)
     if active is None:

@@ -121,8 +121,11 @@ async def test_back_replaces_the_stored_answer(chat: Chat, database: Database) -
 async def test_the_shipped_questionnaire_is_published_once(
     dispatcher: Dispatcher, catalogs: Catalogs, database: Database
 ) -> None:
-    for n in range(3):
-        await Chat(dispatcher, catalogs, address=f"sim:{n}").send()
+    for n in range(3):  # three people open the survey; the shipped file is published the first time
+        person = Chat(dispatcher, catalogs, address=f"sim:{n}")
+        await person.send()
+        await person.send("2")
+        assert "Вопрос 1 из 14" in await person.say("1")
     async with database.transaction() as session:
         count = await session.scalar(select(func.count()).select_from(QuestionnaireVersion))
     assert count == 1
