@@ -38,18 +38,20 @@ def content_hash(definition: dict[str, Any]) -> str:
 
 async def publish(
     session: AsyncSession, slug: str, definition: dict[str, Any], *, source: str, now: dt.datetime,
-    activate: bool = False,
+    activate: bool = False, invited_only: bool = False,
 ) -> tuple[QuestionnaireVersion, bool]:
     """Store the definition as the questionnaire's next version; (version, True if new).
 
-    An unchanged definition adds nothing. The first questionnaire stored becomes active.
+    An unchanged definition adds nothing. The first questionnaire stored becomes active,
+    unless it is ``invited_only`` (sent by the bot, as after a course, never the menu's survey).
     """
     questionnaire = await session.scalar(
         select(Questionnaire).where(Questionnaire.slug == slug).with_for_update()
     )
     if questionnaire is None:
         any_active = await session.scalar(select(Questionnaire.id).where(Questionnaire.active))
-        questionnaire = Questionnaire(slug=slug, active=any_active is None, created_at=now)
+        questionnaire = Questionnaire(slug=slug, active=any_active is None and not invited_only,
+                                      created_at=now)
         session.add(questionnaire)
         await session.flush()
     if activate:

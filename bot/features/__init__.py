@@ -1,5 +1,6 @@
 """Importing this package registers every feature's effect appliers and facts loaders."""
 
+import bot.features.course_feedback
 import bot.features.courses
 import bot.features.sms
 import bot.features.surveys  # noqa: F401

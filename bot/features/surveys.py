@@ -3,7 +3,8 @@
 Appliers run inside the dispatcher's step transaction, so an accepted answer and the state
 that moved past its question commit together: a crash between two questions loses nothing.
 
-The facts loader gives the flow the active questionnaire and the contact's unfinished run.
+The facts loader gives the flow the active questionnaire, the contact's unfinished run and
+the questionnaires the bot invited them to (after a course) that are still open.
 When no questionnaire is stored yet, the shipped default (``flows/questionnaires/needs.yaml``)
 is published as version 1, so a fresh installation can run the needs survey at once.
 """
@@ -18,8 +19,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import flows
-from bot.effects import EffectContext, applies
+from bot.effects import EffectContext, StaleFacts, applies
 from bot.facts import facts_loader
+from flows.events import Localized
 from flows.questionnaire.effects import (
     AbandonRun,
     DiscardAnswer,
@@ -28,10 +30,11 @@ from flows.questionnaire.effects import (
     SaveAnswer,
     StartRun,
 )
+from flows.questionnaire.invitations import FACT_INVITATIONS, DeclineInvitation, InvitationFacts
 from flows.questionnaire.loader import load_questionnaire
 from flows.questionnaire.runner import FACT_QUESTIONNAIRE, FACT_RUN, FACT_RUN_COUNT
 from flows.questionnaire.schema import Published, Questionnaire, RunFacts
-from storage import surveys
+from storage import invitations, surveys
 from storage.models import Contact
 from storage.models.surveys import QuestionnaireVersion
 
@@ -67,10 +70,12 @@ def published(slug: str, row: QuestionnaireVersion) -> Published:
 
 
 async def publish_form(
-    session: AsyncSession, form: Questionnaire, *, source: str, now: dt.datetime, activate: bool = False
+    session: AsyncSession, form: Questionnaire, *, source: str, now: dt.datetime, activate: bool = False,
+    invited_only: bool = False,
 ) -> tuple[QuestionnaireVersion, bool]:
     return await surveys.publish(
-        session, form.id, definition_of(form), source=source, now=now, activate=activate
+        session, form.id, definition_of(form), source=source, now=now, activate=activate,
+        invited_only=invited_only,
     )
 
 
@@ -88,7 +93,20 @@ async def load_survey_facts(session: AsyncSession, contact: Contact, now: dt.dat
         facts[FACT_RUN] = RunFacts(
             unfinished.run.run_key, published(unfinished.slug, unfinished.version), unfinished.answers
         )
+    facts[FACT_INVITATIONS] = {
+        found.invitation.id: _invitation_facts(found) for found in await invitations.open_invitations(
+            session, contact.id)
+    }
     return facts
+
+
+def _invitation_facts(found: invitations.OpenInvitation) -> InvitationFacts:
+    row = found.invitation
+    run = None
+    if found.run is not None and found.run_version is not None:
+        run = RunFacts(found.run.run_key, published(row.slug, found.run_version), found.answers)
+    about = Localized(row.about_kk, row.about_ru)
+    return InvitationFacts(row.id, published(row.slug, found.version), about, run)
 
 
 @applies(StartRun)
@@ -97,6 +115,8 @@ async def start_run(ctx: EffectContext, effect: StartRun) -> None:
         ctx.session, run_key=effect.run_key, contact_id=ctx.contact.id, slug=effect.questionnaire_id,
         version=effect.version, channel=effect.channel or ctx.identity.channel, now=ctx.now,
     )
+    if effect.invitation is not None:
+        await invitations.started(ctx.session, effect.invitation, effect.run_key, ctx.now)
 
 
 @applies(SaveAnswer)
@@ -116,6 +136,16 @@ async def discard_answer(ctx: EffectContext, effect: DiscardAnswer) -> None:
 @applies(FinishRun)
 async def finish_run(ctx: EffectContext, effect: FinishRun) -> None:
     await surveys.finish_run(ctx.session, run_key=effect.run_key, now=ctx.now)
+    await invitations.run_completed(ctx.session, effect.run_key, ctx.now)
+
+
+@applies(DeclineInvitation)
+async def decline_invitation(ctx: EffectContext, effect: DeclineInvitation) -> None:
+    row = await invitations.get(ctx.session, effect.invitation_id)
+    if row is None or row.contact_id not in await surveys.same_person(ctx.session, ctx.contact.id):
+        raise StaleFacts("not this contact's invitation")
+    if not await invitations.declined(ctx.session, effect.invitation_id, ctx.now):
+        raise StaleFacts("the invitation was answered meanwhile")
 
 
 @applies(AbandonRun)

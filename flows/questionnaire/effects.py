@@ -18,6 +18,7 @@ class StartRun(Effect):
     questionnaire_id: str
     version: int
     channel: str
+    invitation: int | None = None  # the invitation this run answers, if the bot invited the person
 
 
 @dataclass(frozen=True)

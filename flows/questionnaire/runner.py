@@ -38,6 +38,13 @@ from flows.questionnaire.effects import (
     StartRun,
 )
 from flows.questionnaire.expr import evaluate, parse_expression
+from flows.questionnaire.invitations import (
+    InvitationSteps,
+    invitation_of_context,
+    invite_data,
+    is_invitation_view,
+    open_invitations,
+)
 from flows.questionnaire.prompts import ask, context_of, relevant, texts
 from flows.questionnaire.schema import Published, Question, RunFacts
 from flows.registry import FlowStep
@@ -50,8 +57,13 @@ MAX_RAW_CHARS = 2000
 Data = dict[str, Any]
 
 
-class SurveyFlow:
+class SurveyFlow(InvitationSteps):
     name = "survey"
+
+    def entry_for_context(self, context: str) -> Data | None:
+        """An invitation's buttons work whatever the person was doing when it arrived."""
+        invitation = invitation_of_context(context)
+        return invite_data(invitation) if invitation is not None else None
 
     def start(self, event: Inbound, now: dt.datetime, facts: Facts) -> FlowStep:
         unfinished = facts.extra.get(FACT_RUN)
@@ -60,11 +72,14 @@ class SurveyFlow:
         published = facts.extra.get(FACT_QUESTIONNAIRE)
         if not isinstance(published, Published):
             return FlowStep(None, (Reply(body=(Msg(N_("The survey is not available right now.")),)),))
+        return self._begin(published, event, facts, None)
+
+    def _begin(self, published: Published, event: Inbound, facts: Facts, invite: int | None) -> FlowStep:
         count = int(facts.extra.get(FACT_RUN_COUNT, 0))
         data: Data = {
             "q": published.id, "v": published.version, "run": f"{facts.contact.contact_id}-{count + 1}",
             "started": False, "at": None, "answers": {}, "history": [], "pending": None,
-            "channel": event.channel,
+            "channel": event.channel, "invite": invite,
         }
         form = published.form
         intro: list[Text] = [form.title.localized()]
@@ -77,6 +92,8 @@ class SurveyFlow:
         return self._advance(published, data, None, (Reply(body=tuple(intro)),), [])
 
     def resume(self, data: Data, event: Inbound, now: dt.datetime, facts: Facts) -> FlowStep:
+        if is_invitation_view(data):
+            return self._on_invitation(data, event, facts)
         data = copy.deepcopy(data)
         published = _published(data, facts)
         if published is None or data.get("at") is None:
@@ -103,12 +120,16 @@ class SurveyFlow:
         return self._outcome(published, data, question, parse_answer(published.form, question, text), text)
 
     def reprompt(self, data: Data, now: dt.datetime, facts: Facts) -> tuple[Reply, ...]:
+        if is_invitation_view(data):
+            return self._invitation_prompt(data, facts)
         published = _published(data, facts)
         if published is None or data.get("at") is None:
             return (Reply(body=(Msg(N_("This survey is no longer available.")),)),)
         return (ask(published, data, published.form.question(data["at"])),)
 
     def cancel(self, data: Data, now: dt.datetime, facts: Facts) -> FlowStep:
+        if is_invitation_view(data):
+            return FlowStep(None)  # not answered yet: the invitation stays open
         if data.get("started"):
             left = Msg(N_("You left the survey. The answers you gave so far are kept."))
             return FlowStep(None, (Reply(body=(left,)),), (AbandonRun(data["run"]),))
@@ -116,13 +137,14 @@ class SurveyFlow:
 
     # ---- moving through the questions ----
 
-    def _continue(self, run: RunFacts) -> FlowStep:
+    def _continue(self, run: RunFacts, invite: int | None = None) -> FlowStep:
         form = run.published.form
         answers = dict(run.answers)
         history = [q.id for q in form.questions if q.id in answers]
         data: Data = {
             "q": run.published.id, "v": run.published.version, "run": run.run_key, "started": True,
             "at": None, "answers": answers, "history": history, "pending": None, "channel": None,
+            "invite": invite,
         }
         welcome = Reply(body=(Msg(N_("Welcome back! Let us continue the survey where you stopped.")),))
         return self._advance(run.published, data, history[-1] if history else None, (welcome,),
@@ -256,15 +278,16 @@ def raw_as_typed(raw: str | None) -> str | None:
 
 
 def _start(published: Published, data: Data) -> StartRun:
-    return StartRun(data["run"], published.id, published.version, data.get("channel") or "")
+    return StartRun(data["run"], published.id, published.version, data.get("channel") or "",
+                    invitation=data.get("invite"))
 
 
 def _published(data: Data, facts: Facts) -> Published | None:
     """The version this run was started on (a newer one may have been published since)."""
     candidates = [facts.extra.get(FACT_QUESTIONNAIRE)]
-    run = facts.extra.get(FACT_RUN)
-    if isinstance(run, RunFacts):
-        candidates.append(run.published)
+    runs = [facts.extra.get(FACT_RUN), *(i.run for i in open_invitations(facts).values())]
+    candidates += [run.published for run in runs if isinstance(run, RunFacts)]
+    candidates += [invitation.published for invitation in open_invitations(facts).values()]
     for candidate in candidates:
         if isinstance(candidate, Published) and (candidate.id, candidate.version) == (
             data.get("q"), data.get("v")

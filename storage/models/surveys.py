@@ -73,3 +73,32 @@ class SurveyAnswer(Base):
     raw_text: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[dt.datetime]
     revision: Mapped[int] = mapped_column(default=1)
+
+
+INVITATION_STATUSES = ("sent", "started", "completed", "declined")
+
+
+class SurveyInvitation(Base):
+    """A questionnaire sent to one person about one subject (``course:12``): at most once.
+
+    Kept even when never answered, so a report can give the response rate. ``run_key`` names
+    the run once the person starts it.
+    """
+
+    __tablename__ = "survey_invitations"
+    __table_args__ = (
+        UniqueConstraint("contact_id", "slug", "subject"),
+        CheckConstraint("status IN ('sent', 'started', 'completed', 'declined')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(64))
+    # What it is about, as it was when sent (the course's title), shown in the invitation.
+    about_kk: Mapped[str] = mapped_column(String(200))
+    about_ru: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="sent")
+    run_key: Mapped[str | None] = mapped_column(String(40), index=True)
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]

@@ -1,0 +1,106 @@
+"""Survey invitations: a questionnaire sent to one person about one subject, at most once.
+
+The unique (contact, questionnaire, subject) row is what makes "once" hold even when two
+processes run the sending job at the same moment: the second insert fails and rolls back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models.surveys import Questionnaire, QuestionnaireVersion, SurveyInvitation, SurveyRun
+from storage.surveys import answers_of, latest_version, same_person
+
+OPEN_STATUSES = ("sent", "started")
+
+
+@dataclass(frozen=True)
+class OpenInvitation:
+    """An invitation the person may still answer, with what the flow needs to run it."""
+
+    invitation: SurveyInvitation
+    version: QuestionnaireVersion
+    # A started run that is not completed yet (in progress or left halfway), with its answers.
+    run: SurveyRun | None
+    run_version: QuestionnaireVersion | None
+    answers: dict[str, object]
+
+
+async def invite(
+    session: AsyncSession, *, contact_id: int, slug: str, subject: str, about: tuple[str, str],
+    now: dt.datetime,
+) -> SurveyInvitation | None:
+    """Record an invitation; None when this person was already invited about this subject."""
+    found = await session.scalar(
+        select(SurveyInvitation.id).where(
+            SurveyInvitation.contact_id == contact_id, SurveyInvitation.slug == slug,
+            SurveyInvitation.subject == subject,
+        )
+    )
+    if found is not None:
+        return None
+    row = SurveyInvitation(contact_id=contact_id, slug=slug, subject=subject, about_kk=about[0][:200],
+                           about_ru=about[1][:200], status="sent", created_at=now, updated_at=now)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def open_invitations(session: AsyncSession, contact_id: int) -> list[OpenInvitation]:
+    """The person's invitations not yet completed or declined (on any of their channels)."""
+    people = await same_person(session, contact_id)
+    rows = (await session.execute(
+        select(SurveyInvitation, Questionnaire.id)
+        .join(Questionnaire, Questionnaire.slug == SurveyInvitation.slug)
+        .where(SurveyInvitation.contact_id.in_(people), SurveyInvitation.status.in_(OPEN_STATUSES))
+        .order_by(SurveyInvitation.id)
+    )).all()
+    found = []
+    for invitation, questionnaire_id in rows:
+        version = await latest_version(session, questionnaire_id)
+        if version is None:
+            continue
+        run, run_version, answers = None, None, {}
+        if invitation.run_key is not None:
+            pair = (await session.execute(
+                select(SurveyRun, QuestionnaireVersion)
+                .join(QuestionnaireVersion, QuestionnaireVersion.id == SurveyRun.version_id)
+                .where(SurveyRun.run_key == invitation.run_key, SurveyRun.status != "completed")
+            )).first()
+            if pair is not None:
+                run, run_version = pair
+                answers = await answers_of(session, run.id)
+        found.append(OpenInvitation(invitation, version, run, run_version, answers))
+    return found
+
+
+async def get(session: AsyncSession, invitation_id: int) -> SurveyInvitation | None:
+    return await session.get(SurveyInvitation, invitation_id)
+
+
+async def started(session: AsyncSession, invitation_id: int, run_key: str, now: dt.datetime) -> None:
+    await session.execute(
+        update(SurveyInvitation).where(SurveyInvitation.id == invitation_id)
+        .values(status="started", run_key=run_key, updated_at=now)
+    )
+
+
+async def declined(session: AsyncSession, invitation_id: int, now: dt.datetime) -> bool:
+    """False when it was no longer open (completed or declined meanwhile)."""
+    result = await session.execute(
+        update(SurveyInvitation)
+        .where(SurveyInvitation.id == invitation_id, SurveyInvitation.status.in_(OPEN_STATUSES))
+        .values(status="declined", updated_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def run_completed(session: AsyncSession, run_key: str, now: dt.datetime) -> None:
+    await session.execute(
+        update(SurveyInvitation).where(SurveyInvitation.run_key == run_key)
+        .values(status="completed", updated_at=now)
+    )

@@ -1,0 +1,197 @@
+"""The satisfaction questionnaire after a course: sent once to those who came, answered anywhere."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.clock import FakeClock
+from bot.dispatcher import Dispatcher
+from bot.features.course_feedback import send_due_feedback
+from bot.i18n import Catalogs
+from bot.outbox import OutboxSender
+from bot.scheduler import registered_jobs
+from storage import courses as repo
+from storage.db import Database
+from storage.models import OutboxMessage
+from storage.models.courses import Course, CourseAudit, CourseSession, Enrolment
+from storage.models.surveys import Questionnaire, SurveyAnswer, SurveyInvitation, SurveyRun
+from tests.bot.fakes.telegram_api import FakeTelegram
+from tests.bot.sms_harness import sms_world
+from tests.bot.telegram_harness import Villager, running_bot
+from tests.conftest import Chat
+from tests.storage.courses_helpers import make_centre, make_course
+
+AFTER_THE_LAST_SESSION = {"days": 14, "hours": 4}  # the last session ends on day 14 at 10:30 UTC
+
+
+async def course_of_two(database: Database) -> int:
+    async with database.transaction() as session:
+        return (await make_course(session, await make_centre(session), capacity=2)).id
+
+
+async def attended(database: Database, clock: FakeClock, *, present: bool = True) -> None:
+    """Mark everyone enrolled (and nobody else) present or absent at every session."""
+    async with database.transaction() as session:
+        lessons = (await session.scalars(select(CourseSession.id))).all()
+        enrolled = (await session.scalars(select(Enrolment.id).where(Enrolment.status == "enrolled"))).all()
+        for lesson in lessons:
+            for enrolment in enrolled:
+                await repo.mark_attendance(session, lesson, enrolment, present, clock(), actor="cli:test")
+
+
+async def enrolled_chat(database: Database, clock: FakeClock, catalogs: Catalogs, n: int, language: str) -> Chat:
+    chat = Chat(Dispatcher(database, clock=clock), catalogs, address=f"sim:{n}")
+    await chat.send()
+    await chat.send("1" if language == "kk" else "2")
+    await chat.send("2")  # Courses
+    await chat.send("1")  # the course
+    await chat.send("1")  # enrol
+    return chat
+
+
+async def invite_now(database: Database, clock: FakeClock) -> int:
+    async with database.transaction() as session:
+        return await send_due_feedback(session, clock())
+
+
+async def test_attendees_are_invited_once_and_answer_by_typing(
+    database: Database, clock: FakeClock, catalogs: Catalogs
+) -> None:
+    await course_of_two(database)
+    came = await enrolled_chat(database, clock, catalogs, 1, "kk")
+    await attended(database, clock)
+    stayed_away = await enrolled_chat(database, clock, catalogs, 2, "ru")  # enrolled after the marking
+    assert await invite_now(database, clock) == 0  # the course is not over yet
+    clock.advance(**AFTER_THE_LAST_SESSION)
+    assert await invite_now(database, clock) == 1
+    assert await invite_now(database, clock) == 0  # once only
+    async with database.transaction() as session:
+        queued = (await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "feedback"))).all()
+        course = await session.scalar(select(Course))
+        audit = await session.scalar(select(CourseAudit).where(CourseAudit.action == "feedback"))
+    assert len(queued) == 1 and queued[0].due_at == clock()
+    assert course is not None and course.feedback_sent_at == clock()
+    assert audit is not None and audit.details == {"invited": 1}
+
+    # The idle conversation waits for the answer: a typed "1" starts the questions.
+    first = await came.say("1")
+    assert "Курс туралы пікіріңіз" in first and "Курс сізге пайдалы болды ма?" in first
+    assert "Сабақтың өткізілу сапасын қалай бағалайсыз?" in await came.say("1")
+    assert "Бұл курсты туыстарыңызға немесе көршілеріңізге ұсынар ма едіңіз?" in await came.say("2")
+    assert "Енді нені үйренгіңіз келеді?" in await came.say("иә")
+    assert "Тағы нені үйренгіңіз келеді?" in await came.say("1, 11")
+    assert "Рақмет! Пікіріңіз орталыққа келесі курстарды жақсартуға көмектеседі." in await came.say("Бухгалтерия")
+    assert "Опрос о потребностях в обучении" in await stayed_away.say("1")  # not invited: "1" is the menu's
+
+    async with database.transaction() as session:
+        invitation = await session.scalar(select(SurveyInvitation))
+        run = await session.scalar(select(SurveyRun))
+        answers = dict((await session.execute(select(SurveyAnswer.question_id, SurveyAnswer.value))).all())
+        feedback = await session.scalar(select(Questionnaire).where(Questionnaire.slug == "course_feedback"))
+    assert invitation is not None and invitation.status == "completed" and invitation.run_key == run.run_key
+    assert invitation.subject == f"course:{course.id}" and invitation.about_ru == "Компьютерная грамотность"
+    assert run is not None and run.status == "completed"
+    assert answers == {"useful": "very", "teaching": "good", "recommend": "yes",
+                       "next_topics": ["computer", "other"], "next_other": "Бухгалтерия"}
+    assert feedback is not None and not feedback.active  # the menu's survey stays the needs survey
+    assert "Оқу қажеттіліктері туралы сауалнама" in await came.say("1")  # back at the menu: "1" is its survey
+
+
+async def test_a_declined_invitation_is_recorded_and_not_asked_again(
+    database: Database, clock: FakeClock, catalogs: Catalogs
+) -> None:
+    await course_of_two(database)
+    learner = await enrolled_chat(database, clock, catalogs, 1, "ru")
+    await attended(database, clock)
+    clock.advance(**AFTER_THE_LAST_SESSION)
+    assert await invite_now(database, clock) == 1
+    assert "Хорошо, больше не будем спрашивать. Спасибо!" in await learner.say("нет")
+    async with database.transaction() as session:
+        invitation = await session.scalar(select(SurveyInvitation))
+    assert invitation is not None and invitation.status == "declined"
+    again = await learner.say(choice="start", context=f"invite{invitation.id}")
+    assert "На этот опрос уже ответили, или он закрыт." in again
+
+
+async def test_absent_learners_and_cancelled_courses_get_nothing(
+    database: Database, clock: FakeClock, catalogs: Catalogs
+) -> None:
+    course_id = await course_of_two(database)
+    await enrolled_chat(database, clock, catalogs, 1, "ru")
+    await attended(database, clock, present=False)
+    clock.advance(**AFTER_THE_LAST_SESSION)
+    assert await invite_now(database, clock) == 0
+    async with database.transaction() as session:
+        course = await session.get(Course, course_id)
+        assert course is not None and course.feedback_sent_at == clock()  # decided: nobody came
+        second = await make_course(session, await make_centre(session, "other"), status="cancelled")
+        invitations = (await session.scalars(select(SurveyInvitation))).all()
+    assert invitations == []
+    assert await invite_now(database, clock) == 0
+    async with database.transaction() as session:
+        cancelled = await session.get(Course, second.id)
+        assert cancelled is not None and cancelled.feedback_sent_at is None
+
+
+def test_sending_feedback_is_a_registered_periodic_job() -> None:
+    assert "course_feedback" in registered_jobs()
+
+
+async def test_feedback_on_telegram_with_buttons_in_kazakh(
+    database: Database, catalogs: Catalogs, clock: FakeClock
+) -> None:
+    await course_of_two(database)
+    fake = FakeTelegram()
+    async with running_bot(fake, database, catalogs, clock) as channel:
+        villager = Villager(fake, channel, 901, language="kk")
+        await villager.says("/start")
+        await villager.presses("Қазақша")
+        listing = (await villager.presses("Курстар"))[0]
+        detail = (await villager.presses("Компьютер сауаттылығы", listing))[0]
+        await villager.presses("Жазылу", detail)
+        await attended(database, clock)
+        clock.advance(**AFTER_THE_LAST_SESSION)
+        assert await invite_now(database, clock) == 1
+        assert await OutboxSender(database, catalogs, {"telegram": channel.sender}, clock=clock).send_due() == 1
+        invitation = villager.last()
+        assert invitation.text.startswith("«Компьютер сауаттылығы» курсы аяқталды. Қатысқаныңызға рақмет!")
+        assert "4 қысқа сұрақ" in invitation.text
+        useful = (await villager.presses("Сұрақтарға жауап беру", invitation))[-1]
+        assert "Курс сізге пайдалы болды ма?" in useful.text
+        teaching = (await villager.presses("Біршама пайдалы болды", useful))[-1]
+        recommend = (await villager.presses("Өте жақсы", teaching))[-1]
+        topics = (await villager.presses("Жоқ", recommend))[-1]
+        assert "Енді нені үйренгіңіз келеді?" in topics.text
+        await villager.presses("Тігін", topics)
+        done = await villager.presses_number(len(fake.messages[topics.message_id].buttons()),
+                                             fake.messages[topics.message_id])
+        assert "Рақмет! Пікіріңіз орталыққа келесі курстарды жақсартуға көмектеседі." in done[0].text
+    async with database.transaction() as session:
+        answers = dict((await session.execute(select(SurveyAnswer.question_id, SurveyAnswer.value))).all())
+        invitation_row = await session.scalar(select(SurveyInvitation))
+    assert answers == {"useful": "somewhat", "teaching": "excellent", "recommend": "no", "next_topics": ["sewing"]}
+    assert invitation_row is not None and invitation_row.status == "completed"
+
+
+async def test_feedback_over_sms_in_russian(database: Database, catalogs: Catalogs, clock: FakeClock) -> None:
+    await course_of_two(database)
+    phone = "+77011234567"
+    async with sms_world(database, catalogs, clock) as world:
+        for text in ("привет", "2", "курсы", "1", "1"):
+            await world.say(phone, text)
+        await attended(database, clock)
+        clock.advance(**AFTER_THE_LAST_SESSION)
+        assert await invite_now(database, clock) == 1
+        assert await OutboxSender(database, catalogs, {"sms": world.sender}, clock=clock).send_due() == 1
+        (invitation,) = world.new_for(phone)
+        assert invitation.startswith("Курс «Компьютерная грамотность» завершён. Спасибо, что учились у нас!")
+        assert "4 коротких вопроса" in invitation and "1. Ответить на вопросы" in invitation
+        assert "Был ли курс вам полезен?" in "".join(await world.say(phone, "1"))
+        assert "Как вы оцениваете качество преподавания?" in "".join(await world.say(phone, "3"))
+        assert "Порекомендовали бы вы" in "".join(await world.say(phone, "4"))
+        assert "Чему вы хотели бы научиться дальше?" in "".join(await world.say(phone, "да"))
+        thanks = "".join(await world.say(phone, "12"))
+        assert "Спасибо! Ваше мнение поможет центру сделать следующие курсы лучше." in thanks
+    async with database.transaction() as session:
+        answers = dict((await session.execute(select(SurveyAnswer.question_id, SurveyAnswer.value))).all())
+    assert answers == {"useful": "not_useful", "teaching": "poor", "recommend": "yes", "next_topics": ["nothing_now"]}
