@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from flows.courses.policy import Candidate, Profile, parse_policy, positions
+from flows.courses.policy import Candidate, Placement, Profile, parse_policy, positions
 from flows.courses.seats import ACTIVE_STATUSES, SEAT_HOLDING, offers_to_make, seat_for_newcomer
 from storage.models.courses import Attendance, Course, CourseAudit, CourseSession, Enrolment
 
@@ -76,7 +76,7 @@ async def audit(
     )
 
 
-async def _enrolments(session: AsyncSession, course_id: int, statuses: Iterable[str]) -> list[Enrolment]:
+async def enrolments_with(session: AsyncSession, course_id: int, statuses: Iterable[str]) -> list[Enrolment]:
     return list(
         (
             await session.scalars(
@@ -88,25 +88,33 @@ async def _enrolments(session: AsyncSession, course_id: int, statuses: Iterable[
     )
 
 
+def _placement(row: Enrolment) -> Placement | None:
+    if row.placed_tier is None or row.placed_at is None or row.placed_order is None:
+        return None
+    return Placement(row.placed_tier, row.placed_at, row.placed_order)
+
+
 async def candidates(session: AsyncSession, waiting: Sequence[Enrolment]) -> list[Candidate]:
     profiles = await load_profiles(session, [row.contact_id for row in waiting])
-    return [Candidate(row.id, row.joined_at, profiles.get(row.contact_id, {})) for row in waiting]
+    return [
+        Candidate(row.id, row.joined_at, profiles.get(row.contact_id, {}), _placement(row)) for row in waiting
+    ]
 
 
 async def waiting_positions(session: AsyncSession, course: Course) -> dict[int, int]:
     """Enrolment id → 1-based position on the course's waiting list, in policy order."""
-    waiting = await _enrolments(session, course.id, ("waiting",))
+    waiting = await enrolments_with(session, course.id, ("waiting",))
     return positions(parse_policy(course.policy), await candidates(session, waiting))
 
 
 async def waiting_list(session: AsyncSession, course: Course) -> list[tuple[int, Enrolment]]:
-    waiting = await _enrolments(session, course.id, ("waiting",))
+    waiting = await enrolments_with(session, course.id, ("waiting",))
     order = positions(parse_policy(course.policy), await candidates(session, waiting))
     return sorted(((order[row.id], row) for row in waiting), key=lambda pair: pair[0])
 
 
 async def seat_holders(session: AsyncSession, course_id: int) -> list[Enrolment]:
-    return await _enrolments(session, course_id, SEAT_HOLDING)
+    return await enrolments_with(session, course_id, SEAT_HOLDING)
 
 
 async def counts(session: AsyncSession, course_ids: Sequence[int]) -> dict[int, dict[str, int]]:
@@ -159,7 +167,7 @@ async def enrol(
         return EnrolOutcome(row, row.status, position, already=True), []
     offers = await fill_free_seats(session, course, now, actor="system")
     holders = await seat_holders(session, course.id)
-    waiting = await _enrolments(session, course.id, ("waiting",))
+    waiting = await enrolments_with(session, course.id, ("waiting",))
     seat = seat_for_newcomer(course.capacity, [h.seat_no for h in holders], len(waiting))
     status = "enrolled" if seat is not None else "waiting"
     if row is None:
@@ -169,6 +177,7 @@ async def enrol(
         session.add(row)
     row.status, row.seat_no, row.joined_at, row.updated_at = status, seat, now, now
     row.offered_at = row.offer_deadline = None
+    row.placed_tier = row.placed_at = row.placed_order = None  # joining again: no earlier move holds
     await session.flush()
     await audit(session, course.id, actor, "enrol" if seat else "join_waiting", now, contact_id=contact_id)
     position = (await waiting_positions(session, course)).get(row.id) if seat is None else None
@@ -186,7 +195,7 @@ async def fill_free_seats(
     if course.status not in ("open", "running"):
         return []
     holders = await seat_holders(session, course.id)
-    waiting = await _enrolments(session, course.id, ("waiting",))
+    waiting = await enrolments_with(session, course.id, ("waiting",))
     if not waiting:
         return []
     planned = offers_to_make(

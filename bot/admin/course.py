@@ -19,7 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import system_clock
-from bot.features.courses import offer_seats
+from bot.features.course_feedback import send_feedback
+from bot.features.courses import move_on_list, offer_seats
 from storage import courses as repo
 from storage.db import Database
 from storage.models import Centre, ChannelIdentity, Contact
@@ -117,7 +118,7 @@ def _status_command(verb: str) -> None:
         code: Code, centre: CentreOpt = "demo",
         reason: Annotated[str | None, typer.Option(help="Why (kept in the audit log).")] = None,
     ) -> None:
-        async def work(db: Database) -> None:
+        async def work(db: Database) -> int | None:
             now = system_clock()
             async with db.transaction() as s:
                 course = await find(s, centre, code)
@@ -125,8 +126,11 @@ def _status_command(verb: str) -> None:
                     s, course.id, STATUS_OF[verb], now, actor=actor(), reason=reason
                 )
                 await offer_seats(s, offers, now)
-        run(work)
+                return await send_feedback(s, course.id, now) if verb == "finish" else None
+        invited = run(work)
         console.print(f"course [bold]{code}[/bold]: {STATUS_OF[verb]}")
+        if isinstance(invited, int):
+            console.print(f"satisfaction questionnaire sent to {invited} learner(s) who attended")
 
     command.__doc__ = {"open": "Open enrolment.", "close": "Close enrolment; the course runs.",
                        "finish": "Mark the course finished.", "cancel": "Cancel the course."}[verb]
@@ -202,6 +206,37 @@ def remove(
             await offer_seats(s, offers, now)
     run(work)
     console.print(f"contact {contact} removed from [bold]{code}[/bold]")
+
+
+@app.command()
+def move(
+    code: Code,
+    contact: Annotated[int, typer.Option(help="Contact id (see `learners`).")],
+    to: Annotated[int, typer.Option("--to", min=1, help="New position on the waiting list (1 = first).")],
+    reason: Annotated[str, typer.Option(help="Why, e.g. 'promised a seat last term'.")],
+    centre: CentreOpt = "demo",
+) -> None:
+    """Move someone on the waiting list by hand; they are told their new place."""
+    if not reason.strip():
+        console.print("[red]--reason: say why (it is kept in the audit log)[/red]")
+        raise typer.Exit(2)
+
+    async def work(db: Database) -> tuple[int, int]:
+        now = system_clock()
+        async with db.transaction() as s:
+            course = await find(s, centre, code)
+            row_id = await s.scalar(select(Enrolment.id).where(Enrolment.course_id == course.id,
+                                                              Enrolment.contact_id == contact))
+            if row_id is None:
+                console.print(f"[red]contact {contact} is not on {code}[/red]")
+                raise typer.Exit(1)
+            try:
+                return await move_on_list(s, row_id, to, now, actor=actor(), reason=reason)
+            except repo.CourseError as exc:
+                console.print(f"[red]{exc}[/red]")
+                raise typer.Exit(1) from None
+    before, after = run(work)  # type: ignore[misc]
+    console.print(f"contact {contact} moved on the waiting list of [bold]{code}[/bold]: {before} → {after}")
 
 
 @app.command()

@@ -22,10 +22,11 @@ from bot.facts import facts_loader
 from bot.outbox import enqueue
 from bot.scheduler import JobContext, periodic
 from flows.courses import facts as view
-from flows.courses.mine import offer_context, offer_data, offer_reply
+from flows.courses.mine import moved_reply, offer_context, offer_data, offer_reply
 from flows.courses.policy import Profile, parse_policy, position_if_joined
 from flows.events import Localized
 from storage import courses as repo
+from storage import waiting_moves
 from storage.models import Contact, Conversation
 from storage.models.courses import Course, CourseSession, Enrolment
 from storage.models.surveys import SurveyAnswer, SurveyRun
@@ -167,6 +168,21 @@ async def offer_seats(session: AsyncSession, offers: Sequence[Enrolment], now: d
             conversation.state = {**conversation.state, "stage": "flow", "flow": "my",
                                   "data": offer_data(row.id), "ctx": offer_context(row.id)}
             conversation.updated_at = now
+
+
+async def move_on_list(
+    session: AsyncSession, enrolment_id: int, position: int, now: dt.datetime, *, actor: str, reason: str
+) -> tuple[int, int]:
+    """A facilitator's move; the person moved is told their new place (others see it in "My")."""
+    before, after = await waiting_moves.move(session, enrolment_id, position, now, actor=actor, reason=reason)
+    if before != after:
+        row = await session.get(Enrolment, enrolment_id)
+        assert row is not None
+        course = await session.get(Course, row.course_id)
+        assert course is not None
+        await enqueue(session, contact_id=row.contact_id, replies=[moved_reply(_title(course), after)],
+                      kind="moved", now=now)
+    return before, after
 
 
 async def expire_due_offers(session: AsyncSession, now: dt.datetime) -> int:

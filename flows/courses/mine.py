@@ -29,7 +29,7 @@ from flows.courses.facts import (
     my_enrolments,
 )
 from flows.courses.seats import is_expired
-from flows.events import N_, Choice, Effect, Facts, Inbound, Msg, Reply, Text
+from flows.events import N_, Choice, Effect, Facts, Inbound, Localized, Msg, Reply, Text
 from flows.registry import FlowStep
 
 ACCEPT, DECLINE, LEAVE, YES, NO = "accept", "decline", "leave", "yes", "no"
@@ -53,6 +53,14 @@ def offer_reply(enrolment: EnrolmentInfo) -> Reply:
         expects="choice",
         context=offer_context(enrolment.id),
     )
+
+
+def moved_reply(title: Localized, position: int) -> Reply:
+    """What the bot sends someone a facilitator moved on a waiting list."""
+    return Reply(body=(Msg(
+        N_("The centre changed your place on the waiting list for «{title}»: you are now number {position}."),
+        {"title": title, "position": position},
+    ),))
 
 
 def offer_data(enrolment_id: int) -> dict[str, Any]:

@@ -13,6 +13,10 @@ Groups come from the contact's needs-survey answers (the ``profile``: question i
 or a list of ids for a multiple choice), so the villager can be told exactly why: "priority is
 given to unemployed people, then people with disabilities, then women".
 Ties on the same instant fall back on the enrolment id (the order of arrival in the database).
+
+A facilitator may move someone by hand (with a reason, kept in the audit log): the person gets
+a :class:`Placement`, a sort key chosen between their new neighbours' keys, so positions stay
+derived and gap-free while people join, leave and get offers around them.
 """
 
 from __future__ import annotations
@@ -114,16 +118,50 @@ def tier(policy: Policy, profile: Profile) -> int:
 
 
 @dataclass(frozen=True)
+class Placement:
+    """Where a facilitator put someone by hand: a sort key between two neighbours' keys."""
+
+    tier: int
+    at: dt.datetime
+    order: float
+
+
+@dataclass(frozen=True)
 class Candidate:
     """One person waiting: the enrolment id, when they joined, their survey profile."""
 
     id: int
     joined_at: dt.datetime
     profile: Profile = field(default_factory=dict)
+    placed: Placement | None = None
 
 
-def sort_key(policy: Policy, candidate: Candidate) -> tuple[int, dt.datetime, int]:
-    return (tier(policy, candidate.profile), candidate.joined_at, candidate.id)
+SortKey = tuple[int, dt.datetime, float]
+
+
+def sort_key(policy: Policy, candidate: Candidate) -> SortKey:
+    if candidate.placed is not None:
+        placed = candidate.placed
+        return (min(placed.tier, len(policy.groups)), placed.at, placed.order)
+    return (tier(policy, candidate.profile), candidate.joined_at, float(candidate.id))
+
+
+def placement_at(policy: Policy, candidates: Iterable[Candidate], moving: int, position: int) -> Placement:
+    """The key that puts enrolment ``moving`` at ``position`` (1-based, clamped to the list)."""
+    ordered = order(policy, candidates)
+    others = [c for c in ordered if c.id != moving]
+    position = max(1, min(position, len(others) + 1))
+    before = sort_key(policy, others[position - 2]) if position >= 2 else None
+    after = sort_key(policy, others[position - 1]) if position <= len(others) else None
+    if after is None and before is None:
+        own = next(sort_key(policy, c) for c in ordered if c.id == moving)
+        return Placement(*own)
+    if after is None:
+        assert before is not None
+        return Placement(before[0], before[1], before[2] + 1.0)
+    if before is not None and before[:2] == after[:2]:
+        return Placement(after[0], after[1], (before[2] + after[2]) / 2)
+    return Placement(after[0], after[1], after[2] - 1.0)
 
 
 def order(policy: Policy, candidates: Iterable[Candidate]) -> list[Candidate]:
@@ -139,7 +177,7 @@ def positions(policy: Policy, candidates: Iterable[Candidate]) -> dict[int, int]
 def position_if_joined(policy: Policy, waiting: Sequence[Candidate], profile: Profile) -> int:
     """Where a newcomer joining now would stand (everyone already waiting joined earlier)."""
     newcomer = tier(policy, profile)
-    return 1 + sum(1 for c in waiting if tier(policy, c.profile) <= newcomer)
+    return 1 + sum(1 for c in waiting if sort_key(policy, c)[0] <= newcomer)
 
 
 def group_labels(policy: Policy) -> Localized:

@@ -104,6 +104,11 @@ class Enrolment(Base):
     offered_at: Mapped[dt.datetime | None]
     offer_deadline: Mapped[dt.datetime | None]
     updated_at: Mapped[dt.datetime]
+    # Set when a facilitator moved this person on the waiting list by hand (see
+    # ``flows.courses.policy.Placement``); cleared when they join again.
+    placed_tier: Mapped[int | None]
+    placed_at: Mapped[dt.datetime | None]
+    placed_order: Mapped[float | None]
 
 
 class Attendance(Base):

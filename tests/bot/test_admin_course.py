@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 
 import pytest
 from sqlalchemy import select
@@ -10,7 +11,9 @@ from typer.testing import CliRunner
 
 from admin_cli import app
 from storage.db import Database
+from storage.models import OutboxMessage
 from storage.models.courses import Attendance, CourseAudit, Enrolment
+from storage.models.surveys import SurveyInvitation
 
 
 @pytest.fixture
@@ -71,3 +74,65 @@ def test_a_malformed_session_is_a_clear_error(cli: CliRunner) -> None:
     bad = cli.invoke(app, ["course", "add", "x", "--title-kk", "a", "--title-ru", "b", "--capacity", "2",
                            "--session", "next monday"])
     assert bad.exit_code == 2 and "expected 'YYYY-MM-DD HH:MM;minutes;place kk;place ru'" in bad.output
+
+
+def waiting_people(url: str, code: str, count: int) -> list[int]:
+    """Newcomers who join the (full) course's waiting list, in this order."""
+    from storage import courses as repo
+    from storage.models import Contact
+    from storage.models.courses import Course
+
+    async def join() -> list[int]:
+        db = Database.from_url(url)
+        try:
+            async with db.transaction() as session:
+                course = await session.scalar(select(Course).where(Course.code == code))
+                assert course is not None
+                joined = []
+                for n in range(count):
+                    contact = Contact(created_at=course.created_at, language="ru", centre_id=course.centre_id)
+                    session.add(contact)
+                    await session.flush()
+                    now = course.created_at + dt.timedelta(minutes=n + 1)
+                    outcome, _ = await repo.enrol(session, course.id, contact.id, now, actor="test")
+                    assert outcome.status == "waiting"
+                    joined.append(contact.id)
+                return joined
+        finally:
+            await db.dispose()
+
+    return asyncio.run(join())
+
+
+def test_move_on_the_waiting_list_needs_a_reason_and_is_audited(cli: CliRunner, sqlite_url: str) -> None:
+    assert cli.invoke(app, ["course", "capacity", "computer-1", "4"]).exit_code == 0  # 4 learners: full
+    first, second = waiting_people(sqlite_url, "computer-1", 2)
+    blank = cli.invoke(app, ["course", "move", "computer-1", "--contact", str(second), "--to", "1", "--reason", " "])
+    assert blank.exit_code == 2 and "say why" in blank.output
+    moved = cli.invoke(app, ["course", "move", "computer-1", "--contact", str(second), "--to", "1",
+                             "--reason", "обещали место в прошлый раз"])
+    assert moved.exit_code == 0, moved.output
+    assert "moved on the waiting list of computer-1: 2 → 1" in moved.output
+    listing = cli.invoke(app, ["course", "learners", "computer-1"]).output
+    places = {line.split()[1]: line.split()[3] for line in listing.splitlines() if "#" in line}
+    assert (places["#1"], places["#2"]) == (str(second), str(first))
+    audit = rows(sqlite_url, select(CourseAudit).where(CourseAudit.action == "move"))
+    assert [(a.reason, a.details) for a in audit] == [("обещали место в прошлый раз", {"from": 2, "to": 1})]  # type: ignore[attr-defined]
+    enrolled = rows(sqlite_url, select(Enrolment.contact_id).where(Enrolment.status == "enrolled"))[0]
+    not_waiting = cli.invoke(app, ["course", "move", "computer-1", "--contact", str(enrolled), "--to", "1",
+                                   "--reason", "x"])
+    assert not_waiting.exit_code == 1 and "only someone on the waiting list" in not_waiting.output
+
+
+def test_finishing_a_course_invites_those_who_came_to_the_satisfaction_questionnaire(
+    cli: CliRunner, sqlite_url: str
+) -> None:
+    came = rows(sqlite_url, select(Enrolment.contact_id).order_by(Enrolment.id))[:2]
+    cli.invoke(app, ["course", "attend", "computer-1", "--session", "1", *[a for p in came for a in ("--contact", str(p))]])
+    finished = cli.invoke(app, ["course", "finish", "computer-1"])
+    assert finished.exit_code == 0, finished.output
+    assert "satisfaction questionnaire sent to 2 learner(s) who attended" in finished.output
+    invited = rows(sqlite_url, select(SurveyInvitation.contact_id).order_by(SurveyInvitation.contact_id))
+    assert invited == sorted(came)
+    queued = rows(sqlite_url, select(OutboxMessage.contact_id).where(OutboxMessage.kind == "feedback"))
+    assert sorted(queued) == sorted(came)  # type: ignore[type-var]
