@@ -7,10 +7,8 @@ offered to the waiting list at once, through the outbox.
 
 from __future__ import annotations
 
-import datetime as dt
 import getpass
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -52,65 +50,6 @@ async def find(session: AsyncSession, centre: str, code: str) -> Course:
         console.print(f"[red]no course {code!r} at centre {centre!r}[/red]")
         raise typer.Exit(1)
     return course
-
-
-def parse_session(raw: str) -> tuple[dt.datetime, int, str, str]:
-    """``2026-12-01 10:00;90;Мектеп;Школа``: a local time of the centre (made aware later)."""
-    try:
-        when, minutes, place_kk, place_ru = (part.strip() for part in raw.split(";"))
-        return dt.datetime.strptime(when, "%Y-%m-%d %H:%M"), int(minutes), place_kk, place_ru
-    except ValueError:
-        console.print(f"[red]--session {raw!r}: expected 'YYYY-MM-DD HH:MM;minutes;place kk;place ru'[/red]")
-        raise typer.Exit(2) from None
-
-
-@app.command()
-def add(
-    code: Code,
-    title_kk: Annotated[str, typer.Option(help="Title in Kazakh.")],
-    title_ru: Annotated[str, typer.Option(help="Title in Russian.")],
-    capacity: Annotated[int, typer.Option(min=1, help="Seats.")],
-    centre: CentreOpt = "demo",
-    tag: Annotated[list[str] | None, typer.Option(help="Interest id (computer, sewing, …).")] = None,
-    session: Annotated[
-        list[str] | None, typer.Option(help="'YYYY-MM-DD HH:MM;minutes;place kk;place ru', local time")
-    ] = None,
-    policy: Annotated[str, typer.Option(help="fcfs or priority:unemployed,women,…")] = "fcfs",
-    offer_hours: Annotated[int, typer.Option(min=1, help="Hours to answer a seat offer.")] = 48,
-) -> None:
-    """Add a course as a draft (open it with `clc-admin course open CODE`)."""
-    sessions = [parse_session(raw) for raw in session or []]
-    from flows.courses.policy import PolicyError, parse_policy
-
-    try:
-        parse_policy(policy)
-    except PolicyError as exc:
-        console.print(f"[red]--policy: {exc}[/red]")
-        raise typer.Exit(2) from None
-
-    async def work(db: Database) -> None:
-        now = system_clock()
-        async with db.transaction() as s:
-            place = await s.scalar(select(Centre).where(Centre.slug == centre))
-            if place is None:
-                console.print(f"[red]no centre {centre!r}[/red]")
-                raise typer.Exit(1)
-            zone = ZoneInfo(place.timezone)
-            course = Course(
-                centre_id=place.id, code=code, title_kk=title_kk, title_ru=title_ru, tags=tag or [],
-                capacity=capacity, status="draft", policy=policy, offer_hours=offer_hours,
-                created_at=now, updated_at=now,
-            )
-            course.sessions = [
-                CourseSession(starts_at=when.replace(tzinfo=zone).astimezone(dt.UTC), minutes=minutes,
-                              place_kk=place_kk, place_ru=place_ru)
-                for when, minutes, place_kk, place_ru in sessions
-            ]
-            s.add(course)
-            await s.flush()
-            await repo.audit(s, course.id, actor(), "add", now)
-    run(work)
-    console.print(f"course [bold]{code}[/bold] added as a draft")
 
 
 def _status_command(verb: str) -> None:
@@ -279,3 +218,8 @@ def capacity(code: Code, seats: Annotated[int, typer.Argument(min=0)], centre: C
             await offer_seats(s, await repo.set_capacity(s, course.id, seats, now, actor=actor()), now)
     run(work)
     console.print(f"[bold]{code}[/bold] now has {seats} seats")
+
+
+# The commands that define a course (add, edit) live in their own module; importing it
+# registers them on ``app``.
+from bot.admin import course_define  # noqa: E402, F401

@@ -1,0 +1,147 @@
+"""A course described in a YAML file, for ``clc-admin course add --file`` and ``course edit --file``.
+
+Example (times are the centre's local time)::
+
+    code: embroidery-1
+    title: {kk: Кесте тігу, ru: Вышивка}
+    description: {kk: Ұлттық өрнектер, ru: Национальные узоры}
+    tags: [crafts]
+    capacity: 8
+    policy: priority:unemployed,women
+    offer_hours: 48
+    enrol_closes: 2026-12-10 18:00
+    sessions:
+      - {start: 2026-12-12 15:00, minutes: 120, place: {kk: Клуб, ru: Клуб}}
+
+Every problem is reported with the file and line, all at once, like a questionnaire's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from flows.courses.policy import PolicyError, parse_policy
+from flows.questionnaire.schema import Bilingual
+
+CODE_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+
+
+class SessionDef(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    start: dt.datetime
+    minutes: int = Field(ge=10, le=600)
+    place: Bilingual
+
+
+class CourseDefinition(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str = Field(pattern=CODE_PATTERN)
+    title: Bilingual
+    description: Bilingual | None = None
+    tags: tuple[str, ...] = ()
+    capacity: int = Field(ge=1, le=1000)
+    policy: str = "fcfs"
+    offer_hours: int = Field(default=48, ge=1, le=24 * 14)
+    enrol_opens: dt.datetime | None = None
+    enrol_closes: dt.datetime | None = None
+    sessions: tuple[SessionDef, ...] = ()
+
+    @field_validator("policy")
+    @classmethod
+    def _known_policy(cls, value: str) -> str:
+        try:
+            return str(parse_policy(value))
+        except PolicyError as exc:
+            raise ValueError(str(exc)) from None
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> CourseDefinition:
+        if self.enrol_opens and self.enrol_closes and self.enrol_closes <= self.enrol_opens:
+            raise ValueError("enrol_closes must come after enrol_opens")
+        starts = [s.start for s in self.sessions]
+        if len(set(starts)) != len(starts):
+            raise ValueError("two sessions start at the same time")
+        return self
+
+
+class CourseFileError(ValueError):
+    """Every problem of a course file, one per line, each with the file and line."""
+
+
+def load_course_file(text: str, source: str, known_tags: Collection[str]) -> CourseDefinition:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}" if mark is not None else source
+        raise CourseFileError(f"{where}: not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    if not isinstance(data, dict) or root is None:
+        raise CourseFileError(f"{source}:1: expected a mapping with code, title, capacity")
+    return _validated(data, source, known_tags, root)
+
+
+def course_from_fields(data: dict[str, Any], source: str, known_tags: Collection[str]) -> CourseDefinition:
+    """Check a definition built another way (command-line flags): the same rules as a file."""
+    return _validated(data, source, known_tags, None)
+
+
+def _validated(
+    data: dict[str, Any], source: str, known_tags: Collection[str], root: yaml.Node | None
+) -> CourseDefinition:
+    def where(loc: tuple[int | str, ...]) -> str:
+        return f"{source}:{_line(root, loc)}" if root is not None else source
+
+    _stringify_times(data)
+    try:
+        course = CourseDefinition.model_validate(data)
+    except ValidationError as exc:
+        lines = [f"{where(error['loc'])}: {_path(error['loc'])}: {_message(error)}" for error in exc.errors()]
+        raise CourseFileError("\n".join(lines)) from None
+    unknown = [tag for tag in course.tags if tag not in known_tags]
+    if unknown:
+        raise CourseFileError(
+            f"{where(('tags',))}: tags: unknown interest id(s) {', '.join(unknown)}; "
+            f"known: {', '.join(sorted(known_tags))}"
+        )
+    return course
+
+
+def _stringify_times(data: dict[str, Any]) -> None:
+    """YAML reads ``2026-12-10`` as a date; a course time is always read as the text written."""
+    for key in ("enrol_opens", "enrol_closes"):
+        if isinstance(data.get(key), dt.date):
+            data[key] = data[key].isoformat()
+    for item in data.get("sessions") or []:
+        if isinstance(item, dict) and isinstance(item.get("start"), dt.date):
+            item["start"] = item["start"].isoformat()
+
+
+def _line(node: yaml.Node, loc: tuple[int | str, ...]) -> int:
+    for part in loc:
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            child = next((value for key, value in node.value if key.value == part), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            child = node.value[part]
+        if child is None:
+            break
+        node = child
+    return node.start_mark.line + 1
+
+
+def _message(error: Any) -> str:
+    if error["type"] == "string_pattern_mismatch" and error["loc"] == ("code",):
+        return "use lowercase Latin letters, digits, '-' and '_', e.g. computer-1"
+    return str(error["msg"])
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "course"
