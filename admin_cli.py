@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.admin.course import app as course_app
+from bot.admin.facilitator import app as facilitator_app
 from bot.admin.questionnaire import app as questionnaire_app
 from bot.clock import system_clock
 from bot.errors import ClcError
@@ -26,6 +27,7 @@ db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 app.add_typer(db_app, name="db")
 app.add_typer(questionnaire_app, name="questionnaire")
 app.add_typer(course_app, name="course")
+app.add_typer(facilitator_app, name="facilitator")
 console = Console()
 T = TypeVar("T")
 

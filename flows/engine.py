@@ -26,7 +26,7 @@ from flows.events import (
 )
 from flows.keywords import parse_command
 from flows.phones import normalize_phone
-from flows.registry import MENU_ITEMS, FlowStep, registered_flows
+from flows.registry import COMMAND_ONLY, MENU_ITEMS, FlowStep, registered_flows
 from flows.text import match_option
 
 ALWAYS_VALID_CONTEXTS = frozenset({menu.LANGUAGE_CONTEXT, menu.MENU_CONTEXT})
@@ -112,7 +112,7 @@ def _route(state: State, event: Inbound, now: dt.datetime, facts: Facts) -> Rout
         return _back_to_menu(state, now, facts)
     if command == "help":
         return (menu.help_text(), *_current_prompt(state, now, facts)), ()
-    if command in MENU_ITEMS and (state.get("stage") != "flow" or _is_slash(event)):
+    if command in (*MENU_ITEMS, *COMMAND_ONLY) and (state.get("stage") != "flow" or _is_slash(event)):
         _, cancel_effects = _end_flow(state, now, facts)
         replies, effects = _open_menu_item(state, command, event, now, facts)
         return replies, (*cancel_effects, *effects)

@@ -16,6 +16,8 @@ from typing import Any, Protocol
 from flows.events import Effect, Facts, Inbound, Reply
 
 MENU_ITEMS: tuple[str, ...] = ("survey", "courses", "my", "language", "help")
+# Flows opened only by their command (``/manage``), never listed in the villagers' menu.
+COMMAND_ONLY: tuple[str, ...] = ("manage",)
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,8 @@ def registered_flows() -> Mapping[str, Flow]:
 def _load_features() -> list[Flow]:
     # Each feature adds its import here.
     from flows.courses.browse import CoursesFlow
+    from flows.courses.manage import ManageFlow
     from flows.courses.mine import MyEnrolmentsFlow
     from flows.questionnaire.runner import SurveyFlow
 
-    return [CoursesFlow(), MyEnrolmentsFlow(), SurveyFlow()]
+    return [CoursesFlow(), MyEnrolmentsFlow(), SurveyFlow(), ManageFlow()]

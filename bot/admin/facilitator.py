@@ -1,0 +1,121 @@
+"""``clc-admin facilitator``: who may use the facilitators' part of the bot (``/manage``).
+
+A facilitator is a contact with a role at a centre, found by their phone (SMS) or Telegram
+user id. The contact is created if the person has not written to the bot yet, so the role is
+there from their first message; Telegram phone sharing later joins both channels.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import delete, select
+
+from bot.channels.sms import CHANNEL as SMS
+from bot.channels.telegram import CHANNEL as TELEGRAM
+from bot.channels.telegram import address_of
+from bot.clock import system_clock
+from flows.phones import normalize_phone, phone_address
+from storage.contacts import resolve_identity
+from storage.db import Database
+from storage.models import Centre, ChannelIdentity, Contact, FacilitatorRole
+
+app = typer.Typer(no_args_is_help=True, help="Facilitators: who may manage courses from the bot.")
+console = Console()
+CentreOpt = Annotated[str, typer.Option("--centre", help="Centre slug.")]
+PhoneOpt = Annotated[str | None, typer.Option(help="Phone number, e.g. +7 701 123 45 67 (SMS).")]
+TelegramOpt = Annotated[int | None, typer.Option(help="Telegram user id (the bot's logs show it).")]
+
+
+def _address(phone: str | None, telegram: int | None) -> tuple[str, str]:
+    if (phone is None) == (telegram is None):
+        console.print("[red]give exactly one of --phone or --telegram[/red]")
+        raise typer.Exit(2)
+    if phone is not None:
+        e164 = normalize_phone(phone)
+        if e164 is None:
+            console.print(f"[red]--phone {phone!r} is not a valid phone number[/red]")
+            raise typer.Exit(2)
+        return SMS, phone_address(e164)
+    return TELEGRAM, address_of(int(telegram))  # type: ignore[arg-type]
+
+
+def _run(work: object) -> object:
+    from admin_cli import run_with_db
+
+    return run_with_db(work)  # type: ignore[arg-type]
+
+
+async def _centre(session: object, slug: str) -> Centre:
+    centre = await session.scalar(select(Centre).where(Centre.slug == slug))  # type: ignore[attr-defined]
+    if centre is None:
+        console.print(f"[red]no centre {slug!r}[/red]")
+        raise typer.Exit(1)
+    return centre  # type: ignore[no-any-return]
+
+
+@app.command()
+def add(
+    centre: CentreOpt = "demo", phone: PhoneOpt = None, telegram: TelegramOpt = None,
+    name: Annotated[str | None, typer.Option(help="Their name, shown to other facilitators.")] = None,
+) -> None:
+    """Give someone the facilitator role at a centre."""
+    channel, address = _address(phone, telegram)
+
+    async def work(db: Database) -> bool:
+        now = system_clock()
+        async with db.transaction() as s:
+            place = await _centre(s, centre)
+            _, contact, _ = await resolve_identity(s, channel, address, now)
+            if name:
+                contact.name = name.strip()[:200]
+            if contact.centre_id is None:
+                contact.centre_id = place.id
+            found = await s.scalar(select(FacilitatorRole.id).where(
+                FacilitatorRole.contact_id == contact.id, FacilitatorRole.centre_id == place.id))
+            if found is None:
+                s.add(FacilitatorRole(contact_id=contact.id, centre_id=place.id, created_at=now))
+            return found is None
+    added = _run(work)
+    console.print(f"{address} is {'now' if added else 'already'} a facilitator at {centre}")
+
+
+@app.command("list")
+def list_facilitators(centre: CentreOpt = "demo") -> None:
+    """Facilitators of a centre and their addresses."""
+    async def work(db: Database) -> list[tuple[int, str, str]]:
+        async with db.transaction() as s:
+            place = await _centre(s, centre)
+            rows = await s.execute(
+                select(Contact.id, Contact.name, ChannelIdentity.address)
+                .join(FacilitatorRole, FacilitatorRole.contact_id == Contact.id)
+                .join(ChannelIdentity, ChannelIdentity.contact_id == Contact.id, isouter=True)
+                .where(FacilitatorRole.centre_id == place.id).order_by(Contact.id)
+            )
+            return [(cid, name or "", address or "") for cid, name, address in rows]
+    table = Table("contact", "name", "address")
+    for contact_id, who, address in _run(work):  # type: ignore[attr-defined]
+        table.add_row(str(contact_id), who, address)
+    console.print(table)
+
+
+@app.command()
+def remove(centre: CentreOpt = "demo", phone: PhoneOpt = None, telegram: TelegramOpt = None) -> None:
+    """Take the facilitator role away (the person stays a villager)."""
+    channel, address = _address(phone, telegram)
+
+    async def work(db: Database) -> int:
+        async with db.transaction() as s:
+            place = await _centre(s, centre)
+            contact_id = await s.scalar(select(ChannelIdentity.contact_id).where(
+                ChannelIdentity.channel == channel, ChannelIdentity.address == address))
+            if contact_id is None:
+                return 0
+            result = await s.execute(delete(FacilitatorRole).where(
+                FacilitatorRole.contact_id == contact_id, FacilitatorRole.centre_id == place.id))
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    removed = _run(work)
+    console.print(f"{address}: {'no longer' if removed else 'was not'} a facilitator at {centre}")

@@ -1,0 +1,139 @@
+"""The facilitators' side in the bot: their centre's courses as facts, and their changes.
+
+Facts load only inside the ``manage`` flow and only for a contact with a facilitator role
+(``clc-admin facilitator add``). Every applier checks again that the course belongs to one of
+the facilitator's centres, then changes it through the same repository functions as the CLI,
+with ``contact:<id>`` as the actor in the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.effects import EffectContext, StaleFacts, applies
+from bot.facts import facts_loader
+from bot.features.courses import move_on_list, offer_seats
+from flows.courses.staff import (
+    COURSES_KEY,
+    Learner,
+    Lesson,
+    MarkAttendance,
+    MoveLearner,
+    RemoveLearner,
+    StaffCourse,
+)
+from flows.events import Localized
+from storage import courses as repo
+from storage.models import ChannelIdentity, Contact, FacilitatorRole
+from storage.models.courses import Attendance, Course, CourseSession, Enrolment
+from storage.surveys import same_person
+
+
+async def facilitated_centres(session: AsyncSession, contact_id: int) -> set[int]:
+    people = await same_person(session, contact_id)
+    return set((await session.scalars(
+        select(FacilitatorRole.centre_id).where(FacilitatorRole.contact_id.in_(people))
+    )).all())
+
+
+async def _names(session: AsyncSession, contact_ids: list[int]) -> dict[int, str]:
+    names = {cid: f"#{cid}" for cid in contact_ids}
+    rows = await session.execute(select(Contact.id, Contact.name).where(Contact.id.in_(contact_ids)))
+    phones = await session.execute(
+        select(ChannelIdentity.contact_id, ChannelIdentity.address)
+        .where(ChannelIdentity.contact_id.in_(contact_ids), ChannelIdentity.channel == "sms")
+    )
+    for contact_id, address in phones:
+        names[contact_id] = address.removeprefix("tel:")
+    for contact_id, name in rows:
+        if name:
+            names[contact_id] = name
+    return names
+
+
+async def _staff_course(session: AsyncSession, course: Course) -> StaffCourse:
+    seated = await repo.seat_holders(session, course.id)
+    waiting = await repo.waiting_list(session, course)
+    names = await _names(session, [row.contact_id for row in seated] + [row.contact_id for _, row in waiting])
+    by_seat = sorted(seated, key=lambda row: row.seat_no or 0)
+    learners = [Learner(row.id, names[row.contact_id], row.status) for row in by_seat]
+    learners += [Learner(row.id, names[row.contact_id], "waiting", position) for position, row in waiting]
+    lessons = (await session.scalars(select(CourseSession).where(CourseSession.course_id == course.id)
+                                     .order_by(CourseSession.starts_at))).all()
+    marks: dict[int, dict[bool, set[int]]] = defaultdict(lambda: {True: set(), False: set()})
+    if lessons:
+        rows = await session.execute(
+            select(Attendance.session_id, Attendance.enrolment_id, Attendance.present)
+            .where(Attendance.session_id.in_([x.id for x in lessons]))
+        )
+        for lesson_id, enrolment_id, present in rows:
+            marks[lesson_id][present].add(enrolment_id)
+    return StaffCourse(
+        id=course.id, title=Localized(course.title_kk, course.title_ru), status=course.status,
+        capacity=course.capacity, learners=tuple(learners),
+        lessons=tuple(Lesson(x.id, x.starts_at, frozenset(marks[x.id][True]), frozenset(marks[x.id][False]))
+                      for x in lessons),
+    )
+
+
+@facts_loader(flows=("manage",), prefix="manage")
+async def load_staff_facts(session: AsyncSession, contact: Contact, now: dt.datetime) -> dict[str, Any]:
+    centres = await facilitated_centres(session, contact.id)
+    if not centres:
+        return {COURSES_KEY: None}
+    courses = (await session.scalars(
+        select(Course).where(Course.centre_id.in_(centres), Course.status != "cancelled").order_by(Course.id)
+    )).all()
+    return {COURSES_KEY: tuple([await _staff_course(session, course) for course in courses])}
+
+
+async def _checked(ctx: EffectContext, enrolment_id: int) -> Enrolment:
+    """The enrolment, if its course is at one of this facilitator's centres."""
+    row = await ctx.session.get(Enrolment, enrolment_id)
+    course = await ctx.session.get(Course, row.course_id) if row is not None else None
+    if course is None or course.centre_id not in await facilitated_centres(ctx.session, ctx.contact.id):
+        raise StaleFacts("not a course of this facilitator's centre")
+    assert row is not None
+    return row
+
+
+def _actor(ctx: EffectContext) -> str:
+    return f"contact:{ctx.contact.id}"
+
+
+@applies(MarkAttendance)
+async def mark_attendance(ctx: EffectContext, effect: MarkAttendance) -> None:
+    await _checked(ctx, effect.enrolment_id)
+    try:
+        await repo.mark_attendance(ctx.session, effect.lesson_id, effect.enrolment_id, effect.present,
+                                   ctx.now, actor=_actor(ctx))
+    except repo.CourseError:
+        raise StaleFacts("the session or the learner changed meanwhile") from None
+
+
+@applies(RemoveLearner)
+async def remove_learner(ctx: EffectContext, effect: RemoveLearner) -> None:
+    await _checked(ctx, effect.enrolment_id)
+    try:
+        _, offers = await repo.remove(ctx.session, effect.enrolment_id, ctx.now, actor=_actor(ctx),
+                                      reason=effect.reason)
+    except repo.CourseError:
+        raise StaleFacts("the learner left meanwhile") from None
+    await offer_seats(ctx.session, offers, ctx.now)
+
+
+@applies(MoveLearner)
+async def move_learner(ctx: EffectContext, effect: MoveLearner) -> None:
+    await _checked(ctx, effect.enrolment_id)
+    try:
+        _, after = await move_on_list(ctx.session, effect.enrolment_id, effect.position, ctx.now,
+                                      actor=_actor(ctx), reason=effect.reason)
+    except repo.CourseError:
+        raise StaleFacts("the waiting list changed meanwhile") from None
+    if after != effect.position:
+        raise StaleFacts("the waiting list changed meanwhile")

@@ -1,0 +1,84 @@
+"""What the facilitators' flow reads from ``Facts.extra`` and the effects it asks for.
+
+The bot loads ``manage.courses`` only for a contact with a facilitator role, and only while the
+``manage`` flow runs: the centre's courses with everyone on them and each session's marks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flows.events import Effect, Facts, Localized
+
+COURSES_KEY = "manage.courses"
+
+
+@dataclass(frozen=True)
+class Learner:
+    enrolment_id: int
+    name: str  # the name the person gave, else their phone, else "#<contact id>"
+    status: str  # enrolled, offered or waiting
+    position: int | None = None  # on the waiting list
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: int
+    starts_at: dt.datetime
+    present: frozenset[int] = frozenset()  # enrolment ids marked present
+    absent: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class StaffCourse:
+    id: int
+    title: Localized
+    status: str
+    capacity: int
+    learners: tuple[Learner, ...] = ()  # seat holders first, then the waiting list in order
+    lessons: tuple[Lesson, ...] = ()
+
+    @property
+    def seated(self) -> tuple[Learner, ...]:
+        return tuple(learner for learner in self.learners if learner.status in ("enrolled", "offered"))
+
+    @property
+    def waiting(self) -> tuple[Learner, ...]:
+        return tuple(learner for learner in self.learners if learner.status == "waiting")
+
+    def learner(self, enrolment_id: object) -> Learner | None:
+        return next((x for x in self.learners if x.enrolment_id == enrolment_id), None)
+
+    def lesson(self, lesson_id: object) -> Lesson | None:
+        return next((x for x in self.lessons if x.id == lesson_id), None)
+
+
+@dataclass(frozen=True)
+class MarkAttendance(Effect):
+    lesson_id: int
+    enrolment_id: int
+    present: bool
+
+
+@dataclass(frozen=True)
+class RemoveLearner(Effect):
+    enrolment_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class MoveLearner(Effect):
+    enrolment_id: int
+    position: int
+    reason: str
+
+
+def staff_courses(facts: Facts) -> tuple[StaffCourse, ...] | None:
+    """The facilitator's courses, or None when the contact is not a facilitator."""
+    found = facts.extra.get(COURSES_KEY)
+    return found if isinstance(found, tuple) else None
+
+
+def find_course(facts: Facts, course_id: object) -> StaffCourse | None:
+    return next((c for c in staff_courses(facts) or () if c.id == course_id), None)

@@ -1,0 +1,138 @@
+"""Facilitators in the bot (/manage): roster, attendance, removing and moving, all audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from bot.clock import FakeClock
+from bot.dispatcher import Dispatcher
+from bot.i18n import Catalogs
+from storage import courses as repo
+from storage.db import Database
+from storage.models import ChannelIdentity, Contact, FacilitatorRole, OutboxMessage
+from storage.models.courses import Attendance, CourseAudit, Enrolment
+from tests.bot.fakes.telegram_api import FakeTelegram
+from tests.bot.telegram_harness import Villager, running_bot
+from tests.conftest import Chat
+from tests.storage.courses_helpers import T0, make_centre, make_contacts, make_course
+
+
+async def full_course(database: Database) -> tuple[int, list[int]]:
+    """Two seats taken (Әсел, Болат), three waiting (Гүлнар, Дина, Ерлан) in that order."""
+    async with database.transaction() as session:
+        centre = await make_centre(session)
+        course = await make_course(session, centre, capacity=2)
+        people = await make_contacts(session, 5, centre)
+        for contact_id, name in zip(people, ("Әсел", "Болат", "Гүлнар", "Дина", "Ерлан"), strict=True):
+            contact = await session.get(Contact, contact_id)
+            assert contact is not None
+            contact.name = name
+        for minute, contact_id in enumerate(people):
+            await repo.enrol(session, course.id, contact_id, T0 + dt.timedelta(minutes=minute), actor="test")
+        return course.id, people
+
+
+async def facilitator(database: Database, clock: FakeClock, catalogs: Catalogs, language: str) -> Chat:
+    chat = Chat(Dispatcher(database, clock=clock), catalogs, address="sim:staff")
+    await chat.send()
+    await chat.send("1" if language == "kk" else "2")
+    async with database.transaction() as session:
+        contact_id = await session.scalar(select(ChannelIdentity.contact_id).where(
+            ChannelIdentity.address == "sim:staff"))
+        assert contact_id is not None
+        session.add(FacilitatorRole(contact_id=contact_id, centre_id=1, created_at=T0))
+    return chat
+
+
+async def test_a_villager_cannot_manage(database: Database, clock: FakeClock, catalogs: Catalogs) -> None:
+    await full_course(database)
+    chat = Chat(Dispatcher(database, clock=clock), catalogs, address="sim:villager")
+    await chat.send()
+    await chat.send("2")
+    answer = await chat.say("/manage")
+    assert "Этот раздел только для фасилитаторов центра." in answer and "Главное меню" in answer
+
+
+async def test_roster_attendance_remove_and_move_in_russian(
+    database: Database, clock: FakeClock, catalogs: Catalogs
+) -> None:
+    _, (asel, bolat, gulnar, dina, erlan) = await full_course(database)
+    staff = await facilitator(database, clock, catalogs, "ru")
+    listing = await staff.say("/manage")
+    assert "Курсы вашего центра:" in listing and "1. Компьютерная грамотность" in listing
+    course = await staff.say("1")
+    assert "Статус: запись открыта. Занято мест: 2 из 2." in course
+    assert "1. Әсел\n2. Болат\nЛист ожидания:\n1. Гүлнар\n2. Дина\n3. Ерлан" in course
+
+    assert "Какое занятие?" in await staff.say("1")
+    marks = await staff.say("1")
+    assert "Занятие 9 марта, 14:00" in marks and "1. · Әсел" in marks and "2. · Болат" in marks
+    assert "1. ✓ Әсел" in await staff.say("1")
+    assert "2. ✓ Болат" in await staff.say("2")  # unmarked → present → absent → present …
+    assert "2. ✗ Болат" in await staff.say("2")
+    assert "Статус: запись открыта" in await staff.say("3")  # done
+    async with database.transaction() as session:
+        marked = dict((await session.execute(
+            select(Enrolment.contact_id, Attendance.present).join(Enrolment, Enrolment.id == Attendance.enrolment_id)
+        )).all())
+    assert marked == {asel: True, bolat: False}
+
+    assert "Кого вы хотите снять с курса?" in await staff.say("2")
+    assert "Почему? Напишите причину" in await staff.say("2")  # Болат
+    assert "Напишите причину в нескольких словах." in await staff.say("   ")
+    removed = await staff.say("не пришёл на два занятия")
+    assert "Болат: снят(а) с курса." in removed
+    assert "1. Отметить посещаемость" in removed
+
+    assert "Кого вы хотите переместить?" in await staff.say("3")
+    assert "На какое место в очереди поставить: Ерлан? Отправьте число от 1 до 2." in await staff.say("2")
+    assert "Ответьте числом от 1 до 2." in await staff.say("5")
+    assert "Почему?" in await staff.say("1")
+    moved = await staff.say("обещали место в прошлый раз")
+    assert "Ерлан: теперь 1-й в листе ожидания" in moved
+
+    async with database.transaction() as session:
+        audit = (await session.execute(select(CourseAudit.action, CourseAudit.contact_id, CourseAudit.reason)
+                                       .where(CourseAudit.actor.like("contact:%")).order_by(CourseAudit.id))).all()
+        statuses = dict((await session.execute(select(Enrolment.contact_id, Enrolment.status))).all())
+        told = (await session.scalars(select(OutboxMessage.contact_id).where(OutboxMessage.kind == "moved"))).all()
+    assert [(a, c) for a, c, _ in audit] == [("attendance", asel), ("attendance", bolat), ("attendance", bolat),
+                                             ("removed", bolat), ("move", erlan)]
+    assert [r for _, _, r in audit][3:] == ["не пришёл на два занятия", "обещали место в прошлый раз"]
+    assert statuses[bolat] == "removed" and statuses[gulnar] == "offered"  # the freed seat was offered
+    assert list(told) == [erlan]
+    roster = await staff.say("/manage")
+    assert "1. Компьютерная грамотность" in roster
+    assert "Лист ожидания:\n1. Ерлан\n2. Дина" in await staff.say("1")
+    assert statuses[dina] == statuses[erlan] == "waiting"
+
+
+async def test_marking_attendance_on_telegram_in_kazakh(
+    database: Database, catalogs: Catalogs, clock: FakeClock
+) -> None:
+    _, (asel, *_) = await full_course(database)
+    fake = FakeTelegram()
+    async with running_bot(fake, database, catalogs, clock) as channel:
+        staff = Villager(fake, channel, 700, language="kk")
+        await staff.says("/start")
+        await staff.presses("Қазақша")
+        async with database.transaction() as session:
+            contact_id = await session.scalar(select(ChannelIdentity.contact_id).where(
+                ChannelIdentity.address == "telegram:700"))
+            session.add(FacilitatorRole(contact_id=contact_id, centre_id=1, created_at=T0))
+        (courses,) = await staff.says("/manage")
+        assert courses.text == "Орталығыңыздың курстары:"
+        (course,) = await staff.presses("Компьютер сауаттылығы", courses)
+        assert "Күйі: жазылу ашық. Бос емес орындар: 2 / 2." in course.text
+        (lessons,) = await staff.presses("Қатысуды белгілеу", course)
+        (marks,) = await staff.presses("9 наурыз", lessons)
+        assert marks.text.startswith("9 наурыз, 14:00 сабағы: келгенін (✓)")
+        await staff.presses("· Әсел", marks)
+        edited = fake.messages[marks.message_id]
+        assert edited.edits == 1 and "✓ Әсел" in [label for label, _ in edited.buttons()]
+    async with database.transaction() as session:
+        present = (await session.scalars(select(Enrolment.contact_id).join(
+            Attendance, Attendance.enrolment_id == Enrolment.id).where(Attendance.present.is_(True)))).all()
+    assert list(present) == [asel]
