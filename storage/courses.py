@@ -57,6 +57,17 @@ async def lock_course(session: AsyncSession, course_id: int) -> Course:
     return course
 
 
+async def lock_enrolment(session: AsyncSession, enrolment_id: int) -> tuple[Course, Enrolment]:
+    """The enrolment's course locked first (the order every writer follows), then the fresh row."""
+    course_id = await session.scalar(select(Enrolment.course_id).where(Enrolment.id == enrolment_id))
+    if course_id is None:
+        raise CourseError(f"enrolment {enrolment_id} does not exist")
+    course = await lock_course(session, course_id)
+    row = await session.get(Enrolment, enrolment_id, populate_existing=True)
+    assert row is not None  # enrolments are never deleted while their course exists
+    return course, row
+
+
 async def audit(
     session: AsyncSession,
     course_id: int,
@@ -228,12 +239,7 @@ async def _release(
     reason: str | None = None,
 ) -> tuple[Enrolment, list[Enrolment]]:
     """Move an enrolment out of its seat or the list, then offer what freed up."""
-    course_id = await session.scalar(select(Enrolment.course_id).where(Enrolment.id == enrolment_id))
-    if course_id is None:
-        raise CourseError(f"enrolment {enrolment_id} does not exist")
-    course = await lock_course(session, course_id)
-    row = await session.get(Enrolment, enrolment_id, populate_existing=True)
-    assert row is not None
+    course, row = await lock_enrolment(session, enrolment_id)
     if row.status not in allowed:
         raise CourseError(f"enrolment {enrolment_id} is {row.status}, not {'/'.join(sorted(allowed))}")
     before = row.status
@@ -273,16 +279,11 @@ async def accept_offer(
     session: AsyncSession, enrolment_id: int, now: dt.datetime, *, actor: str
 ) -> Enrolment:
     """The seat becomes theirs; an offer past its deadline can no longer be accepted."""
-    course_id = await session.scalar(select(Enrolment.course_id).where(Enrolment.id == enrolment_id))
-    if course_id is None:
-        raise CourseError(f"enrolment {enrolment_id} does not exist")
-    await lock_course(session, course_id)
-    row = await session.get(Enrolment, enrolment_id, populate_existing=True)
-    assert row is not None
+    course, row = await lock_enrolment(session, enrolment_id)
     if row.status != "offered" or row.offer_deadline is None or now >= row.offer_deadline:
         raise CourseError(f"enrolment {enrolment_id} has no open offer")
     row.status, row.offer_deadline, row.updated_at = "enrolled", None, now
-    await audit(session, course_id, actor, "accept", now, contact_id=row.contact_id)
+    await audit(session, course.id, actor, "accept", now, contact_id=row.contact_id)
     await session.flush()
     return row
 

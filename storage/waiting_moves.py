@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.courses.policy import parse_policy, placement_at, positions
-from storage.courses import CourseError, audit, candidates, enrolments_with, lock_course, waiting_positions
-from storage.models.courses import Enrolment
+from storage.courses import CourseError, audit, candidates, enrolments_with, lock_enrolment, waiting_positions
 
 
 async def move(
@@ -25,12 +23,7 @@ async def move(
     """
     if not reason.strip():
         raise CourseError("a move needs a reason")
-    course_id = await session.scalar(select(Enrolment.course_id).where(Enrolment.id == enrolment_id))
-    if course_id is None:
-        raise CourseError(f"enrolment {enrolment_id} does not exist")
-    course = await lock_course(session, course_id)
-    row = await session.get(Enrolment, enrolment_id, populate_existing=True)
-    assert row is not None
+    course, row = await lock_enrolment(session, enrolment_id)
     if row.status != "waiting":
         raise CourseError(f"only someone on the waiting list can be moved (this one is {row.status})")
     policy = parse_policy(course.policy)

@@ -41,6 +41,16 @@ def run(work: object) -> object:
     return run_with_db(work)  # type: ignore[arg-type]
 
 
+async def enrolment_on(session: AsyncSession, course: Course, contact: int) -> int:
+    """The contact's enrolment id on the course (any status), or a clear error and exit 1."""
+    row_id = await session.scalar(select(Enrolment.id).where(Enrolment.course_id == course.id,
+                                                             Enrolment.contact_id == contact))
+    if row_id is None:
+        console.print(f"[red]contact {contact} is not on {course.code}[/red]")
+        raise typer.Exit(1)
+    return row_id
+
+
 async def find(session: AsyncSession, centre: str, code: str) -> Course:
     course = await session.scalar(
         select(Course).join(Centre, Centre.id == Course.centre_id)
@@ -132,11 +142,7 @@ def remove(
         now = system_clock()
         async with db.transaction() as s:
             course = await find(s, centre, code)
-            row_id = await s.scalar(select(Enrolment.id).where(Enrolment.course_id == course.id,
-                                                              Enrolment.contact_id == contact))
-            if row_id is None:
-                console.print(f"[red]contact {contact} is not on {code}[/red]")
-                raise typer.Exit(1)
+            row_id = await enrolment_on(s, course, contact)
             try:
                 _, offers = await repo.remove(s, row_id, now, actor=actor(), reason=reason)
             except repo.CourseError as exc:
@@ -164,11 +170,7 @@ def move(
         now = system_clock()
         async with db.transaction() as s:
             course = await find(s, centre, code)
-            row_id = await s.scalar(select(Enrolment.id).where(Enrolment.course_id == course.id,
-                                                              Enrolment.contact_id == contact))
-            if row_id is None:
-                console.print(f"[red]contact {contact} is not on {code}[/red]")
-                raise typer.Exit(1)
+            row_id = await enrolment_on(s, course, contact)
             try:
                 return await move_on_list(s, row_id, to, now, actor=actor(), reason=reason)
             except repo.CourseError as exc:
@@ -197,11 +199,7 @@ def attend(
                 console.print(f"[red]{code} has {len(lessons)} sessions[/red]")
                 raise typer.Exit(1)
             for person in contact:
-                row_id = await s.scalar(select(Enrolment.id).where(Enrolment.course_id == course.id,
-                                                                  Enrolment.contact_id == person))
-                if row_id is None:
-                    console.print(f"[red]contact {person} is not on {code}[/red]")
-                    raise typer.Exit(1)
+                row_id = await enrolment_on(s, course, person)
                 lesson_id = lessons[session_number - 1].id
                 await repo.mark_attendance(s, lesson_id, row_id, not absent, now, actor=actor())
     run(work)
