@@ -17,8 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import system_clock
-from bot.features.course_feedback import send_feedback
-from bot.features.courses import move_on_list, offer_seats
+from bot.features.courses import change_status, move_on_list, offer_seats
 from storage import courses as repo
 from storage.db import Database
 from storage.models import Centre, ChannelIdentity, Contact
@@ -71,11 +70,12 @@ def _status_command(verb: str) -> None:
             now = system_clock()
             async with db.transaction() as s:
                 course = await find(s, centre, code)
-                offers = await repo.set_status(
-                    s, course.id, STATUS_OF[verb], now, actor=actor(), reason=reason
-                )
-                await offer_seats(s, offers, now)
-                return await send_feedback(s, course.id, now) if verb == "finish" else None
+                try:
+                    return await change_status(s, course.id, STATUS_OF[verb], now, actor=actor(),
+                                               reason=reason)
+                except repo.CourseError as exc:
+                    console.print(f"[red]{exc}[/red]")
+                    raise typer.Exit(1) from None
         invited = run(work)
         console.print(f"course [bold]{code}[/bold]: {STATUS_OF[verb]}")
         if isinstance(invited, int):

@@ -19,11 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.effects import EffectContext, StaleFacts, applies
 from bot.facts import facts_loader
+from bot.features.course_feedback import send_feedback
 from bot.outbox import enqueue
 from bot.scheduler import JobContext, periodic
 from flows.courses import facts as view
-from flows.courses.mine import moved_reply, offer_context, offer_data, offer_reply
+from flows.courses.mine import cancelled_reply, moved_reply, offer_context, offer_data, offer_reply
 from flows.courses.policy import Profile, parse_policy, position_if_joined
+from flows.courses.staff import NEXT_STATUSES
 from flows.events import Localized
 from storage import courses as repo
 from storage import waiting_moves
@@ -90,6 +92,8 @@ async def load_course_facts(session: AsyncSession, contact: Contact, now: dt.dat
     my_views = []
     for row in mine:
         course = known[row.course_id]
+        if course.status == "cancelled":
+            continue  # they were told when it was cancelled; nothing is left to do about it
         position = None
         if row.status == "waiting":
             position = (await repo.waiting_positions(session, course)).get(row.id)
@@ -183,6 +187,27 @@ async def move_on_list(
         await enqueue(session, contact_id=row.contact_id, replies=[moved_reply(_title(course), after)],
                       kind="moved", now=now)
     return before, after
+
+
+async def change_status(
+    session: AsyncSession, course_id: int, status: str, now: dt.datetime, *, actor: str,
+    reason: str | None = None,
+) -> int | None:
+    """Open, close, finish or cancel a course, with what follows from it.
+
+    Seats freed up are offered; a finished course invites its attendees to the satisfaction
+    questionnaire (returns how many); a cancelled one tells everyone enrolled, offered or waiting.
+    """
+    course = await repo.lock_course(session, course_id)
+    if status not in NEXT_STATUSES.get(course.status, ()):
+        raise repo.CourseError(f"course {course.code} is {course.status}; it cannot become {status}")
+    offers = await repo.set_status(session, course_id, status, now, actor=actor, reason=reason)
+    await offer_seats(session, offers, now)
+    if status == "cancelled":
+        for row in await repo.enrolments_with(session, course_id, ACTIVE):
+            await enqueue(session, contact_id=row.contact_id, replies=[cancelled_reply(_title(course))],
+                          kind="cancelled", now=now)
+    return await send_feedback(session, course_id, now) if status == "finished" else None
 
 
 async def expire_due_offers(session: AsyncSession, now: dt.datetime) -> int:

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.effects import EffectContext, StaleFacts, applies
 from bot.facts import facts_loader
-from bot.features.courses import move_on_list, offer_seats
+from bot.features.courses import change_status, move_on_list, offer_seats
 from flows.courses.staff import (
     COURSES_KEY,
     Learner,
@@ -25,6 +25,7 @@ from flows.courses.staff import (
     MarkAttendance,
     MoveLearner,
     RemoveLearner,
+    SetCourseStatus,
     StaffCourse,
 )
 from flows.events import Localized
@@ -137,3 +138,14 @@ async def move_learner(ctx: EffectContext, effect: MoveLearner) -> None:
         raise StaleFacts("the waiting list changed meanwhile") from None
     if after != effect.position:
         raise StaleFacts("the waiting list changed meanwhile")
+
+
+@applies(SetCourseStatus)
+async def set_course_status(ctx: EffectContext, effect: SetCourseStatus) -> None:
+    course = await repo.lock_course(ctx.session, effect.course_id)
+    if course.centre_id not in await facilitated_centres(ctx.session, ctx.contact.id):
+        raise StaleFacts("not a course of this facilitator's centre")
+    if course.status != effect.expected_from:
+        raise StaleFacts("the course's status changed meanwhile")
+    await change_status(ctx.session, course.id, effect.status, ctx.now, actor=_actor(ctx),
+                        reason=effect.reason)

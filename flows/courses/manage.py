@@ -13,12 +13,14 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
-from flows.courses.common import BACK, back_choice, number_reprompt, pick
+from flows.courses.common import BACK, NO_WORDS, YES_WORDS, back_choice, number_reprompt, pick
 from flows.courses.staff import (
+    NEXT_STATUSES,
     Learner,
     MarkAttendance,
     MoveLearner,
     RemoveLearner,
+    SetCourseStatus,
     StaffCourse,
     find_course,
     staff_courses,
@@ -35,6 +37,15 @@ STATUS_NAMES = {
     "running": Localized("жүріп жатыр", "идёт"), "finished": Localized("аяқталды", "завершён"),
     "cancelled": Localized("тоқтатылды", "отменён"),
 }
+STATUS_ACTIONS = {"open": N_("Open enrolment"), "running": N_("Close enrolment"),
+                  "finished": N_("Finish the course"), "cancelled": N_("Cancel the course")}
+CONFIRMATIONS = {
+    "open": N_("Open enrolment for «{title}»? Villagers will see it under Courses."),
+    "running": N_("Close enrolment for «{title}»? The course goes on; nobody new can enrol."),
+    "finished": N_("Mark «{title}» finished? Those who attended get the satisfaction questionnaire."),
+    "cancelled": N_("Why is «{title}» cancelled? Everyone enrolled or waiting is told. Write the reason."),
+}
+YES, NO = "yes", "no"
 Data = dict[str, Any]
 
 
@@ -124,6 +135,12 @@ class ManageFlow:
         if view == "move_to" and learner is not None:
             return (_say(N_("To which place should {name} move? Send a number from 1 to {count}."),
                          name=_name(learner), count=len(course.waiting)),)
+        if view == "status" and data.get("to") in CONFIRMATIONS:
+            question = Msg(CONFIRMATIONS[data["to"]], {"title": course.title})
+            if data["to"] == "cancelled":
+                return (Reply(body=(question,)),)
+            return (Reply(body=(question,), choices=(Choice(YES, Msg(N_("Yes"))), Choice(NO, Msg(N_("No")))),
+                          expects="choice", context=f"manage:status:{course.id}:{data['to']}"),)
         if view in ("remove_reason", "move_reason") and learner is not None:
             return (_say(N_("Why? Write the reason in a few words; it is kept in the log.")),)
         return (self._course_reply(course),)
@@ -132,8 +149,10 @@ class ManageFlow:
         head = Msg(N_("Status: {status}. Seats taken: {taken} of {capacity}."),
                    {"status": STATUS_NAMES.get(course.status, Localized(course.status, course.status)),
                     "taken": len(course.seated), "capacity": course.capacity})
+        nexts = NEXT_STATUSES.get(course.status, ())
+        statuses = tuple(Choice(f"to_{to}", Msg(STATUS_ACTIONS[to])) for to in nexts)
         choices = (Choice(ATTEND, Msg(N_("Mark attendance"))), Choice(REMOVE, Msg(N_("Remove a learner"))),
-                   Choice(MOVE, Msg(N_("Move on the waiting list"))), back_choice())
+                   Choice(MOVE, Msg(N_("Move on the waiting list"))), *statuses, back_choice())
         body: tuple[Text, ...] = (course.title, head, _roster(course)) if roster else (course.title,)
         return Reply(body=body, choices=choices, expects="choice",
                      context=f"manage:course:{course.id}")
@@ -143,11 +162,12 @@ class ManageFlow:
         course = find_course(facts, data.get("course"))
         if view != "courses" and course is None:
             return self._go({"view": "courses"}, facts, now, _say(N_("That course is no longer there.")))
-        if view in ("remove_reason", "move_to", "move_reason"):
+        typed = ("remove_reason", "move_to", "move_reason")
+        if view in typed or (view == "status" and data.get("to") == "cancelled"):
             assert course is not None
             return self._typed(data, event, course, facts, now)
         prompt = self.reprompt(data, now, facts)[-1]
-        chosen = pick(event, prompt.choices)
+        chosen = pick(event, prompt.choices, {YES: YES_WORDS, NO: NO_WORDS})
         if chosen is None:
             return FlowStep(data, (number_reprompt(len(prompt.choices)), prompt))
         if chosen == BACK:
@@ -157,9 +177,15 @@ class ManageFlow:
         if view == "courses":
             return self._go({"view": "course", "course": int(chosen[1:])}, facts, now)
         assert course is not None
+        if view == "course" and chosen.startswith("to_"):
+            return self._go({"view": "status", "course": course.id, "to": chosen[3:]}, facts, now)
         if view == "course":
             return self._go({"view": {ATTEND: "lessons", REMOVE: "remove", MOVE: "move"}[chosen],
                              "course": course.id}, facts, now)
+        if view == "status":
+            if chosen == YES:
+                return self._set_status(course, str(data.get("to")), None, facts, now)
+            return self._go({"view": "course", "course": course.id}, facts, now)
         if view == "lessons":
             return self._go({"view": "marks", "course": course.id, "lesson": int(chosen[1:])}, facts, now)
         if view == "marks":
@@ -194,11 +220,31 @@ class ManageFlow:
         return FlowStep(data, (_marks(shown, lesson.id, edit=True),),
                         (MarkAttendance(lesson.id, learner.enrolment_id, present),))
 
+    def _set_status(
+        self, course: StaffCourse, to: str, reason: str | None, facts: Facts, now: dt.datetime
+    ) -> FlowStep:
+        if to not in NEXT_STATUSES.get(course.status, ()):
+            return self._go({"view": "course", "course": course.id}, facts, now)
+        done = [_say(N_("Done: «{title}» is now {status}."), title=course.title, status=STATUS_NAMES[to])]
+        if to == "finished":
+            done.append(_say(N_("Those who attended will get the satisfaction questionnaire.")))
+        changed = replace(course, status=to)
+        return FlowStep({"view": "course", "course": course.id},
+                        (*done, self._course_reply(changed, roster=False)),
+                        (SetCourseStatus(course.id, to, course.status, reason),))
+
     def _typed(
         self, data: Data, event: Inbound, course: StaffCourse, facts: Facts, now: dt.datetime
     ) -> FlowStep:
-        learner = course.learner(data.get("enrolment"))
         back = {"view": "course", "course": course.id}
+        if data["view"] == "status":
+            text = (event.text or "").strip()
+            if parse_command(text) == "back" or event.choice == BACK:
+                return self._go(back, facts, now)
+            if not text or event.choice is not None:
+                return FlowStep(data, (_say(N_("Please write the reason in a few words.")),))
+            return self._set_status(course, "cancelled", text[:MAX_REASON], facts, now)
+        learner = course.learner(data.get("enrolment"))
         if learner is None or (data["view"] != "remove_reason" and learner.status != "waiting"):
             return self._go(back, facts, now, _say(N_("That learner is no longer on this course.")))
         text = (event.text or "").strip()

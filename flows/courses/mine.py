@@ -63,6 +63,15 @@ def moved_reply(title: Localized, position: int) -> Reply:
     ),))
 
 
+def cancelled_reply(title: Localized) -> Reply:
+    """What everyone enrolled or waiting is sent when a course is cancelled."""
+    return Reply(body=(Msg(
+        N_("We are sorry: the course «{title}» has been cancelled. Choose Courses in the menu to "
+           "find another one."),
+        {"title": title},
+    ),))
+
+
 def offer_data(enrolment_id: int) -> dict[str, Any]:
     return {"view": "offer", "enrolment": enrolment_id}
 

@@ -12,6 +12,12 @@ from dataclasses import dataclass
 from flows.events import Effect, Facts, Localized
 
 COURSES_KEY = "manage.courses"
+# What a course can become next. Finished and cancelled are final: learners were invited to
+# give feedback or told the course is off.
+NEXT_STATUSES: dict[str, tuple[str, ...]] = {
+    "draft": ("open", "cancelled"), "open": ("running", "finished", "cancelled"),
+    "running": ("open", "finished", "cancelled"), "finished": (), "cancelled": (),
+}
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,14 @@ class MoveLearner(Effect):
     enrolment_id: int
     position: int
     reason: str
+
+
+@dataclass(frozen=True)
+class SetCourseStatus(Effect):
+    course_id: int
+    status: str
+    expected_from: str  # what the facilitator saw; anything else means someone changed it meanwhile
+    reason: str | None = None
 
 
 def staff_courses(facts: Facts) -> tuple[StaffCourse, ...] | None:

@@ -136,3 +136,9 @@ def test_finishing_a_course_invites_those_who_came_to_the_satisfaction_questionn
     assert invited == sorted(came)
     queued = rows(sqlite_url, select(OutboxMessage.contact_id).where(OutboxMessage.kind == "feedback"))
     assert sorted(queued) == sorted(came)  # type: ignore[type-var]
+
+
+def test_finished_and_cancelled_are_final(cli: CliRunner) -> None:
+    assert cli.invoke(app, ["course", "cancel", "sewing-1", "--reason", "no teacher"]).exit_code == 0
+    reopened = cli.invoke(app, ["course", "open", "sewing-1"])
+    assert reopened.exit_code == 1 and "course sewing-1 is cancelled; it cannot become open" in reopened.output

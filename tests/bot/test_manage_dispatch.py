@@ -11,8 +11,8 @@ from bot.dispatcher import Dispatcher
 from bot.i18n import Catalogs
 from storage import courses as repo
 from storage.db import Database
-from storage.models import ChannelIdentity, Contact, FacilitatorRole, OutboxMessage
-from storage.models.courses import Attendance, CourseAudit, Enrolment
+from storage.models import Centre, ChannelIdentity, Contact, FacilitatorRole, OutboxMessage
+from storage.models.courses import Attendance, Course, CourseAudit, CourseSession, Enrolment
 from tests.bot.fakes.telegram_api import FakeTelegram
 from tests.bot.telegram_harness import Villager, running_bot
 from tests.conftest import Chat
@@ -136,3 +136,51 @@ async def test_marking_attendance_on_telegram_in_kazakh(
         present = (await session.scalars(select(Enrolment.contact_id).join(
             Attendance, Attendance.enrolment_id == Enrolment.id).where(Attendance.present.is_(True)))).all()
     assert list(present) == [asel]
+
+
+async def test_closing_finishing_and_cancelling_from_the_bot_in_kazakh(
+    database: Database, clock: FakeClock, catalogs: Catalogs
+) -> None:
+    course_id, (asel, bolat, *_) = await full_course(database)
+    async with database.transaction() as session:
+        second = await make_course(session, await session.get(Centre, 1), code="sewing-1")  # type: ignore[arg-type]
+        second_id = second.id
+        await repo.enrol(session, second_id, asel, T0, actor="test")
+        lesson = await session.scalar(select(CourseSession.id).where(CourseSession.course_id == course_id))
+        seat = await session.scalar(select(Enrolment.id).where(Enrolment.contact_id == bolat,
+                                                               Enrolment.course_id == course_id))
+        await repo.mark_attendance(session, lesson, seat, True, T0, actor="test")  # type: ignore[arg-type]
+    staff = await facilitator(database, clock, catalogs, "kk")
+    await staff.say("/manage")
+    course = await staff.say("1")
+    assert "4. Жазылуды жабу\n5. Курсты аяқтау\n6. Курсты тоқтату\n7. Артқа" in course
+    assert "жазылуды жабасыз ба?" in await staff.say("4")
+    closed = await staff.say("иә")
+    assert "Дайын: «Компьютер сауаттылығы» курсының күйі енді — жүріп жатыр." in closed
+    assert "4. Жазылуды ашу" in closed  # the choices follow the new status
+    assert "аяқталды деп белгілейсіз бе?" in await staff.say("5")
+    finished = await staff.say("1")
+    assert "Сабаққа қатысқандар курс туралы пікір сауалнамасын алады." in finished
+    assert "Курсты тоқтату" not in finished  # finished is final
+
+    await staff.say("/manage")
+    await staff.say("2")  # the sewing course
+    assert "неге тоқтатылады?" in await staff.say("6")
+    assert "Дайын: «Компьютер сауаттылығы» курсының күйі енді — тоқтатылды." in await staff.say("шебер ауырып қалды")
+
+    async with database.transaction() as session:
+        statuses = dict((await session.execute(select(Course.id, Course.status))).all())
+        sent = (await session.execute(select(OutboxMessage.kind, OutboxMessage.contact_id)
+                                      .where(OutboxMessage.kind.in_(("feedback", "cancelled"))))).all()
+        reasons = (await session.scalars(select(CourseAudit.reason).where(CourseAudit.action == "status",
+                                                                          CourseAudit.course_id == second_id))).all()
+    assert statuses == {course_id: "finished", second_id: "cancelled"}
+    assert sorted(sent) == [("cancelled", asel), ("feedback", bolat)]
+    assert list(reasons) == ["шебер ауырып қалды"]
+    villager = Chat(Dispatcher(database, clock=clock), catalogs, address="sim:asel")
+    async with database.transaction() as session:
+        session.add(ChannelIdentity(contact_id=asel, channel="simulator", address="sim:asel", created_at=T0))
+    await villager.say("1")  # Қазақша
+    mine = await villager.say("3")
+    # Әсел was on both (same title); only the finished one is left, the cancelled one is gone.
+    assert "Компьютер сауаттылығы: сіз жазылғансыз" in mine and "1. Компьютер сауаттылығы\n2. Артқа" in mine
