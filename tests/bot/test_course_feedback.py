@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from bot.clock import FakeClock
@@ -137,35 +138,55 @@ def test_sending_feedback_is_a_registered_periodic_job() -> None:
     assert "course_feedback" in registered_jobs()
 
 
-async def test_feedback_on_telegram_with_buttons_in_kazakh(
-    database: Database, catalogs: Catalogs, clock: FakeClock
+# What each language shows on the way through the questionnaire (button labels and texts).
+SEEN = {
+    "kk": {"language": "Қазақша", "courses": "Курстар", "course": "Компьютер сауаттылығы", "enrol": "Жазылу",
+           "invitation": "«Компьютер сауаттылығы» курсы аяқталды. Қатысқаныңызға рақмет!", "count": "4 қысқа сұрақ",
+           "start": "Сұрақтарға жауап беру", "useful": "Курс сізге пайдалы болды ма?",
+           "somewhat": "Біршама пайдалы болды", "excellent": "Өте жақсы", "no": "Жоқ",
+           "topics": "Енді нені үйренгіңіз келеді?", "sewing": "Тігін",
+           "thanks": "Рақмет! Пікіріңіз орталыққа келесі курстарды жақсартуға көмектеседі.",
+           "sms_greeting": "сәлем", "sms_courses": "курстар"},
+    "ru": {"language": "Русский", "courses": "Курсы", "course": "Компьютерная грамотность", "enrol": "Записаться",
+           "invitation": "Курс «Компьютерная грамотность» завершён. Спасибо, что учились у нас!",
+           "count": "4 коротких вопроса", "start": "Ответить на вопросы", "useful": "Был ли курс вам полезен?",
+           "somewhat": "Отчасти полезен", "excellent": "Отлично", "no": "Нет",
+           "topics": "Чему вы хотели бы научиться дальше?", "sewing": "Шитьё",
+           "thanks": "Спасибо! Ваше мнение поможет центру сделать следующие курсы лучше.",
+           "sms_greeting": "привет", "sms_courses": "курсы"},
+}
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+async def test_feedback_on_telegram_with_buttons(
+    database: Database, catalogs: Catalogs, clock: FakeClock, language: str
 ) -> None:
+    seen = SEEN[language]
     await course_of_two(database)
     fake = FakeTelegram()
     async with running_bot(fake, database, catalogs, clock) as channel:
-        villager = Villager(fake, channel, 901, language="kk")
+        villager = Villager(fake, channel, 901, language=language)
         await villager.says("/start")
-        await villager.presses("Қазақша")
-        listing = (await villager.presses("Курстар"))[0]
-        detail = (await villager.presses("Компьютер сауаттылығы", listing))[0]
-        await villager.presses("Жазылу", detail)
+        await villager.presses(seen["language"])
+        listing = (await villager.presses(seen["courses"]))[0]
+        detail = (await villager.presses(seen["course"], listing))[0]
+        await villager.presses(seen["enrol"], detail)
         await attended(database, clock)
         clock.advance(**AFTER_THE_LAST_SESSION)
         assert await invite_now(database, clock) == 1
         assert await OutboxSender(database, catalogs, {"telegram": channel.sender}, clock=clock).send_due() == 1
         invitation = villager.last()
-        assert invitation.text.startswith("«Компьютер сауаттылығы» курсы аяқталды. Қатысқаныңызға рақмет!")
-        assert "4 қысқа сұрақ" in invitation.text
-        useful = (await villager.presses("Сұрақтарға жауап беру", invitation))[-1]
-        assert "Курс сізге пайдалы болды ма?" in useful.text
-        teaching = (await villager.presses("Біршама пайдалы болды", useful))[-1]
-        recommend = (await villager.presses("Өте жақсы", teaching))[-1]
-        topics = (await villager.presses("Жоқ", recommend))[-1]
-        assert "Енді нені үйренгіңіз келеді?" in topics.text
-        await villager.presses("Тігін", topics)
+        assert invitation.text.startswith(seen["invitation"]) and seen["count"] in invitation.text
+        useful = (await villager.presses(seen["start"], invitation))[-1]
+        assert seen["useful"] in useful.text
+        teaching = (await villager.presses(seen["somewhat"], useful))[-1]
+        recommend = (await villager.presses(seen["excellent"], teaching))[-1]
+        topics = (await villager.presses(seen["no"], recommend))[-1]
+        assert seen["topics"] in topics.text
+        await villager.presses(seen["sewing"], topics)
         done = await villager.presses_number(len(fake.messages[topics.message_id].buttons()),
                                              fake.messages[topics.message_id])
-        assert "Рақмет! Пікіріңіз орталыққа келесі курстарды жақсартуға көмектеседі." in done[0].text
+        assert seen["thanks"] in done[0].text
     async with database.transaction() as session:
         answers = dict((await session.execute(select(SurveyAnswer.question_id, SurveyAnswer.value))).all())
         invitation_row = await session.scalar(select(SurveyInvitation))
@@ -173,25 +194,26 @@ async def test_feedback_on_telegram_with_buttons_in_kazakh(
     assert invitation_row is not None and invitation_row.status == "completed"
 
 
-async def test_feedback_over_sms_in_russian(database: Database, catalogs: Catalogs, clock: FakeClock) -> None:
+@pytest.mark.parametrize("language", ["kk", "ru"])
+async def test_feedback_over_sms(database: Database, catalogs: Catalogs, clock: FakeClock, language: str) -> None:
+    seen = SEEN[language]
     await course_of_two(database)
     phone = "+77011234567"
     async with sms_world(database, catalogs, clock) as world:
-        for text in ("привет", "2", "курсы", "1", "1"):
+        for text in (seen["sms_greeting"], "1" if language == "kk" else "2", seen["sms_courses"], "1", "1"):
             await world.say(phone, text)
         await attended(database, clock)
         clock.advance(**AFTER_THE_LAST_SESSION)
         assert await invite_now(database, clock) == 1
         assert await OutboxSender(database, catalogs, {"sms": world.sender}, clock=clock).send_due() == 1
         (invitation,) = world.new_for(phone)
-        assert invitation.startswith("Курс «Компьютерная грамотность» завершён. Спасибо, что учились у нас!")
-        assert "4 коротких вопроса" in invitation and "1. Ответить на вопросы" in invitation
-        assert "Был ли курс вам полезен?" in "".join(await world.say(phone, "1"))
-        assert "Как вы оцениваете качество преподавания?" in "".join(await world.say(phone, "3"))
-        assert "Порекомендовали бы вы" in "".join(await world.say(phone, "4"))
-        assert "Чему вы хотели бы научиться дальше?" in "".join(await world.say(phone, "да"))
-        thanks = "".join(await world.say(phone, "12"))
-        assert "Спасибо! Ваше мнение поможет центру сделать следующие курсы лучше." in thanks
+        assert invitation.startswith(seen["invitation"]) and seen["count"] in invitation
+        assert f"1. {seen['start']}" in invitation
+        assert seen["useful"] in "".join(await world.say(phone, "1"))
+        await world.say(phone, "3")
+        await world.say(phone, "4")
+        assert seen["topics"] in "".join(await world.say(phone, "иә" if language == "kk" else "да"))
+        assert seen["thanks"] in "".join(await world.say(phone, "12"))
     async with database.transaction() as session:
         answers = dict((await session.execute(select(SurveyAnswer.question_id, SurveyAnswer.value))).all())
     assert answers == {"useful": "not_useful", "teaching": "poor", "recommend": "yes", "next_topics": ["nothing_now"]}
