@@ -76,7 +76,7 @@ async def _staff_course(session: AsyncSession, course: Course) -> StaffCourse:
             marks[lesson_id][present].add(enrolment_id)
     return StaffCourse(
         id=course.id, title=Localized(course.title_kk, course.title_ru), status=course.status,
-        capacity=course.capacity, learners=tuple(learners),
+        capacity=course.capacity, learners=tuple(learners), policy=course.policy,
         lessons=tuple(Lesson(x.id, x.starts_at, frozenset(marks[x.id][True]), frozenset(marks[x.id][False]))
                       for x in lessons),
     )

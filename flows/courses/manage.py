@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from flows.courses.common import BACK, NO_WORDS, YES_WORDS, back_choice, number_reprompt, pick
+from flows.courses.policy import explain, parse_policy
 from flows.courses.staff import (
     NEXT_STATUSES,
     Learner,
@@ -153,7 +154,8 @@ class ManageFlow:
         statuses = tuple(Choice(f"to_{to}", Msg(STATUS_ACTIONS[to])) for to in nexts)
         choices = (Choice(ATTEND, Msg(N_("Mark attendance"))), Choice(REMOVE, Msg(N_("Remove a learner"))),
                    Choice(MOVE, Msg(N_("Move on the waiting list"))), *statuses, back_choice())
-        body: tuple[Text, ...] = (course.title, head, _roster(course)) if roster else (course.title,)
+        order = explain(parse_policy(course.policy))
+        body: tuple[Text, ...] = (course.title, head, _roster(course), order) if roster else (course.title,)
         return Reply(body=body, choices=choices, expects="choice",
                      context=f"manage:course:{course.id}")
 

@@ -44,6 +44,7 @@ class StaffCourse:
     capacity: int
     learners: tuple[Learner, ...] = ()  # seat holders first, then the waiting list in order
     lessons: tuple[Lesson, ...] = ()
+    policy: str = "fcfs"  # the waiting list's order (``flows.courses.policy``)
 
     @property
     def seated(self) -> tuple[Learner, ...]:

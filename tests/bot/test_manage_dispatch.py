@@ -65,6 +65,7 @@ async def test_roster_attendance_remove_and_move_in_russian(
     course = await staff.say("1")
     assert "Статус: запись открыта. Занято мест: 2 из 2." in course
     assert "1. Әсел\n2. Болат\nЛист ожидания:\n1. Гүлнар\n2. Дина\n3. Ерлан" in course
+    assert "Места предлагаются в порядке записи в лист ожидания." in course
 
     assert "Какое занятие?" in await staff.say("1")
     marks = await staff.say("1")
