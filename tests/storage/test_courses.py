@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import courses as repo
 from storage.db import Database
-from storage.models.courses import Course, CourseAudit, Enrolment
+from storage.models.courses import Attendance, Course, CourseAudit, CourseSession, Enrolment
 from tests.storage.courses_helpers import T0, setup
 
 
@@ -178,8 +178,8 @@ async def test_attendance_is_marked_once_per_session_and_audited(database: Datab
     async with database.transaction() as session:
         course = await session.get(Course, course_id)
         assert course is not None
-        first = (await session.scalars(select(repo.CourseSession).where(repo.CourseSession.course_id == course_id)
-                                       .order_by(repo.CourseSession.starts_at))).first()
+        first = (await session.scalars(select(CourseSession).where(CourseSession.course_id == course_id)
+                                       .order_by(CourseSession.starts_at))).first()
         assert first is not None
         ea, eb = await enrolment_id(session, course_id, a), await enrolment_id(session, course_id, b)
         await repo.mark_attendance(session, first.id, ea, False, T0, actor="cli:aigul")
@@ -187,7 +187,7 @@ async def test_attendance_is_marked_once_per_session_and_audited(database: Datab
         await repo.mark_attendance(session, first.id, eb, False, T0, actor="cli:aigul")
     async with database.transaction() as session:
         assert await repo.attendees(session, course_id) == [a]
-        marks = await session.scalar(select(func.count()).select_from(repo.Attendance))
+        marks = await session.scalar(select(func.count()).select_from(Attendance))
         audits = await session.scalar(select(func.count()).where(CourseAudit.action == "attendance"))
     assert marks == 2 and audits == 3
 

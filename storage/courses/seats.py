@@ -1,146 +1,32 @@
-"""Courses and their waiting lists: every change under a row lock on the course.
+"""Changing who holds a seat: enrol, offers, leaving, removal, expiry, capacity and status.
 
-Each function that changes who holds a seat first locks the course row (``SELECT … FOR
-UPDATE`` on PostgreSQL, so several bot processes queue on it; SQLite's ``BEGIN IMMEDIATE``
-already serialises whole transactions), then reads the enrolments, decides with the pure rules
-of ``flows.courses`` and writes. The database adds its own guarantees (one row per course and
-contact, one holder per seat number), so a bug here fails loudly instead of overbooking.
-
-Positions on a waiting list are derived on every read from ``joined_at``, the course's policy
-and the contacts' needs-survey profiles (see :func:`set_profile_source`).
+Each function first locks the course row (``SELECT … FOR UPDATE`` on PostgreSQL, so several bot
+processes queue on it; SQLite's ``BEGIN IMMEDIATE`` already serialises whole transactions),
+then reads the enrolments, decides with the pure rules of ``flows.courses`` and writes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from flows.courses.policy import Candidate, Placement, Profile, parse_policy, positions
-from flows.courses.seats import ACTIVE_STATUSES, SEAT_HOLDING, offers_to_make, seat_for_newcomer
-from storage.models.courses import Attendance, Course, CourseAudit, CourseSession, Enrolment
-
-ProfileSource = Callable[[AsyncSession, Sequence[int]], Awaitable[Mapping[int, Profile]]]
-
-
-async def _no_profiles(_session: AsyncSession, _contact_ids: Sequence[int]) -> Mapping[int, Profile]:
-    return {}
-
-
-_profile_source: ProfileSource = _no_profiles
-
-
-def set_profile_source(source: ProfileSource) -> None:
-    """Where priority policies read needs-survey answers (installed by the survey feature)."""
-    global _profile_source
-    _profile_source = source
-
-
-async def load_profiles(session: AsyncSession, contact_ids: Sequence[int]) -> Mapping[int, Profile]:
-    if not contact_ids:
-        return {}
-    return await _profile_source(session, contact_ids)
-
-
-class CourseError(ValueError):
-    """A request that cannot be done as asked (closed course, not on the list …)."""
-
-
-async def lock_course(session: AsyncSession, course_id: int) -> Course:
-    course = await session.scalar(select(Course).where(Course.id == course_id).with_for_update())
-    if course is None:
-        raise CourseError(f"course {course_id} does not exist")
-    return course
-
-
-async def lock_enrolment(session: AsyncSession, enrolment_id: int) -> tuple[Course, Enrolment]:
-    """The enrolment's course locked first (the order every writer follows), then the fresh row."""
-    course_id = await session.scalar(select(Enrolment.course_id).where(Enrolment.id == enrolment_id))
-    if course_id is None:
-        raise CourseError(f"enrolment {enrolment_id} does not exist")
-    course = await lock_course(session, course_id)
-    row = await session.get(Enrolment, enrolment_id, populate_existing=True)
-    assert row is not None  # enrolments are never deleted while their course exists
-    return course, row
-
-
-async def audit(
-    session: AsyncSession,
-    course_id: int,
-    actor: str,
-    action: str,
-    now: dt.datetime,
-    *,
-    contact_id: int | None = None,
-    reason: str | None = None,
-    details: dict[str, Any] | None = None,
-) -> None:
-    session.add(
-        CourseAudit(
-            course_id=course_id, contact_id=contact_id, actor=actor, action=action,
-            reason=reason, details=details, at=now,
-        )
-    )
-
-
-async def enrolments_with(session: AsyncSession, course_id: int, statuses: Iterable[str]) -> list[Enrolment]:
-    return list(
-        (
-            await session.scalars(
-                select(Enrolment)
-                .where(Enrolment.course_id == course_id, Enrolment.status.in_(list(statuses)))
-                .order_by(Enrolment.id)
-            )
-        ).all()
-    )
-
-
-def _placement(row: Enrolment) -> Placement | None:
-    if row.placed_tier is None or row.placed_at is None or row.placed_order is None:
-        return None
-    return Placement(row.placed_tier, row.placed_at, row.placed_order)
-
-
-async def candidates(session: AsyncSession, waiting: Sequence[Enrolment]) -> list[Candidate]:
-    profiles = await load_profiles(session, [row.contact_id for row in waiting])
-    return [
-        Candidate(row.id, row.joined_at, profiles.get(row.contact_id, {}), _placement(row)) for row in waiting
-    ]
-
-
-async def waiting_positions(session: AsyncSession, course: Course) -> dict[int, int]:
-    """Enrolment id → 1-based position on the course's waiting list, in policy order."""
-    waiting = await enrolments_with(session, course.id, ("waiting",))
-    return positions(parse_policy(course.policy), await candidates(session, waiting))
-
-
-async def waiting_list(session: AsyncSession, course: Course) -> list[tuple[int, Enrolment]]:
-    waiting = await enrolments_with(session, course.id, ("waiting",))
-    order = positions(parse_policy(course.policy), await candidates(session, waiting))
-    return sorted(((order[row.id], row) for row in waiting), key=lambda pair: pair[0])
-
-
-async def seat_holders(session: AsyncSession, course_id: int) -> list[Enrolment]:
-    return await enrolments_with(session, course_id, SEAT_HOLDING)
-
-
-async def counts(session: AsyncSession, course_ids: Sequence[int]) -> dict[int, dict[str, int]]:
-    """Per course: how many enrolled, offered, waiting (one query for a list of courses)."""
-    result = {cid: {"enrolled": 0, "offered": 0, "waiting": 0} for cid in course_ids}
-    if not course_ids:
-        return result
-    rows = await session.execute(
-        select(Enrolment.course_id, Enrolment.status, func.count())
-        .where(Enrolment.course_id.in_(list(course_ids)), Enrolment.status.in_(list(ACTIVE_STATUSES)))
-        .group_by(Enrolment.course_id, Enrolment.status)
-    )
-    for course_id, status, number in rows:
-        result[course_id][status] = number
-    return result
+from flows.courses.policy import parse_policy
+from flows.courses.seats import ACTIVE_STATUSES, offers_to_make, seat_for_newcomer
+from storage.courses.lists import (
+    CourseError,
+    audit,
+    candidates,
+    enrolments_with,
+    lock_course,
+    lock_enrolment,
+    seat_holders,
+    waiting_positions,
+)
+from storage.models.courses import Course, Enrolment
 
 
 @dataclass(frozen=True)
@@ -346,38 +232,3 @@ async def set_status(
     details = {"from": before, "to": status}
     await audit(session, course.id, actor, "status", now, reason=reason, details=details)
     return await fill_free_seats(session, course, now, actor="system")
-
-
-async def mark_attendance(
-    session: AsyncSession, session_id: int, enrolment_id: int, present: bool, now: dt.datetime, *, actor: str
-) -> Attendance:
-    lesson = await session.get(CourseSession, session_id)
-    enrolment = await session.get(Enrolment, enrolment_id)
-    if lesson is None or enrolment is None or lesson.course_id != enrolment.course_id:
-        raise CourseError("that session and that learner are not of the same course")
-    row = await session.scalar(
-        select(Attendance).where(Attendance.session_id == session_id, Attendance.enrolment_id == enrolment_id)
-    )
-    if row is None:
-        row = Attendance(session_id=session_id, enrolment_id=enrolment_id, present=present, marked_by=actor,
-                         marked_at=now)
-        session.add(row)
-    row.present, row.marked_by, row.marked_at = present, actor, now
-    await audit(
-        session, lesson.course_id, actor, "attendance", now, contact_id=enrolment.contact_id,
-        details={"session": session_id, "present": present},
-    )
-    await session.flush()
-    return row
-
-
-async def attendees(session: AsyncSession, course_id: int) -> list[int]:
-    """Contacts who were present at least once (they get the satisfaction questionnaire)."""
-    rows = await session.scalars(
-        select(Enrolment.contact_id)
-        .join(Attendance, Attendance.enrolment_id == Enrolment.id)
-        .where(Enrolment.course_id == course_id, Attendance.present.is_(True))
-        .distinct()
-        .order_by(Enrolment.contact_id)
-    )
-    return list(rows.all())

@@ -1,0 +1,80 @@
+"""Courses and their waiting lists: every change under a row lock on the course.
+
+The package gathers ``lists`` (reading, locks, the audit log, derived positions), ``seats``
+(who holds a seat, offers, status and capacity) and ``attendance``; callers use ``storage.courses``.
+
+Each function that changes who holds a seat first locks the course row (``SELECT … FOR
+UPDATE`` on PostgreSQL, so several bot processes queue on it; SQLite's ``BEGIN IMMEDIATE``
+already serialises whole transactions), then reads the enrolments, decides with the pure rules
+of ``flows.courses`` and writes. The database adds its own guarantees (one row per course and
+contact, one holder per seat number), so a bug here fails loudly instead of overbooking.
+
+Positions on a waiting list are derived on every read from ``joined_at``, the course's policy
+and the contacts' needs-survey profiles (see :func:`set_profile_source`).
+"""
+
+from storage.courses.attendance import (
+    attendees,
+    mark_attendance,
+)
+from storage.courses.lists import (
+    CourseError,
+    ProfileSource,
+    _no_profiles,
+    audit,
+    candidates,
+    counts,
+    enrolments_with,
+    load_profiles,
+    lock_course,
+    lock_enrolment,
+    seat_holders,
+    set_profile_source,
+    waiting_list,
+    waiting_positions,
+)
+from storage.courses.seats import (
+    EnrolOutcome,
+    accept_offer,
+    decline_offer,
+    due_offers,
+    enrol,
+    enrolment_open,
+    expire_offer,
+    fill_free_seats,
+    leave,
+    remove,
+    set_capacity,
+    set_status,
+)
+
+__all__ = [
+    "CourseError",
+    "EnrolOutcome",
+    "ProfileSource",
+    "_no_profiles",
+    "accept_offer",
+    "attendees",
+    "audit",
+    "candidates",
+    "counts",
+    "decline_offer",
+    "due_offers",
+    "enrol",
+    "enrolment_open",
+    "enrolments_with",
+    "expire_offer",
+    "fill_free_seats",
+    "leave",
+    "load_profiles",
+    "lock_course",
+    "lock_enrolment",
+    "mark_attendance",
+    "remove",
+    "seat_holders",
+    "set_capacity",
+    "set_profile_source",
+    "set_status",
+    "waiting_list",
+    "waiting_positions",
+]
