@@ -1,10 +1,12 @@
 """The survey flow: one question at a time, on any channel, never losing an accepted answer.
 
 The flow's data (saved with every step) is ``{"q", "v", "run", "started", "at", "answers",
-"history", "pending", "channel"}``: the questionnaire id and version, the run key, whether the
-run exists in the database yet, the current question, the answers so far (for conditions and
-"back"), the questions visited in order, the toggled selections of a multiple-choice question
-and the channel the run started on.
+"history", "pending", "channel", "invite"}``: the questionnaire id and version, the run key,
+whether the run exists in the database yet, the current question, the answers so far (for
+conditions and "back"), the questions visited in order, the toggled selections of a
+multiple-choice question, the channel the run started on and the invitation it answers, if the
+bot invited the person (``flows/questionnaire/invitations.py``; ``{"invite": id}`` alone is the
+question whether to start).
 
 The questionnaire itself comes from the facts (``survey.questionnaire`` and, for a run left
 halfway, ``survey.run``); every accepted answer leaves as a :class:`SaveAnswer` effect that
