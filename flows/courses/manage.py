@@ -266,7 +266,7 @@ class ManageFlow:
                 N_("{name} was taken off the course; a freed seat goes to the next person waiting."),
                 name=_name(learner))
         else:
-            position = int(data["to"])
+            position = min(int(data["to"]), len(course.waiting))  # the list may have shortened meanwhile
             effect, done = MoveLearner(learner.enrolment_id, position, reason), _say(
                 N_("{name} is now number {position} on the waiting list and has been told."),
                 name=_name(learner), position=position)

@@ -1,0 +1,67 @@
+"""The facilitators' flow through the pure engine: refusals, stale answers, clamped moves."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flows.courses.staff import COURSES_KEY, Learner, Lesson, MoveLearner, StaffCourse
+from flows.engine import step
+from flows.events import ContactFacts, Facts, Inbound, Localized, Msg, State, Step
+
+NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+TITLE = Localized("Тігін", "Шитьё")
+
+
+def course(*learners: Learner) -> StaffCourse:
+    return StaffCourse(7, TITLE, "open", 2, learners, (Lesson(70, NOW),))
+
+
+def facts(courses: tuple[StaffCourse, ...] | None) -> Facts:
+    return Facts(contact=ContactFacts(1, "ru", False), extra={COURSES_KEY: courses})
+
+
+def send(state: State, text: str, known: Facts) -> Step:
+    return step(state, Inbound("simulator", "sim:1", text=text), NOW, known)
+
+
+def keys(result: Step) -> list[str]:
+    return [part.key for reply in result.replies for part in reply.body if isinstance(part, Msg)]
+
+
+def at(view: dict[str, object]) -> State:
+    return {"seq": 5, "ctx": None, "stage": "flow", "flow": "manage", "data": view}
+
+
+WAITING = (Learner(1, "Әсел", "enrolled"), Learner(2, "Болат", "waiting", 1), Learner(3, "Дина", "waiting", 2))
+
+
+def test_someone_without_the_role_is_told_politely() -> None:
+    menu: State = {"seq": 1, "ctx": "menu", "stage": "menu", "flow": None, "data": None}
+    result = send(menu, "/manage", facts(None))
+    assert keys(result)[0] == "This part is for the centre's facilitators."
+    assert result.state["stage"] == "menu" and not result.effects
+
+
+def test_a_learner_gone_meanwhile_is_not_touched() -> None:
+    result = send(at({"view": "remove_reason", "course": 7, "enrolment": 9}), "не пришёл", facts((course(*WAITING),)))
+    assert keys(result)[0] == "That learner is no longer on this course." and not result.effects
+    assert result.state["data"] == {"view": "course", "course": 7}
+
+
+def test_a_move_asked_past_a_list_that_shortened_goes_to_its_end() -> None:
+    shorter = course(WAITING[0], Learner(3, "Дина", "waiting", 1))
+    result = send(at({"view": "move_reason", "course": 7, "enrolment": 3, "to": 2}), "обещали", facts((shorter,)))
+    assert result.effects == (MoveLearner(3, 1, "обещали"),)
+
+
+def test_a_blank_or_huge_reason() -> None:
+    known = facts((course(*WAITING),))
+    blank = send(at({"view": "remove_reason", "course": 7, "enrolment": 2}), "   ", known)
+    assert keys(blank) == ["Please write the reason in a few words."] and not blank.effects
+    huge = send(at({"view": "remove_reason", "course": 7, "enrolment": 2}), "х" * 5000, known)
+    assert len(huge.effects[0].reason) == 500  # type: ignore[attr-defined]
+
+
+def test_a_course_that_vanished_goes_back_to_the_list() -> None:
+    result = send(at({"view": "course", "course": 99}), "1", facts((course(*WAITING),)))
+    assert keys(result)[:2] == ["That course is no longer there.", "Your centre's courses:"]
