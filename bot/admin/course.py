@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -21,7 +22,7 @@ from bot.features.courses import change_status, move_on_list, offer_seats
 from storage import courses as repo
 from storage.db import Database
 from storage.models import Centre, ChannelIdentity, Contact
-from storage.models.courses import Course, CourseSession, Enrolment
+from storage.models.courses import Course, CourseAudit, CourseSession, Enrolment
 
 app = typer.Typer(no_args_is_help=True, help="Courses, their learners, waiting lists and attendance.")
 console = Console()
@@ -216,6 +217,25 @@ def capacity(code: Code, seats: Annotated[int, typer.Argument(min=0)], centre: C
             await offer_seats(s, await repo.set_capacity(s, course.id, seats, now, actor=actor()), now)
     run(work)
     console.print(f"[bold]{code}[/bold] now has {seats} seats")
+
+
+@app.command()
+def history(code: Code, centre: CentreOpt = "demo", last: Annotated[int, typer.Option(min=1)] = 50) -> None:
+    """The course's audit log, newest first: who did what, when and why."""
+    async def work(db: Database) -> tuple[str, list[CourseAudit]]:
+        async with db.transaction() as s:
+            course = await find(s, centre, code)
+            place = await s.get(Centre, course.centre_id)
+            rows = (await s.scalars(select(CourseAudit).where(CourseAudit.course_id == course.id)
+                                    .order_by(CourseAudit.id.desc()).limit(last))).all()
+            return (place.timezone if place else "Asia/Almaty"), list(rows)
+    zone, rows = run(work)  # type: ignore[misc]
+    table = Table("when (local)", "who", "what", "contact", "why", "details")
+    for row in rows:
+        when = row.at.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+        details = ", ".join(f"{key}={value}" for key, value in (row.details or {}).items())
+        table.add_row(when, row.actor, row.action, str(row.contact_id or ""), row.reason or "", details)
+    console.print(table)
 
 
 # The commands that define a course (add, edit) live in their own module; importing it

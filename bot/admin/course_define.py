@@ -25,6 +25,7 @@ from storage.models import Centre
 
 FileOpt = Annotated[Path | None, typer.Option("--file", help="A course YAML file (see README, Courses).")]
 Text = Annotated[str | None, typer.Option()]
+LocalTime = Annotated[str | None, typer.Option(help="'YYYY-MM-DD HH:MM', the centre's local time.")]
 SessionOpt = Annotated[
     list[str] | None,
     typer.Option("--session", help="'YYYY-MM-DD HH:MM;minutes;place kk;place ru', local time"),
@@ -69,6 +70,7 @@ def add(
     session: SessionOpt = None,
     policy: Annotated[str, typer.Option(help="fcfs or priority:unemployed,women,…")] = "fcfs",
     offer_hours: Annotated[int, typer.Option(help="Hours to answer a seat offer.")] = 48,
+    enrol_opens: LocalTime = None, enrol_closes: LocalTime = None,
 ) -> None:
     """Add a course as a draft, from flags or a YAML file (open it with `course open CODE`)."""
     try:
@@ -78,7 +80,8 @@ def add(
                 raise CourseFileError(f"{file}: the file's code is {definition.code!r}, not {code!r}")
         else:
             data = _given(code=code, title=_bilingual(None, title_kk, title_ru), capacity=capacity,
-                          description=_bilingual(None, description_kk, description_ru))
+                          description=_bilingual(None, description_kk, description_ru),
+                          enrol_opens=enrol_opens, enrol_closes=enrol_closes)
             data |= {"tags": tag or [], "policy": policy, "offer_hours": offer_hours,
                      "sessions": [parse_session(raw) for raw in session or []]}
             definition = course_from_fields(data, "flags", known_tags())
@@ -107,7 +110,7 @@ def edit(
     tag: Annotated[list[str] | None, typer.Option(help="Interest ids; replaces the course's tags.")] = None,
     policy: Text = None,
     offer_hours: Annotated[int | None, typer.Option()] = None,
-    enrol_closes: Annotated[str | None, typer.Option(help="'YYYY-MM-DD HH:MM', local time.")] = None,
+    enrol_opens: LocalTime = None, enrol_closes: LocalTime = None,
     centre: CentreOpt = "demo",
 ) -> None:
     """Change a course: some fields by flags, or all of it from its YAML file."""
@@ -135,7 +138,7 @@ def edit(
         data["title"] = _bilingual(data["title"], title_kk, title_ru)
         data["description"] = _bilingual(data["description"], description_kk, description_ru)
         data |= _given(capacity=capacity, tags=tag, policy=policy, offer_hours=offer_hours,
-                       enrol_closes=enrol_closes)
+                       enrol_opens=enrol_opens, enrol_closes=enrol_closes)
         return course_from_fields(data, "flags", known_tags())
 
     changed = run(work)

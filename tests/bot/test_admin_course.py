@@ -142,3 +142,14 @@ def test_finished_and_cancelled_are_final(cli: CliRunner) -> None:
     assert cli.invoke(app, ["course", "cancel", "sewing-1", "--reason", "no teacher"]).exit_code == 0
     reopened = cli.invoke(app, ["course", "open", "sewing-1"])
     assert reopened.exit_code == 1 and "course sewing-1 is cancelled; it cannot become open" in reopened.output
+
+
+def test_history_shows_who_did_what_when_and_why(cli: CliRunner) -> None:
+    first = cli.invoke(app, ["course", "learners", "computer-1"]).output
+    contact = next(line.split()[3] for line in first.splitlines() if line.split()[1:2] == ["1"])
+    assert cli.invoke(app, ["course", "remove", "computer-1", "--contact", contact,
+                            "--reason", "екі рет келмеді"]).exit_code == 0
+    shown = cli.invoke(app, ["course", "history", "computer-1"])
+    assert shown.exit_code == 0, shown.output
+    newest = next(line for line in shown.output.splitlines() if "removed" in line)
+    assert "cli:" in newest and contact in newest and "екі рет келмеді" in newest and "from=enrolled" in newest

@@ -128,3 +128,15 @@ def test_edit_from_a_file_never_deletes_a_session_with_attendance(
     refused = cli.invoke(app, ["course", "edit", "computer-1", "--file", write(tmp_path, computer, "c.yaml")])
     assert refused.exit_code == 2 and f"the session of {first} has attendance marks" in refused.output
     assert len(rows(sqlite_url, select(CourseSession).join(Course).where(Course.code == "computer-1"))) == len(sessions)
+
+
+def test_the_enrolment_window_by_flags_in_local_time(cli: CliRunner, sqlite_url: str) -> None:  # noqa: F811
+    added = cli.invoke(app, ["course", "add", "welding-1", "--title-kk", "Дәнекерлеу", "--title-ru", "Сварка",
+                             "--capacity", "4", "--tag", "welding", "--enrol-opens", "2026-12-01 09:00",
+                             "--enrol-closes", "2026-12-10 18:00"])
+    assert added.exit_code == 0, added.output
+    backwards = cli.invoke(app, ["course", "edit", "welding-1", "--enrol-opens", "2026-12-11 09:00"])
+    assert backwards.exit_code == 2 and "enrol_closes must come after enrol_opens" in backwards.output
+    (course,) = rows(sqlite_url, select(Course).where(Course.code == "welding-1"))
+    assert course.enrol_opens_at == dt.datetime(2026, 12, 1, 4, 0, tzinfo=dt.UTC)  # type: ignore[attr-defined]
+    assert course.enrol_closes_at == dt.datetime(2026, 12, 10, 13, 0, tzinfo=dt.UTC)  # type: ignore[attr-defined]
