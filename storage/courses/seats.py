@@ -164,10 +164,13 @@ async def decline_offer(
 async def accept_offer(
     session: AsyncSession, enrolment_id: int, now: dt.datetime, *, actor: str
 ) -> Enrolment:
-    """The seat becomes theirs; an offer past its deadline can no longer be accepted."""
+    """The seat becomes theirs; an offer past its deadline, or on a course that has finished or
+    been cancelled meanwhile, can no longer be accepted."""
     course, row = await lock_enrolment(session, enrolment_id)
     if row.status != "offered" or row.offer_deadline is None or now >= row.offer_deadline:
         raise CourseError(f"enrolment {enrolment_id} has no open offer")
+    if course.status not in ("open", "running"):
+        raise CourseError(f"course {course.code} is {course.status}; its offers are void")
     row.status, row.offer_deadline, row.updated_at = "enrolled", None, now
     await audit(session, course.id, actor, "accept", now, contact_id=row.contact_id)
     await session.flush()

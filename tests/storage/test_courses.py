@@ -131,6 +131,18 @@ async def test_an_offer_past_its_deadline_cannot_be_accepted_even_before_the_job
             )
 
 
+async def test_an_offer_on_a_course_cancelled_meanwhile_cannot_be_accepted(database: Database) -> None:
+    course_id, (a, b) = await setup(database, people=2, capacity=1)
+    await enrol(database, course_id, a)
+    await enrol(database, course_id, b)
+    async with database.transaction() as session:
+        await repo.leave(session, await enrolment_id(session, course_id, a), T0, actor="contact")
+        await repo.set_status(session, course_id, "cancelled", T0, actor="cli")
+    with pytest.raises(repo.CourseError, match="its offers are void"):
+        async with database.transaction() as session:
+            await repo.accept_offer(session, await enrolment_id(session, course_id, b), T0, actor="contact")
+
+
 async def test_growing_capacity_offers_one_seat_per_new_place_and_shrinking_evicts_nobody(database: Database) -> None:
     course_id, people = await setup(database, people=5, capacity=1)
     for i, person in enumerate(people):
