@@ -55,15 +55,22 @@ def load(
     """Publish a questionnaire file as a new version (answers keep pointing at their version)."""
     from admin_cli import run_with_db
     from bot.clock import system_clock
+    from bot.features.course_feedback import shipped_feedback
     from bot.features.surveys import publish_form
     from storage.db import Database
 
     form = checked(file)
+    # The course feedback is only ever sent by the bot after a course, never the menu's survey.
+    invited_only = form.id == shipped_feedback().id
+    if invited_only and activate:
+        typer.echo(f"error: {form.id!r} is sent after each course; it cannot be the menu's survey", err=True)
+        raise typer.Exit(2)
 
     async def store(db: Database) -> tuple[int, bool]:
         async with db.transaction() as session:
             version, created = await publish_form(
-                session, form, source=file.name, now=system_clock(), activate=activate
+                session, form, source=file.name, now=system_clock(), activate=activate,
+                invited_only=invited_only,
             )
             return version.version, created
 

@@ -94,3 +94,24 @@ def test_load_refuses_an_invalid_file(tmp_path: Path, sqlite_url: str, monkeypat
     path.write_text(BROKEN, encoding="utf-8")
     result = runner.invoke(app, ["questionnaire", "load", str(path)])
     assert result.exit_code == 1 and "the Russian text is missing" in result.output
+
+
+def test_the_course_feedback_never_becomes_the_menus_survey(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLC_DATABASE_URL", sqlite_url)
+    feedback = ROOT / "flows" / "questionnaires" / "course_feedback.yaml"
+    refused = runner.invoke(app, ["questionnaire", "load", str(feedback), "--activate"])
+    assert refused.exit_code == 2 and "cannot be the menu's survey" in refused.output
+    loaded = runner.invoke(app, ["questionnaire", "load", str(feedback)])  # the first one stored
+    assert loaded.exit_code == 0 and "'course_feedback': stored as version 1" in loaded.output
+
+    async def active() -> list[str]:
+        db = Database.from_url(sqlite_url)
+        try:
+            async with db.transaction() as session:
+                return list((await session.scalars(select(Questionnaire.slug).where(Questionnaire.active))).all())
+        finally:
+            await db.dispose()
+
+    assert asyncio.run(active()) == []  # the needs survey becomes active when it is first used
