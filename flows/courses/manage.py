@@ -164,6 +164,9 @@ class ManageFlow:
         course = find_course(facts, data.get("course"))
         if view != "courses" and course is None:
             return self._go({"view": "courses"}, facts, now, _say(N_("That course is no longer there.")))
+        if view == "marks" and course is not None and course.lesson(data.get("lesson")) is None:
+            # The session was removed meanwhile: the answer is read against the course's actions.
+            data, view = {"view": "course", "course": course.id}, "course"
         typed = ("remove_reason", "move_to", "move_reason")
         if view in typed or (view == "status" and data.get("to") == "cancelled"):
             assert course is not None

@@ -65,3 +65,9 @@ def test_a_blank_or_huge_reason() -> None:
 def test_a_course_that_vanished_goes_back_to_the_list() -> None:
     result = send(at({"view": "course", "course": 99}), "1", facts((course(*WAITING),)))
     assert keys(result)[:2] == ["That course is no longer there.", "Your centre's courses:"]
+
+
+def test_a_session_removed_meanwhile_falls_back_to_the_course() -> None:
+    result = send(at({"view": "marks", "course": 7, "lesson": 99}), "1", facts((course(*WAITING),)))
+    assert result.state["data"] == {"view": "lessons", "course": 7}  # "1" is the course's first action
+    assert keys(result) == ["Which session?"] and not result.effects
