@@ -1,6 +1,9 @@
 """Messages that are not an immediate answer: a row first, then a delivery.
 
-``enqueue`` adds rows inside the caller's transaction. ``OutboxSender.send_due`` claims due
+``enqueue`` adds rows inside the caller's transaction. A message that asks something (a seat
+offer, a questionnaire invitation) may carry ``awaits``: once it is delivered, an idle
+conversation (at the main menu) is put into that flow's view, so a typed "1" answers what the
+person just read, never something still waiting in the queue. ``OutboxSender.send_due`` claims due
 rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several processes share the work; SQLite's
 single writer needs no more), and just before sending checks again that the contact still
 exists and that the address has not opted out or become unreachable. A claim is a lease: a
@@ -13,6 +16,7 @@ import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,7 +28,7 @@ from bot.errors import PermanentFailure, RetryLater, Unreachable
 from bot.i18n import Catalogs
 from flows.events import Reply
 from storage.db import Database
-from storage.models import ChannelIdentity, Contact, OutboxMessage
+from storage.models import ChannelIdentity, Contact, Conversation, OutboxMessage
 
 log = logging.getLogger(__name__)
 LEASE = dt.timedelta(minutes=5)
@@ -41,12 +45,16 @@ async def enqueue(
     now: dt.datetime,
     due_at: dt.datetime | None = None,
     channel: str | None = None,
+    awaits: Awaits | None = None,
 ) -> OutboxMessage:
+    payload: dict[str, Any] = {"replies": [encode_reply(reply) for reply in replies]}
+    if awaits is not None:
+        payload["awaits"] = {"flow": awaits.flow, "data": awaits.data, "ctx": awaits.context}
     row = OutboxMessage(
         contact_id=contact_id,
         channel=channel,
         kind=kind,
-        payload={"replies": [encode_reply(reply) for reply in replies]},
+        payload=payload,
         due_at=due_at or now,
         status="pending",
         attempts=0,
@@ -55,6 +63,15 @@ async def enqueue(
     session.add(row)
     await session.flush()
     return row
+
+
+@dataclass(frozen=True)
+class Awaits:
+    """The flow view an idle conversation enters once the message is delivered."""
+
+    flow: str
+    data: dict[str, Any]
+    context: str
 
 
 @dataclass(frozen=True)
@@ -150,7 +167,8 @@ class OutboxSender:
             log.exception("outbox row %s: sending failed", row.id)
             await self._retry(row, min(2**row.attempts, 600), repr(exc))
         else:
-            await self._finish(row.id, "sent", None, provider_ids[0] if provider_ids else None)
+            await self._finish(row.id, "sent", None, provider_ids[0] if provider_ids else None,
+                               awaits=row.payload.get("awaits"))
 
     def _pick(self, identities: Sequence[ChannelIdentity], wanted: str | None) -> ChannelIdentity | None:
         usable = [i for i in identities if reachable(i) and i.channel in self.senders]
@@ -160,7 +178,8 @@ class OutboxSender:
         return usable[0] if usable else None
 
     async def _finish(
-        self, row_id: int, status: str, error: str | None, provider_id: str | None = None
+        self, row_id: int, status: str, error: str | None, provider_id: str | None = None,
+        awaits: object = None,
     ) -> None:
         async with self.db.transaction() as session:
             row = await session.get(OutboxMessage, row_id)
@@ -171,6 +190,23 @@ class OutboxSender:
                 row.provider_id = provider_id
             if status == "sent":
                 row.sent_at = self.clock()
+                if isinstance(awaits, dict):
+                    await self._await_answer(session, row.contact_id, awaits)
+
+    async def _await_answer(self, session: AsyncSession, contact_id: int, awaits: dict[str, Any]) -> None:
+        """Put an idle conversation into the delivered question's view.
+
+        A conversation locked by a step in progress is left alone (``SKIP LOCKED``): the person
+        is busy with something else and the message's button still works from any state.
+        """
+        conversation = await session.scalar(
+            select(Conversation).where(Conversation.contact_id == contact_id)
+            .with_for_update(skip_locked=True)
+        )
+        if conversation is not None and conversation.state.get("stage") == "menu":
+            conversation.state = {**conversation.state, "stage": "flow", "flow": awaits["flow"],
+                                  "data": awaits["data"], "ctx": awaits["ctx"]}
+            conversation.updated_at = self.clock()
 
     async def _retry(self, row: Claimed, after: float, error: str) -> None:
         if row.attempts >= MAX_ATTEMPTS:

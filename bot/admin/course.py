@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import system_clock
+from bot.features.course_feedback import invite_late_attendee
 from bot.features.courses import change_status, move_on_list, offer_seats
 from storage import courses as repo
 from storage.db import Database
@@ -203,6 +204,8 @@ def attend(
                 row_id = await enrolment_on(s, course, person)
                 lesson_id = lessons[session_number - 1].id
                 await repo.mark_attendance(s, lesson_id, row_id, not absent, now, actor=actor())
+                if not absent:
+                    await invite_late_attendee(s, course.id, person, now)
     run(work)
     console.print(f"attendance marked for session {session_number} of [bold]{code}[/bold]")
 

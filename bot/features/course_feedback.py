@@ -3,7 +3,8 @@
 A periodic job looks for courses whose last session is over (or that a facilitator marked
 finished) and, under the course's row lock, records one invitation per learner who was present
 at least once, queues the invitation through the outbox at a decent hour in the centre's time
-zone, and stamps ``feedback_sent_at``, all in one transaction. The unique invitation row
+zone, and stamps ``feedback_sent_at``, all in one transaction. Only once the invitation is
+delivered does an idle conversation wait for its answer (``bot.outbox.Awaits``). The unique invitation row
 keeps "once" true even if two processes run the job together. The answers are collected by
 the ordinary survey flow, on whatever channel the learner uses.
 """
@@ -18,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.surveys import SHIPPED_DIR, publish_form, published, read_questionnaire
-from bot.outbox import enqueue
+from bot.outbox import Awaits, enqueue
 from bot.scheduler import JobContext, periodic
 from flows.courses.feedback import feedback_due, last_session_end, polite_time
 from flows.events import Localized
@@ -26,7 +27,7 @@ from flows.questionnaire.invitations import answerable_count, invitation_reply, 
 from flows.questionnaire.schema import Questionnaire
 from storage import courses as repo
 from storage import invitations, surveys
-from storage.models import Centre, Conversation
+from storage.models import Centre
 from storage.models.courses import Course, CourseSession
 from storage.models.surveys import Questionnaire as StoredQuestionnaire
 from storage.models.surveys import QuestionnaireVersion
@@ -75,36 +76,40 @@ async def send_feedback(session: AsyncSession, course_id: int, now: dt.datetime)
     course = await repo.lock_course(session, course_id)
     if course.feedback_sent_at is not None:
         return None
-    version = await feedback_version(session, now)
-    form = published(shipped_feedback().id, version)
-    centre = await session.get(Centre, course.centre_id)
-    due_at = polite_time(now, centre.timezone if centre is not None else "Asia/Almaty")
-    about = Localized(course.title_kk, course.title_ru)
     invited = 0
     for contact_id in await repo.attendees(session, course.id):
-        row = await invitations.invite(
-            session, contact_id=contact_id, slug=form.id, subject=f"course:{course.id}",
-            about=(course.title_kk, course.title_ru), now=now,
-        )
-        if row is None:
-            continue
-        reply = invitation_reply(row.id, about, answerable_count(form))
-        await enqueue(session, contact_id=contact_id, replies=[reply], kind="feedback", now=now,
-                      due_at=due_at)
-        await _await_answer(session, contact_id, row.id, now)
-        invited += 1
+        invited += await _invite(session, course, contact_id, now)
     course.feedback_sent_at = now
     await repo.audit(session, course.id, "system", "feedback", now, details={"invited": invited})
     return invited
 
 
-async def _await_answer(session: AsyncSession, contact_id: int, invitation_id: int, now: dt.datetime) -> None:
-    """An idle conversation waits for the invitation's answer, so a typed "1" over SMS starts it."""
-    conversation = await session.get(Conversation, contact_id)
-    if conversation is not None and conversation.state.get("stage") == "menu":
-        conversation.state = {**conversation.state, "stage": "flow", "flow": "survey",
-                              "data": invite_data(invitation_id), "ctx": invite_context(invitation_id)}
-        conversation.updated_at = now
+async def invite_late_attendee(
+    session: AsyncSession, course_id: int, contact_id: int, now: dt.datetime
+) -> bool:
+    """Someone marked present after the questionnaire went out (the last session marked late)."""
+    course = await repo.lock_course(session, course_id)
+    if course.feedback_sent_at is None or course.status == "cancelled":
+        return False  # not sent yet: the job will include them
+    return await _invite(session, course, contact_id, now)
+
+
+async def _invite(session: AsyncSession, course: Course, contact_id: int, now: dt.datetime) -> bool:
+    """One invitation, unless this person already has one for this course."""
+    version = await feedback_version(session, now)
+    form = published(shipped_feedback().id, version)
+    row = await invitations.invite(
+        session, contact_id=contact_id, slug=form.id, subject=f"course:{course.id}",
+        about=(course.title_kk, course.title_ru), now=now,
+    )
+    if row is None:
+        return False
+    centre = await session.get(Centre, course.centre_id)
+    due_at = polite_time(now, centre.timezone if centre is not None else "Asia/Almaty")
+    reply = invitation_reply(row.id, Localized(course.title_kk, course.title_ru), answerable_count(form))
+    await enqueue(session, contact_id=contact_id, replies=[reply], kind="feedback", now=now,
+                  due_at=due_at, awaits=Awaits("survey", invite_data(row.id), invite_context(row.id)))
+    return True
 
 
 async def send_due_feedback(session: AsyncSession, now: dt.datetime) -> int:

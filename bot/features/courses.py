@@ -4,8 +4,8 @@ Appliers run in the step's transaction under the course's row lock (``storage.co
 When what the villager was about to be told no longer holds (the last seat went a moment
 earlier), they raise :class:`StaleFacts` and the dispatcher runs the pure step again on fresh
 facts, so the answer is always the truth. A freed seat is offered to the next person in policy
-order; the offer goes out through the outbox, and an idle conversation is put straight into
-the offer's view so that a typed "1" or "иә" answers it.
+order; the offer goes out through the outbox, and once it is delivered an idle conversation is
+put into the offer's view so that a typed "1" or "иә" answers it.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.effects import EffectContext, StaleFacts, applies
 from bot.facts import facts_loader
 from bot.features.course_feedback import send_feedback
-from bot.outbox import enqueue
+from bot.outbox import Awaits, enqueue
 from bot.scheduler import JobContext, periodic
 from flows.courses import facts as view
 from flows.courses.mine import cancelled_reply, moved_reply, offer_context, offer_data, offer_reply
@@ -29,7 +29,7 @@ from flows.courses.staff import NEXT_STATUSES
 from flows.events import Localized
 from storage import courses as repo
 from storage import waiting_moves
-from storage.models import Contact, Conversation
+from storage.models import Contact
 from storage.models.courses import Course, CourseSession, Enrolment
 from storage.models.surveys import SurveyAnswer, SurveyRun
 
@@ -160,18 +160,14 @@ async def _own(ctx: EffectContext, enrolment_id: int) -> None:
 
 
 async def offer_seats(session: AsyncSession, offers: Sequence[Enrolment], now: dt.datetime) -> None:
-    """Queue each offer, and let an idle conversation answer it by a typed number."""
+    """Queue each offer; once delivered, an idle conversation can answer it by a typed number."""
     for row in offers:
         course = await session.get(Course, row.course_id)
         assert course is not None
         info = view.EnrolmentInfo(id=row.id, course_id=course.id, title=_title(course), status="offered",
                                   offer_deadline=row.offer_deadline)
-        await enqueue(session, contact_id=row.contact_id, replies=[offer_reply(info)], kind="offer", now=now)
-        conversation = await session.get(Conversation, row.contact_id)
-        if conversation is not None and conversation.state.get("stage") == "menu":
-            conversation.state = {**conversation.state, "stage": "flow", "flow": "my",
-                                  "data": offer_data(row.id), "ctx": offer_context(row.id)}
-            conversation.updated_at = now
+        await enqueue(session, contact_id=row.contact_id, replies=[offer_reply(info)], kind="offer", now=now,
+                      awaits=Awaits("my", offer_data(row.id), offer_context(row.id)))
 
 
 async def move_on_list(

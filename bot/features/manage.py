@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.effects import EffectContext, StaleFacts, applies
 from bot.facts import facts_loader
+from bot.features.course_feedback import invite_late_attendee
 from bot.features.courses import change_status, move_on_list, offer_seats
 from flows.courses.staff import (
     COURSES_KEY,
@@ -109,12 +110,14 @@ def _actor(ctx: EffectContext) -> str:
 
 @applies(MarkAttendance)
 async def mark_attendance(ctx: EffectContext, effect: MarkAttendance) -> None:
-    await _checked(ctx, effect.enrolment_id)
+    row = await _checked(ctx, effect.enrolment_id)
     try:
         await repo.mark_attendance(ctx.session, effect.lesson_id, effect.enrolment_id, effect.present,
                                    ctx.now, actor=_actor(ctx))
     except repo.CourseError:
         raise StaleFacts("the session or the learner changed meanwhile") from None
+    if effect.present:
+        await invite_late_attendee(ctx.session, row.course_id, row.contact_id, ctx.now)
 
 
 @applies(RemoveLearner)

@@ -153,3 +153,15 @@ def test_history_shows_who_did_what_when_and_why(cli: CliRunner) -> None:
     assert shown.exit_code == 0, shown.output
     newest = next(line for line in shown.output.splitlines() if "removed" in line)
     assert "cli:" in newest and contact in newest and "екі рет келмеді" in newest and "from=enrolled" in newest
+
+
+def test_someone_marked_present_after_the_course_finished_is_invited_too(cli: CliRunner, sqlite_url: str) -> None:
+    first, second, third = rows(sqlite_url, select(Enrolment.contact_id).order_by(Enrolment.id))[:3]
+    cli.invoke(app, ["course", "attend", "computer-1", "--session", "1", "--contact", str(first)])
+    assert "sent to 1 learner(s)" in cli.invoke(app, ["course", "finish", "computer-1"]).output
+    late = cli.invoke(app, ["course", "attend", "computer-1", "--session", "4", "--contact", str(second)])
+    assert late.exit_code == 0, late.output
+    cli.invoke(app, ["course", "attend", "computer-1", "--session", "4", "--contact", str(third), "--absent"])
+    cli.invoke(app, ["course", "attend", "computer-1", "--session", "2", "--contact", str(first)])  # again: no 2nd
+    invited = rows(sqlite_url, select(SurveyInvitation.contact_id).order_by(SurveyInvitation.contact_id))
+    assert invited == sorted([first, second])

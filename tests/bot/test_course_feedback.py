@@ -17,6 +17,7 @@ from storage.models import OutboxMessage
 from storage.models.courses import Course, CourseAudit, CourseSession, Enrolment
 from storage.models.surveys import Questionnaire, SurveyAnswer, SurveyInvitation, SurveyRun
 from tests.bot.fakes.telegram_api import FakeTelegram
+from tests.bot.outbox_helpers import deliver
 from tests.bot.sms_harness import sms_world
 from tests.bot.telegram_harness import Villager, running_bot
 from tests.conftest import Chat
@@ -74,7 +75,9 @@ async def test_attendees_are_invited_once_and_answer_by_typing(
     assert course is not None and course.feedback_sent_at == clock()
     assert audit is not None and audit.details == {"invited": 1}
 
-    # The idle conversation waits for the answer: a typed "1" starts the questions.
+    # Once delivered, the idle conversation waits for the answer: a typed "1" starts the questions.
+    ((to, text),) = await deliver(database, catalogs, clock)
+    assert to == "sim:1" and text.startswith("«Компьютер сауаттылығы» курсы аяқталды.")
     first = await came.say("1")
     assert "Курс туралы пікіріңіз" in first and "Курс сізге пайдалы болды ма?" in first
     assert "Сабақтың өткізілу сапасын қалай бағалайсыз?" in await came.say("1")
@@ -106,6 +109,7 @@ async def test_a_declined_invitation_is_recorded_and_not_asked_again(
     await attended(database, clock)
     clock.advance(**AFTER_THE_LAST_SESSION)
     assert await invite_now(database, clock) == 1
+    await deliver(database, catalogs, clock)
     assert "Хорошо, больше не будем спрашивать. Спасибо!" in await learner.say("нет")
     async with database.transaction() as session:
         invitation = await session.scalar(select(SurveyInvitation))
@@ -217,3 +221,20 @@ async def test_feedback_over_sms(database: Database, catalogs: Catalogs, clock: 
     async with database.transaction() as session:
         answers = dict((await session.execute(select(SurveyAnswer.question_id, SurveyAnswer.value))).all())
     assert answers == {"useful": "not_useful", "teaching": "poor", "recommend": "yes", "next_topics": ["nothing_now"]}
+
+
+async def test_an_invitation_held_for_the_morning_does_not_capture_evening_answers(
+    database: Database, clock: FakeClock, catalogs: Catalogs
+) -> None:
+    await course_of_two(database)
+    learner = await enrolled_chat(database, clock, catalogs, 1, "ru")
+    await attended(database, clock)
+    clock.advance(days=14, hours=8)  # 17:00 UTC, 22:00 in Almaty: too late to message villagers
+    assert await invite_now(database, clock) == 1
+    assert await deliver(database, catalogs, clock) == []  # held until 10:00
+    assert "Открытые курсы вашего центра:" in await learner.say("2")  # "2" still means Courses
+    await learner.say("меню")
+    clock.advance(hours=12)  # 05:00 UTC: 10:00 in Almaty
+    ((_, text),) = await deliver(database, catalogs, clock)
+    assert text.startswith("Курс «Компьютерная грамотность» завершён.")
+    assert "Был ли курс вам полезен?" in await learner.say("1")

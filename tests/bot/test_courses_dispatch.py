@@ -11,6 +11,7 @@ from bot.i18n import Catalogs
 from storage.db import Database
 from storage.models import OutboxMessage
 from storage.models.courses import Enrolment
+from tests.bot.outbox_helpers import deliver
 from tests.conftest import Chat
 from tests.storage.courses_helpers import make_centre, make_course
 
@@ -66,7 +67,9 @@ async def test_enrol_then_wait_then_leave_and_the_offer_is_accepted_by_a_typed_a
     async with database.transaction() as session:
         offer = await session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "offer"))
     assert offer is not None and offer.due_at == clock()
-    accepted = await oleg.say("1")  # answers the offer the bot sent: the conversation waits for it
+    ((to, text),) = await deliver(database, catalogs, clock)
+    assert to == "sim:2" and "«Компьютерная грамотность»" in text and "1. Принять место" in text
+    accepted = await oleg.say("1")  # answers the offer just delivered: the conversation waits for it
     assert "Ваше место на курсе «Компьютерная грамотность» подтверждено." in accepted
     assert await statuses(database) == ["left", "enrolled"]
 
@@ -87,9 +90,11 @@ async def test_a_declined_and_an_expired_offer_move_the_list_on(
     await first.send("1")
     await first.send("да")
     assert await statuses(database) == ["left", "offered", "waiting", "waiting"]
+    await deliver(database, catalogs, clock)
     declined = await others[0].say("2")
     assert "Вы отказались от места" in declined
     assert await statuses(database) == ["left", "declined", "offered", "waiting"]
+    await deliver(database, catalogs, clock)
     clock.advance(hours=49)
     async with database.transaction() as session:
         assert await expire_due_offers(session, clock()) == 1

@@ -11,12 +11,12 @@ from sqlalchemy import select
 from bot.clock import FakeClock
 from bot.errors import PermanentFailure, RetryLater, Unreachable
 from bot.i18n import Catalogs, Translator
-from bot.outbox import OutboxSender, enqueue
+from bot.outbox import Awaits, OutboxSender, enqueue
 from bot.render import render_numbered
 from flows.events import Choice, Localized, Msg, Reply
 from storage import contacts
 from storage.db import Database
-from storage.models import ChannelIdentity, Contact, OutboxMessage
+from storage.models import ChannelIdentity, Contact, Conversation, OutboxMessage
 
 
 class RecordingSender:
@@ -169,3 +169,28 @@ async def test_a_claim_left_by_a_dead_process_is_taken_again_after_the_lease(
     assert await outbox.send_due() == 0
     clock.advance(minutes=6)
     assert await outbox.send_due() == 1 and len(telegram.sent) == 1
+
+
+async def test_a_delivered_question_puts_only_an_idle_conversation_into_its_view(
+    database: Database, clock: FakeClock, outbox: OutboxSender, telegram: RecordingSender
+) -> None:
+    idle = await contact_with(database, clock, ("telegram", "telegram:7"))
+    busy = await contact_with(database, clock, ("telegram", "telegram:8"))
+    async with database.transaction() as session:
+        session.add(Conversation(contact_id=idle, updated_at=clock(),
+                                 state={"seq": 3, "ctx": "menu", "stage": "menu", "flow": None, "data": None}))
+        session.add(Conversation(contact_id=busy, updated_at=clock(),
+                                 state={"seq": 9, "ctx": "c", "stage": "flow", "flow": "survey", "data": {"at": "q"}}))
+    later = clock() + dt.timedelta(hours=1)
+    for contact_id in (idle, busy):
+        await queue(database, clock, contact_id, due_at=later, awaits=Awaits("my", {"view": "offer"}, "offer5"))
+    await outbox.send_due()
+    async with database.transaction() as session:
+        assert (await session.get(Conversation, idle)).state["stage"] == "menu"  # type: ignore[union-attr]
+    clock.advance(hours=1)
+    assert await outbox.send_due() == 2 and len(telegram.sent) == 2
+    async with database.transaction() as session:
+        waiting = (await session.get(Conversation, idle)).state  # type: ignore[union-attr]
+        untouched = (await session.get(Conversation, busy)).state  # type: ignore[union-attr]
+    assert (waiting["stage"], waiting["flow"], waiting["data"], waiting["ctx"]) == ("flow", "my", {"view": "offer"}, "offer5")
+    assert untouched == {"seq": 9, "ctx": "c", "stage": "flow", "flow": "survey", "data": {"at": "q"}}
