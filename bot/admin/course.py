@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import system_clock
 from bot.features.course_feedback import invite_late_attendee
-from bot.features.courses import change_status, move_on_list, offer_seats
+from bot.features.courses import change_status, move_on_list, offer_seats, remove_from_course
 from storage import courses as repo
 from storage.db import Database
 from storage.models import Centre, ChannelIdentity, Contact
@@ -139,18 +139,17 @@ def remove(
     reason: Annotated[str, typer.Option(help="Why, e.g. 'did not come twice'.")],
     centre: CentreOpt = "demo",
 ) -> None:
-    """Take a learner off the course or its list; the seat goes to the next person."""
+    """Take a learner off the course or its list; they are told, and the seat goes to the next person."""
     async def work(db: Database) -> None:
         now = system_clock()
         async with db.transaction() as s:
             course = await find(s, centre, code)
             row_id = await enrolment_on(s, course, contact)
             try:
-                _, offers = await repo.remove(s, row_id, now, actor=actor(), reason=reason)
+                await remove_from_course(s, row_id, now, actor=actor(), reason=reason)
             except repo.CourseError as exc:
                 console.print(f"[red]{exc}[/red]")
                 raise typer.Exit(1) from None
-            await offer_seats(s, offers, now)
     run(work)
     console.print(f"contact {contact} removed from [bold]{code}[/bold]")
 

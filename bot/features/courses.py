@@ -23,10 +23,18 @@ from bot.features.course_feedback import send_feedback
 from bot.outbox import Awaits, enqueue
 from bot.scheduler import JobContext, periodic
 from flows.courses import facts as view
-from flows.courses.mine import cancelled_reply, moved_reply, offer_context, offer_data, offer_reply
+from flows.courses.mine import (
+    cancelled_reply,
+    expired_reply,
+    moved_reply,
+    offer_context,
+    offer_data,
+    offer_reply,
+    removed_reply,
+)
 from flows.courses.policy import Profile, parse_policy, position_if_joined
 from flows.courses.staff import NEXT_STATUSES
-from flows.events import Localized
+from flows.events import Localized, Reply
 from storage import courses as repo
 from storage import waiting_moves
 from storage.models import Contact
@@ -185,6 +193,23 @@ async def move_on_list(
     return before, after
 
 
+async def remove_from_course(
+    session: AsyncSession, enrolment_id: int, now: dt.datetime, *, actor: str, reason: str
+) -> None:
+    """A facilitator takes someone off; they are told, and their seat or place moves on."""
+    row, offers = await repo.remove(session, enrolment_id, now, actor=actor, reason=reason)
+    await offer_seats(session, offers, now)
+    await _tell(session, row, removed_reply, "removed", now)
+
+
+async def _tell(
+    session: AsyncSession, row: Enrolment, reply: Callable[[Localized], Reply], kind: str, now: dt.datetime
+) -> None:
+    course = await session.get(Course, row.course_id)
+    assert course is not None
+    await enqueue(session, contact_id=row.contact_id, replies=[reply(_title(course))], kind=kind, now=now)
+
+
 async def change_status(
     session: AsyncSession, course_id: int, status: str, now: dt.datetime, *, actor: str,
     reason: str | None = None,
@@ -201,8 +226,7 @@ async def change_status(
     await offer_seats(session, offers, now)
     if status == "cancelled":
         for row in await repo.enrolments_with(session, course_id, ACTIVE):
-            await enqueue(session, contact_id=row.contact_id, replies=[cancelled_reply(_title(course))],
-                          kind="cancelled", now=now)
+            await _tell(session, row, cancelled_reply, "cancelled", now)
     return await send_feedback(session, course_id, now) if status == "finished" else None
 
 
@@ -213,6 +237,7 @@ async def expire_due_offers(session: AsyncSession, now: dt.datetime) -> int:
         if result is not None:
             expired += 1
             await offer_seats(session, result[1], now)
+            await _tell(session, result[0], expired_reply, "expired", now)
     return expired
 
 

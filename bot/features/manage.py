@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.effects import EffectContext, StaleFacts, applies
 from bot.facts import facts_loader
 from bot.features.course_feedback import invite_late_attendee
-from bot.features.courses import change_status, move_on_list, offer_seats
+from bot.features.courses import change_status, move_on_list, remove_from_course
 from flows.courses.staff import (
     COURSES_KEY,
     Learner,
@@ -124,11 +124,10 @@ async def mark_attendance(ctx: EffectContext, effect: MarkAttendance) -> None:
 async def remove_learner(ctx: EffectContext, effect: RemoveLearner) -> None:
     await _checked(ctx, effect.enrolment_id)
     try:
-        _, offers = await repo.remove(ctx.session, effect.enrolment_id, ctx.now, actor=_actor(ctx),
-                                      reason=effect.reason)
+        await remove_from_course(ctx.session, effect.enrolment_id, ctx.now, actor=_actor(ctx),
+                                 reason=effect.reason)
     except repo.CourseError:
         raise StaleFacts("the learner left meanwhile") from None
-    await offer_seats(ctx.session, offers, ctx.now)
 
 
 @applies(MoveLearner)

@@ -72,6 +72,24 @@ def cancelled_reply(title: Localized) -> Reply:
     ),))
 
 
+def expired_reply(title: Localized) -> Reply:
+    """What someone is sent when their offer's deadline passes unanswered: they are off the list."""
+    return Reply(body=(Msg(
+        N_("The time to answer the seat offer on «{title}» has run out, and the seat went to the "
+           "next person. If you still want this course, choose Courses in the menu and enrol again."),
+        {"title": title},
+    ),))
+
+
+def removed_reply(title: Localized) -> Reply:
+    """What someone a facilitator took off a course or its list is sent (the reason stays in the log)."""
+    return Reply(body=(Msg(
+        N_("The centre has taken you off the list of «{title}». If this is a mistake, please talk "
+           "to the centre's facilitator."),
+        {"title": title},
+    ),))
+
+
 def offer_data(enrolment_id: int) -> dict[str, Any]:
     return {"view": "offer", "enrolment": enrolment_id}
 

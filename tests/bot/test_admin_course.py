@@ -58,6 +58,8 @@ def test_remove_needs_a_reason_frees_the_seat_and_is_audited(cli: CliRunner, sql
     assert removed.exit_code == 0, removed.output
     audit = rows(sqlite_url, select(CourseAudit).where(CourseAudit.action == "removed"))
     assert [(a.reason, a.actor.startswith("cli:")) for a in audit] == [("екі рет келмеді", True)]  # type: ignore[attr-defined]
+    told = rows(sqlite_url, select(OutboxMessage.contact_id).where(OutboxMessage.kind == "removed"))
+    assert told == [first]  # the learner hears they were taken off; the reason stays in the log
 
 
 def test_attendance_is_marked_per_session(cli: CliRunner, sqlite_url: str) -> None:

@@ -99,6 +99,10 @@ async def test_a_declined_and_an_expired_offer_move_the_list_on(
     async with database.transaction() as session:
         assert await expire_due_offers(session, clock()) == 1
     assert await statuses(database) == ["left", "declined", "expired", "offered"]
+    told = dict(await deliver(database, catalogs, clock))
+    assert told["sim:3"].startswith("Время ответить на предложение места на курсе «Компьютерная грамотность» истекло")
+    assert "выберите «Курсы» в меню и запишитесь снова" in told["sim:3"]
+    assert "Хорошая новость" in told["sim:4"]
     late = await others[1].say("1")
     assert "Пока вы отвечали, всё изменилось" in late or "срок этого предложения истёк" in late
     assert await statuses(database) == ["left", "declined", "expired", "offered"]

@@ -100,11 +100,14 @@ async def test_roster_attendance_remove_and_move_in_russian(
                                        .where(CourseAudit.actor.like("contact:%")).order_by(CourseAudit.id))).all()
         statuses = dict((await session.execute(select(Enrolment.contact_id, Enrolment.status))).all())
         told = (await session.scalars(select(OutboxMessage.contact_id).where(OutboxMessage.kind == "moved"))).all()
+        taken_off = (await session.scalars(select(OutboxMessage.contact_id)
+                                           .where(OutboxMessage.kind == "removed"))).all()
     assert [(a, c) for a, c, _ in audit] == [("attendance", asel), ("attendance", bolat), ("attendance", bolat),
                                              ("removed", bolat), ("move", erlan)]
     assert [r for _, _, r in audit][3:] == ["не пришёл на два занятия", "обещали место в прошлый раз"]
     assert statuses[bolat] == "removed" and statuses[gulnar] == "offered"  # the freed seat was offered
     assert list(told) == [erlan]
+    assert list(taken_off) == [bolat]
     roster = await staff.say("/manage")
     assert "1. Компьютерная грамотность" in roster
     assert "Лист ожидания:\n1. Ерлан\n2. Дина" in await staff.say("1")
