@@ -2,12 +2,13 @@
 
 ``enqueue`` adds rows inside the caller's transaction. A message that asks something (a seat
 offer, a questionnaire invitation) may carry ``awaits``: once it is delivered, an idle
-conversation (at the main menu) is put into that flow's view, so a typed "1" answers what the
-person just read, never something still waiting in the queue. ``OutboxSender.send_due`` claims due
-rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several processes share the work; SQLite's
-single writer needs no more), and just before sending checks again that the contact still
-exists and that the address has not opted out or become unreachable. A claim is a lease: a
-row left ``sending`` by a process that died is due again after ``LEASE``.
+conversation (at the main menu or only browsing: ``flows.registry.taken_over``) is put into
+that flow's view, so a typed "1" answers what the person just read, never something still
+waiting in the queue. ``OutboxSender.send_due`` claims due rows (``FOR UPDATE SKIP LOCKED``
+on PostgreSQL, so several processes share the work; SQLite's single writer needs no more),
+and just before sending checks again that the contact still exists and that the address has
+not opted out or become unreachable. A claim is a lease: a row left ``sending`` by a process
+that died is due again after ``LEASE``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from bot.codec import decode_reply, encode_reply
 from bot.errors import PermanentFailure, RetryLater, Unreachable
 from bot.i18n import Catalogs
 from flows.events import Reply
+from flows.registry import taken_over
 from storage.db import Database
 from storage.models import ChannelIdentity, Contact, Conversation, OutboxMessage
 
@@ -101,12 +103,16 @@ class OutboxSender:
         *,
         clock: Clock = system_clock,
         batch: int = 50,
+        only_contact: int | None = None,
     ) -> None:
         self.db = db
         self.catalogs = catalogs
         self.senders = dict(senders)
         self.clock = clock
         self.batch = batch
+        # The terminal simulator is one person: it must not claim, and so skip, everyone
+        # else's messages, which a service sharing the database delivers.
+        self.only_contact = only_contact
 
     async def send_due(self) -> int:
         """Send what is due now; returns how many rows were handled (sent, skipped or failed)."""
@@ -117,16 +123,17 @@ class OutboxSender:
 
     async def _claim(self) -> list[Claimed]:
         now = self.clock()
+        due = or_(
+            and_(OutboxMessage.status == "pending", OutboxMessage.due_at <= now),
+            and_(OutboxMessage.status == "sending", OutboxMessage.due_at <= now),
+        )
+        if self.only_contact is not None:
+            due = and_(due, OutboxMessage.contact_id == self.only_contact)
         async with self.db.transaction() as session:
             rows = (
                 await session.scalars(
                     select(OutboxMessage)
-                    .where(
-                        or_(
-                            and_(OutboxMessage.status == "pending", OutboxMessage.due_at <= now),
-                            and_(OutboxMessage.status == "sending", OutboxMessage.due_at <= now),
-                        )
-                    )
+                    .where(due)
                     .order_by(OutboxMessage.due_at, OutboxMessage.id)
                     .limit(self.batch)
                     .with_for_update(skip_locked=True)
@@ -194,7 +201,7 @@ class OutboxSender:
                     await self._await_answer(session, row.contact_id, awaits)
 
     async def _await_answer(self, session: AsyncSession, contact_id: int, awaits: dict[str, Any]) -> None:
-        """Put an idle conversation into the delivered question's view.
+        """Put an idle conversation into the delivered question's view (see ``taken_over``).
 
         A conversation locked by a step in progress is left alone (``SKIP LOCKED``): the person
         is busy with something else and the message's button still works from any state.
@@ -203,10 +210,11 @@ class OutboxSender:
             select(Conversation).where(Conversation.contact_id == contact_id)
             .with_for_update(skip_locked=True)
         )
-        if conversation is not None and conversation.state.get("stage") == "menu":
-            conversation.state = {**conversation.state, "stage": "flow", "flow": awaits["flow"],
-                                  "data": awaits["data"], "ctx": awaits["ctx"]}
-            conversation.updated_at = self.clock()
+        if conversation is None:
+            return
+        state = taken_over(conversation.state, awaits["flow"], awaits["data"], awaits["ctx"])
+        if state is not None:
+            conversation.state, conversation.updated_at = state, self.clock()
 
     async def _retry(self, row: Claimed, after: float, error: str) -> None:
         if row.attempts >= MAX_ATTEMPTS:

@@ -78,10 +78,28 @@ async def run_simulator(
         ctx.dispatcher, ctx.catalogs, channel=channel, address=address,
         language_hint=language, out=out, transcript=transcript,
     )
+    # The periodic jobs run here too, so a simulator-only installation (``make run`` on a fresh
+    # machine) still expires offers and sends questionnaires; the outbox delivers to this
+    # terminal only its own person's messages.
+    ticker = Ticker(
+        JobContext(ctx.db, ctx.catalogs, ctx.clock),
+        {"outbox": (settings.outbox_interval_seconds, lambda _ctx: deliver_to_terminal(ctx, simulator))},
+    )
+    ticker.start()
     try:
         await simulator.run(lines)
     finally:
+        ticker.stop()
         await ctx.db.dispose()
+
+
+async def deliver_to_terminal(ctx: ServiceContext, simulator: Simulator) -> int:
+    """Send what is due to the simulator's person (nobody yet before their first message)."""
+    if simulator.contact_id is None:
+        return 0
+    outbox = OutboxSender(ctx.db, ctx.catalogs, {simulator.channel: simulator}, clock=ctx.clock,
+                          only_contact=simulator.contact_id)
+    return await outbox.send_due()
 
 
 async def run_service(settings: Settings, *, webhook_url: str | None = None) -> None:

@@ -18,6 +18,9 @@ from flows.events import Effect, Facts, Inbound, Reply
 MENU_ITEMS: tuple[str, ...] = ("survey", "courses", "my", "language", "help")
 # Flows opened only by their command (``/manage``), never listed in the villagers' menu.
 COMMAND_ONLY: tuple[str, ...] = ("manage",)
+# Flows that only show things: nothing typed in them is lost if a question delivered later
+# (a seat offer, a questionnaire invitation) takes the conversation over.
+BROWSING_FLOWS: tuple[str, ...] = ("courses", "my")
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,18 @@ class Flow(Protocol):
     def cancel(self, data: dict[str, Any], now: dt.datetime, facts: Facts) -> FlowStep:
         """The person left; keep what was accepted and end."""
         ...
+
+
+def taken_over(
+    state: Mapping[str, Any], flow: str, data: dict[str, Any], context: str
+) -> dict[str, Any] | None:
+    """The state in which a just-delivered question waits for its answer, so a typed "1"
+    answers what the person just read; None leaves a conversation busy with something else
+    (a survey half answered, a facilitator's reason) alone: the message's buttons still work."""
+    stage = state.get("stage")
+    if stage == "menu" or (stage == "flow" and state.get("flow") in BROWSING_FLOWS):
+        return {**state, "stage": "flow", "flow": flow, "data": data, "ctx": context}
+    return None
 
 
 @cache

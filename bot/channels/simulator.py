@@ -3,16 +3,21 @@
 Interactive on a terminal; with ``--transcript`` (or when stdin is not a terminal) it prints a
 transcript instead: ``> `` before what the villager typed, ``< `` before each line of the bot,
 which is also the format of the golden transcript tests.
+
+The simulator is also its person's channel for messages that are not an immediate answer
+(a seat offer, a questionnaire invitation): ``send`` prints them as they are delivered.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Sequence
 from typing import TextIO
 
 from bot.dispatcher import Dispatcher
-from bot.i18n import Catalogs
+from bot.errors import RetryLater
+from bot.i18n import Catalogs, Translator
 from bot.render import render_numbered
 from flows.events import N_, Inbound, Msg, Reply
 from flows.phones import phone_address
@@ -48,16 +53,30 @@ class Simulator:
         self.language_hint = language_hint
         self.out = out
         self.transcript = transcript
+        self.contact_id: int | None = None
+        self.waiting_for_input = False
 
     async def say(self, text: str | None) -> None:
         if self.transcript and text is not None:
             self.out.write(f"> {text}\n")
         event = Inbound(self.channel, self.address, text=text, language_hint=self.language_hint)
         handled = await self.dispatcher.handle(event)
-        self.show(handled.replies, handled.language)
+        self.contact_id = handled.contact_id or self.contact_id
+        self.show(handled.replies, self.catalogs.translator(handled.language))
 
-    def show(self, replies: tuple[Reply, ...], language: str | None) -> None:
-        tr = self.catalogs.translator(language)
+    async def send(self, address: str, replies: Sequence[Reply], tr: Translator) -> list[str]:
+        """The outbox's delivery to this terminal's person (``bot.channels.base.Sender``)."""
+        if address != self.address:
+            raise RetryLater(f"{address} is not this terminal's person", retry_after=60)
+        if self.waiting_for_input and not self.transcript:
+            self.out.write("\n")  # the message arrives while the prompt waits: start a clean line
+        self.show(tuple(replies), tr)
+        if self.waiting_for_input and not self.transcript:
+            self.out.write("> ")
+            self.out.flush()
+        return [f"{self.address}:{len(replies)}"]
+
+    def show(self, replies: tuple[Reply, ...], tr: Translator) -> None:
         for reply in replies:
             text = render_numbered(reply, tr)
             if self.transcript:
@@ -76,7 +95,9 @@ class Simulator:
             if not self.transcript:
                 self.out.write("> ")
                 self.out.flush()
+            self.waiting_for_input = True
             line = await loop.run_in_executor(None, lines.readline)
+            self.waiting_for_input = False
             if not line or line.strip().lower() in QUIT_WORDS:
                 return
             await self.say(line.rstrip("\r\n"))

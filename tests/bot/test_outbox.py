@@ -194,3 +194,17 @@ async def test_a_delivered_question_puts_only_an_idle_conversation_into_its_view
         untouched = (await session.get(Conversation, busy)).state  # type: ignore[union-attr]
     assert (waiting["stage"], waiting["flow"], waiting["data"], waiting["ctx"]) == ("flow", "my", {"view": "offer"}, "offer5")
     assert untouched == {"seq": 9, "ctx": "c", "stage": "flow", "flow": "survey", "data": {"at": "q"}}
+
+
+async def test_a_terminal_delivers_only_its_own_persons_messages_and_leaves_the_rest_pending(
+    database: Database, clock: FakeClock, catalogs: Catalogs
+) -> None:
+    at_the_terminal = await contact_with(database, clock, ("simulator", "sim:local"))
+    elsewhere = await contact_with(database, clock, ("sms", "tel:+77011234567"))
+    mine, theirs = await queue(database, clock, at_the_terminal), await queue(database, clock, elsewhere)
+    terminal = RecordingSender("simulator")
+    sent = await OutboxSender(database, catalogs, {"simulator": terminal}, clock=clock,
+                              only_contact=at_the_terminal).send_due()
+    assert sent == 1 and [address for address, _ in terminal.sent] == ["sim:local"]
+    assert (await status_of(database, mine)).status == "sent"
+    assert (await status_of(database, theirs)).status == "pending"  # for the service to deliver

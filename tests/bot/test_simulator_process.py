@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import queue
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
@@ -56,3 +58,47 @@ def test_phone_identity_and_bad_phone(sqlite_url: str) -> None:
     simulate(sqlite_url, ["2"], "--phone", "8 701 123 45 67")
     again = simulate(sqlite_url, [], "--phone", "+7 701 123 4567")  # same person, other spelling
     assert again.splitlines()[0] == "< Главное меню. Что вы хотите сделать?"
+
+
+def admin(database_url: str, *args: str) -> None:
+    env = {**os.environ, "CLC_DATABASE_URL": database_url}
+    done = subprocess.run([str(BIN / "clc-admin"), *args], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def read_until(lines: queue.Queue[str], wanted: str, seen: list[str]) -> None:
+    """Collect the simulator's lines until one contains ``wanted`` (bounded: 30 s per line)."""
+    while True:
+        line = lines.get(timeout=30)
+        seen.append(line)
+        if wanted in line:
+            return
+
+
+def test_a_seat_offer_reaches_the_terminal_and_is_accepted_there(sqlite_url: str) -> None:
+    admin(sqlite_url, "demo")
+    admin(sqlite_url, "course", "capacity", "computer-1", "4")  # its four demo learners fill it
+    joined = simulate(sqlite_url, ["2", "2", "1", "1", "/quit"])
+    assert "< Вы 1-й в листе ожидания." in joined
+    admin(sqlite_url, "course", "capacity", "computer-1", "5")  # a seat frees: offered to us
+
+    env = {**os.environ, "CLC_DATABASE_URL": sqlite_url, "CLC_OUTBOX_INTERVAL_SECONDS": "0.2"}
+    process = subprocess.Popen([str(BIN / "clc-bot"), "simulate"], env=env, text=True,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdin is not None and process.stdout is not None
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()  # type: ignore[union-attr]
+    seen: list[str] = []
+    try:
+        read_until(lines, "Хорошая новость: на курсе «Компьютерная грамотность» для вас освободилось место!", seen)
+        read_until(lines, "1. Принять место", seen)
+        process.stdin.write("1\n")
+        process.stdin.flush()
+        read_until(lines, "Ваше место на курсе «Компьютерная грамотность» подтверждено.", seen)
+        process.stdin.write("/quit\n")
+        process.stdin.close()
+        assert process.wait(timeout=30) == 0
+    finally:
+        process.kill()
+    assert seen[0] == "< Главное меню. Что вы хотите сделать?\n"
+    assert "Traceback" not in (process.stderr.read() if process.stderr else "")
