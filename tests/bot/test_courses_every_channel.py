@@ -3,7 +3,8 @@
 One journey, written once (``tests.bot.phones``) and run through each channel's real adapter:
 listing and details, a seat, the waiting list with positions, My enrolments, leaving, an offer
 declined, an offer let expire (and the notice), an offer accepted, then the satisfaction
-questionnaire after the course.
+questionnaire after the course. A second journey covers what a facilitator's actions tell
+villagers: the priority rule, a move on the list, a removal and a cancellation.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import FakeClock
-from bot.features.courses import expire_due_offers
+from bot.features.courses import change_status, expire_due_offers, move_on_list, remove_from_course
 from bot.i18n import Catalogs
 from storage.db import Database
 from storage.models.courses import Enrolment
@@ -46,6 +47,10 @@ SEEN = {
         "excellent": "Өте жақсы", "no": "Жоқ", "topics": "Енді нені үйренгіңіз келеді?",
         "sewing": "Тігін", "languages": "Шет тілдері",
         "thanks": "Рақмет! Пікіріңіз орталыққа келесі курстарды жақсартуға көмектеседі.",
+        "priority": "Басымдық жұмыссыздарға, одан кейін әйелдерге беріледі; бір топтың ішінде — жазылу ретімен.",
+        "moved": "Орталық «Компьютер сауаттылығы» курсының күту тізіміндегі орныңызды өзгертті: енді кезегіңіз — 1.",
+        "removed": "Орталық сізді «Компьютер сауаттылығы» курсының тізімінен шығарды.",
+        "cancelled": "Кешіріңіз, «Компьютер сауаттылығы» курсы тоқтатылды.",
     },
     "ru": {
         "language": "Русский", "menu": "Главное меню. Что вы хотите сделать?", "courses": "Курсы",
@@ -70,13 +75,17 @@ SEEN = {
         "useful": "Был ли курс вам полезен?", "somewhat": "Отчасти полезен", "excellent": "Отлично",
         "no": "Нет", "topics": "Чему вы хотели бы научиться дальше?", "sewing": "Шитьё", "languages": "Иностранные языки",
         "thanks": "Спасибо! Ваше мнение поможет центру сделать следующие курсы лучше.",
+        "priority": "Приоритет отдаётся безработным, затем женщинам; внутри группы — в порядке записи.",
+        "moved": "Центр изменил ваше место в листе ожидания на курс «Компьютерная грамотность»: теперь вы 1-й",
+        "removed": "Центр исключил вас из списка курса «Компьютерная грамотность».",
+        "cancelled": "К сожалению, курс «Компьютерная грамотность» отменён.",
     },
 }
 
 
-async def one_seat(database: Database) -> None:
+async def one_seat(database: Database, policy: str = "fcfs") -> None:
     async with database.transaction() as session:
-        await make_course(session, await make_centre(session), capacity=1, offer_hours=48)
+        await make_course(session, await make_centre(session), capacity=1, offer_hours=48, policy=policy)
 
 
 async def statuses(database: Database) -> list[str]:
@@ -148,3 +157,47 @@ async def test_a_course_from_enrolment_to_feedback(
         answers = dict((await session.execute(select(SurveyAnswer.question_id, SurveyAnswer.value))).all())
     assert answers == {"useful": "somewhat", "teaching": "excellent", "recommend": "no",
                        "next_topics": ["foreign_languages", "sewing"]}
+
+
+async def rows(database: Database) -> list[int]:
+    async with database.transaction() as session:
+        return list((await session.scalars(select(Enrolment.id).order_by(Enrolment.id))).all())
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_what_a_facilitators_actions_tell_villagers(
+    database: Database, catalogs: Catalogs, clock: FakeClock, channel: str, language: str
+) -> None:
+    seen = SEEN[language]
+    await one_seat(database, policy="priority:unemployed,women")
+    async with world_of(channel, database, catalogs, clock) as world:
+        learner, first, second = (world.phone(n, language) for n in range(1, 4))
+        for phone, action in ((learner, "enrol"), (first, "join"), (second, "join")):
+            await phone.open()
+            await phone.choose(seen["language"])
+            await phone.choose(seen["courses"])
+            detail = await phone.choose(seen["course"])
+            assert seen["priority"] in detail
+            await phone.choose(seen[action])
+        seat, _, moved = await rows(database)
+
+        async with database.transaction() as session:
+            await move_on_list(session, moved, 1, clock(), actor="cli:test", reason="обещали в прошлый раз")
+        assert await world.deliver() == 1
+        assert seen["moved"] in second.inbox()
+
+        async with database.transaction() as session:
+            await remove_from_course(session, seat, clock(), actor="cli:test", reason="не пришёл два раза")
+        assert await world.deliver() == 2
+        removed = learner.inbox()
+        assert seen["removed"] in removed and "не пришёл" not in removed  # the reason stays in the log
+        assert seen["offer"] in second.inbox()
+
+        async with database.transaction() as session:
+            course_id = (await session.scalars(select(Enrolment.course_id))).first()
+            assert course_id is not None
+            await change_status(session, course_id, "cancelled", clock(), actor="cli:test", reason="нет учителя")
+        assert await world.deliver() == 2
+        assert seen["cancelled"] in first.inbox() and seen["cancelled"] in second.inbox()
+        assert learner.inbox() == ""
