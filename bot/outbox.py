@@ -7,8 +7,9 @@ that flow's view, so a typed "1" answers what the person just read, never someth
 waiting in the queue. ``OutboxSender.send_due`` claims due rows (``FOR UPDATE SKIP LOCKED``
 on PostgreSQL, so several processes share the work; SQLite's single writer needs no more),
 and just before sending checks again that the contact still exists and that the address has
-not opted out or become unreachable. A claim is a lease: a row left ``sending`` by a process
-that died is due again after ``LEASE``.
+not opted out or become unreachable. A process claims only messages for people it has an
+address for on its own channels; the rest wait for a process that serves theirs. A claim is
+a lease: a row left ``sending`` by a process that died is due again after ``LEASE``.
 """
 
 from __future__ import annotations
@@ -110,8 +111,8 @@ class OutboxSender:
         self.senders = dict(senders)
         self.clock = clock
         self.batch = batch
-        # The terminal simulator is one person: it must not claim, and so skip, everyone
-        # else's messages, which a service sharing the database delivers.
+        # The terminal simulator is one person: it must not claim everyone else's messages on
+        # the channel it stands in for (``--phone`` makes it "sms").
         self.only_contact = only_contact
 
     async def send_due(self) -> int:
@@ -127,6 +128,15 @@ class OutboxSender:
             and_(OutboxMessage.status == "pending", OutboxMessage.due_at <= now),
             and_(OutboxMessage.status == "sending", OutboxMessage.due_at <= now),
         )
+        # Only people this process can reach: a Telegram-only service must not claim, and skip,
+        # a message for the simulator's person or an SMS villager that another process serves.
+        served = (
+            select(ChannelIdentity.id)
+            .where(ChannelIdentity.contact_id == OutboxMessage.contact_id,
+                   ChannelIdentity.channel.in_(list(self.senders)))
+            .exists()
+        )
+        due = and_(due, served)
         if self.only_contact is not None:
             due = and_(due, OutboxMessage.contact_id == self.only_contact)
         async with self.db.transaction() as session:

@@ -208,3 +208,14 @@ async def test_a_terminal_delivers_only_its_own_persons_messages_and_leaves_the_
     assert sent == 1 and [address for address, _ in terminal.sent] == ["sim:local"]
     assert (await status_of(database, mine)).status == "sent"
     assert (await status_of(database, theirs)).status == "pending"  # for the service to deliver
+
+
+async def test_a_process_leaves_messages_for_channels_it_does_not_serve_to_one_that_does(
+    database: Database, clock: FakeClock, catalogs: Catalogs, telegram: RecordingSender, sms: RecordingSender
+) -> None:
+    by_sms = await contact_with(database, clock, ("sms", "tel:+77011234567"))
+    row_id = await queue(database, clock, by_sms)
+    assert await OutboxSender(database, catalogs, {"telegram": telegram}, clock=clock).send_due() == 0
+    assert (await status_of(database, row_id)).status == "pending" and telegram.sent == []
+    assert await OutboxSender(database, catalogs, {"sms": sms}, clock=clock).send_due() == 1
+    assert [address for address, _ in sms.sent] == ["tel:+77011234567"]
