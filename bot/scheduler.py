@@ -7,6 +7,7 @@ once (each claims rows one by one). Features register their jobs with ``@periodi
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from bot.i18n import Catalogs
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+STOP_GRACE_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class Ticker:
         self.context = context
         self.jobs = {**registered_jobs(), **(extra or {})}
         self.scheduler = AsyncIOScheduler(timezone="UTC")
+        self._running: set[asyncio.Task[object]] = set()
 
     def start(self) -> None:
         for name, (seconds, job) in self.jobs.items():
@@ -60,11 +63,28 @@ class Ticker:
         self.scheduler.start()
 
     async def _run(self, name: str, job: Job) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
         try:
             await job(self.context)
         except Exception:
             log.exception("periodic job %s failed; it runs again at its next tick", name)
+        finally:
+            if task is not None:
+                self._running.discard(task)
 
-    def stop(self) -> None:
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+    async def stop(self, grace: float = STOP_GRACE_SECONDS) -> None:
+        """Stop ticking, and let a job in progress finish before the database is closed.
+
+        APScheduler's asyncio executor cancels running jobs on shutdown; a delivery cancelled
+        between sending and recording it would be sent again once its lease ran out.
+        """
+        if not self.scheduler.running:
+            return
+        self.scheduler.pause()
+        if self._running:
+            _, stuck = await asyncio.wait(set(self._running), timeout=grace)
+            if stuck:
+                log.warning("%d periodic job(s) still running after %.0f s; cancelling", len(stuck), grace)
+        self.scheduler.shutdown(wait=False)

@@ -89,7 +89,7 @@ async def run_simulator(
     try:
         await simulator.run(lines)
     finally:
-        ticker.stop()
+        await ticker.stop()
         await ctx.db.dispose()
 
 
@@ -129,7 +129,7 @@ async def run_service(settings: Settings, *, webhook_url: str | None = None) -> 
         await stop.wait()
         log.info("stopping: no new updates are taken; finishing those in progress")
     finally:
-        ticker.stop()
+        await ticker.stop()
         for runtime in reversed(runtimes):
             await runtime.stop()
         if server is not None:

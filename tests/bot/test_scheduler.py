@@ -1,0 +1,57 @@
+"""The ticker: jobs run inside the loop, and stopping lets a job in progress finish."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.i18n import Catalogs
+from bot.scheduler import JobContext, Ticker
+from storage.db import Database
+
+
+@pytest.fixture
+async def context(catalogs: Catalogs, clock: FakeClock, tmp_path: Path) -> AsyncIterator[JobContext]:
+    """The jobs here never touch the database; one that is never opened will do."""
+    db = Database.from_url(f"sqlite+aiosqlite:///{tmp_path / 'unused.db'}")
+    yield JobContext(db, catalogs, clock)
+    await db.dispose()
+
+
+async def test_stopping_waits_for_a_job_in_progress_instead_of_cancelling_it(context: JobContext) -> None:
+    started, release = asyncio.Event(), asyncio.Event()
+    finished: list[str] = []
+
+    async def delivery(_ctx: JobContext) -> None:
+        started.set()
+        await release.wait()  # a send in flight
+        finished.append("recorded")
+
+    ticker = Ticker(context, {"delivery": (0.01, delivery)})
+    ticker.start()
+    await asyncio.wait_for(started.wait(), 10)
+    stopping = asyncio.create_task(ticker.stop())
+    for _ in range(20):  # let stop() run as far as it can on its own
+        await asyncio.sleep(0)
+    assert not stopping.done() and finished == []
+    release.set()
+    await asyncio.wait_for(stopping, 10)
+    assert finished == ["recorded"] and not ticker.scheduler.running
+
+
+async def test_a_job_stuck_past_the_grace_period_is_cancelled(context: JobContext) -> None:
+    started = asyncio.Event()
+
+    async def stuck(_ctx: JobContext) -> None:
+        started.set()
+        await asyncio.Event().wait()
+
+    ticker = Ticker(context, {"stuck": (0.01, stuck)})
+    ticker.start()
+    await asyncio.wait_for(started.wait(), 10)
+    await asyncio.wait_for(ticker.stop(grace=0), 10)
+    assert not ticker.scheduler.running
