@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,6 +68,21 @@ async def enqueue(
     return row
 
 
+StillWanted = Callable[[AsyncSession, Mapping[str, Any], dt.datetime], Awaitable[bool]]
+_STILL_WANTED: dict[str, StillWanted] = {}
+
+
+def still_wanted(kind: str) -> Callable[[StillWanted], StillWanted]:
+    """Register the check, made just before sending, that a message of ``kind`` still holds
+    (a seat offer withdrawn or expired meanwhile is not sent)."""
+
+    def register(check: StillWanted) -> StillWanted:
+        _STILL_WANTED[kind] = check
+        return check
+
+    return register
+
+
 @dataclass(frozen=True)
 class Awaits:
     """The flow view an idle conversation enters once the message is delivered."""
@@ -82,6 +97,7 @@ class Claimed:
     id: int
     contact_id: int
     channel: str | None
+    kind: str
     payload: dict[str, object]
     attempts: int
 
@@ -129,14 +145,17 @@ class OutboxSender:
             and_(OutboxMessage.status == "sending", OutboxMessage.due_at <= now),
         )
         # Only people this process can reach: a Telegram-only service must not claim, and skip,
-        # a message for the simulator's person or an SMS villager that another process serves.
-        served = (
-            select(ChannelIdentity.id)
-            .where(ChannelIdentity.contact_id == OutboxMessage.contact_id,
-                   ChannelIdentity.channel.in_(list(self.senders)))
-            .exists()
+        # a message for the simulator's person or an SMS villager whom another process serves.
+        reachable_address = and_(
+            ChannelIdentity.contact_id == OutboxMessage.contact_id,
+            ChannelIdentity.unreachable_at.is_(None),
+            ChannelIdentity.opted_out_at.is_(None),
         )
-        due = and_(due, served)
+        served = ChannelIdentity.channel.in_(list(self.senders))
+        mine = select(ChannelIdentity.id).where(reachable_address, served)
+        anywhere = select(ChannelIdentity.id).where(reachable_address)
+        # Someone reachable nowhere is claimed too, and skipped: no process could do better.
+        due = and_(due, or_(mine.exists(), ~anywhere.exists()))
         if self.only_contact is not None:
             due = and_(due, OutboxMessage.contact_id == self.only_contact)
         async with self.db.transaction() as session:
@@ -151,7 +170,7 @@ class OutboxSender:
             ).all()
             for row in rows:
                 row.status, row.due_at, row.attempts = "sending", now + LEASE, row.attempts + 1
-            return [Claimed(r.id, r.contact_id, r.channel, r.payload, r.attempts) for r in rows]
+            return [Claimed(r.id, r.contact_id, r.channel, r.kind, r.payload, r.attempts) for r in rows]
 
     async def _deliver(self, row: Claimed) -> None:
         async with self.db.transaction() as session:
@@ -161,9 +180,16 @@ class OutboxSender:
                     select(ChannelIdentity).where(ChannelIdentity.contact_id == row.contact_id)
                 )
             ).all()
+            conversation = await session.get(Conversation, row.contact_id)
+            wanted = _STILL_WANTED.get(row.kind)
+            moot = wanted is not None and not await wanted(session, row.payload, self.clock())
         if contact is None or contact.deleted_at is not None:
             await self._finish(row.id, "skipped", "contact deleted")
             return
+        if moot:
+            await self._finish(row.id, "skipped", "no longer relevant")
+            return
+        seq_when_sent = conversation.state.get("seq") if conversation is not None else None
         identity = self._pick(identities, row.channel)
         if identity is None:
             await self._finish(row.id, "skipped", "no reachable address")
@@ -185,7 +211,7 @@ class OutboxSender:
             await self._retry(row, min(2**row.attempts, 600), repr(exc))
         else:
             await self._finish(row.id, "sent", None, provider_ids[0] if provider_ids else None,
-                               awaits=row.payload.get("awaits"))
+                               awaits=row.payload.get("awaits"), seq_when_sent=seq_when_sent)
 
     def _pick(self, identities: Sequence[ChannelIdentity], wanted: str | None) -> ChannelIdentity | None:
         usable = [i for i in identities if reachable(i) and i.channel in self.senders]
@@ -196,7 +222,7 @@ class OutboxSender:
 
     async def _finish(
         self, row_id: int, status: str, error: str | None, provider_id: str | None = None,
-        awaits: object = None,
+        awaits: object = None, seq_when_sent: object = None,
     ) -> None:
         async with self.db.transaction() as session:
             row = await session.get(OutboxMessage, row_id)
@@ -208,9 +234,11 @@ class OutboxSender:
             if status == "sent":
                 row.sent_at = self.clock()
                 if isinstance(awaits, dict):
-                    await self._await_answer(session, row.contact_id, awaits)
+                    await self._await_answer(session, row.contact_id, awaits, seq_when_sent)
 
-    async def _await_answer(self, session: AsyncSession, contact_id: int, awaits: dict[str, Any]) -> None:
+    async def _await_answer(
+        self, session: AsyncSession, contact_id: int, awaits: dict[str, Any], seq_when_sent: object
+    ) -> None:
         """Put an idle conversation into the delivered question's view (see ``taken_over``).
 
         A conversation locked by a step in progress is left alone (``SKIP LOCKED``): the person
@@ -222,7 +250,8 @@ class OutboxSender:
         )
         if conversation is None:
             return
-        state = taken_over(conversation.state, awaits["flow"], awaits["data"], awaits["ctx"])
+        state = taken_over(conversation.state, awaits["flow"], awaits["data"], awaits["ctx"],
+                           seq_when_sent=seq_when_sent)
         if state is not None:
             conversation.state, conversation.updated_at = state, self.clock()
 

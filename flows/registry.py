@@ -18,9 +18,13 @@ from flows.events import Effect, Facts, Inbound, Reply
 MENU_ITEMS: tuple[str, ...] = ("survey", "courses", "my", "language", "help")
 # Flows opened only by their command (``/manage``), never listed in the villagers' menu.
 COMMAND_ONLY: tuple[str, ...] = ("manage",)
-# Flows that only show things: nothing typed in them is lost if a question delivered later
-# (a seat offer, a questionnaire invitation) takes the conversation over.
-BROWSING_FLOWS: tuple[str, ...] = ("courses", "my")
+# Views that only show things, by flow: nothing is lost if a question delivered later (a seat
+# offer, a questionnaire invitation) takes the conversation over. Not "my"'s leave confirmation
+# or another offer still waiting for its answer.
+BROWSING_VIEWS: Mapping[str, frozenset[str]] = {
+    "courses": frozenset({"list", "detail"}),
+    "my": frozenset({"list", "item"}),
+}
 
 
 @dataclass(frozen=True)
@@ -56,13 +60,20 @@ class Flow(Protocol):
 
 
 def taken_over(
-    state: Mapping[str, Any], flow: str, data: dict[str, Any], context: str
+    state: Mapping[str, Any], flow: str, data: dict[str, Any], context: str, *, seq_when_sent: object
 ) -> dict[str, Any] | None:
     """The state in which a just-delivered question waits for its answer, so a typed "1"
-    answers what the person just read; None leaves a conversation busy with something else
-    (a survey half answered, a facilitator's reason) alone: the message's buttons still work."""
-    stage = state.get("stage")
-    if stage == "menu" or (stage == "flow" and state.get("flow") in BROWSING_FLOWS):
+    answers what the person just read.
+
+    None leaves the conversation alone: when it is busy with something else (a survey half
+    answered, a facilitator's reason), or when the person took a step since the message was
+    sent (``seq`` moved on), since they are reading that step's answer, not the question. The
+    message's buttons still work from any state.
+    """
+    if state.get("seq") != seq_when_sent:
+        return None
+    stage, view = state.get("stage"), (state.get("data") or {}).get("view")
+    if stage == "menu" or (stage == "flow" and view in BROWSING_VIEWS.get(state.get("flow") or "", ())):
         return {**state, "stage": "flow", "flow": flow, "data": data, "ctx": context}
     return None
 

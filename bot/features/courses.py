@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.effects import EffectContext, StaleFacts, applies
 from bot.facts import facts_loader
 from bot.features.course_feedback import send_feedback
-from bot.outbox import Awaits, enqueue
+from bot.outbox import Awaits, enqueue, still_wanted
 from bot.scheduler import JobContext, periodic
 from flows.courses import facts as view
 from flows.courses.mine import (
@@ -176,6 +176,20 @@ async def offer_seats(session: AsyncSession, offers: Sequence[Enrolment], now: d
                                   offer_deadline=row.offer_deadline)
         await enqueue(session, contact_id=row.contact_id, replies=[offer_reply(info)], kind="offer", now=now,
                       awaits=Awaits("my", offer_data(row.id), offer_context(row.id)))
+
+
+@still_wanted("offer")
+async def offer_still_open(session: AsyncSession, payload: Mapping[str, Any], now: dt.datetime) -> bool:
+    """An offer queued but not yet sent (no process reached the person in time, say) is dropped
+    once it was accepted, declined, expired or its course cancelled."""
+    enrolment_id = payload.get("awaits", {}).get("data", {}).get("enrolment")
+    row = await session.get(Enrolment, enrolment_id) if enrolment_id is not None else None
+    if row is None or row.status != "offered":
+        return False
+    if row.offer_deadline is not None and now >= row.offer_deadline:
+        return False
+    course = await session.get(Course, row.course_id)
+    return course is not None and course.status in ("open", "running")
 
 
 async def move_on_list(

@@ -75,8 +75,8 @@ def cancelled_reply(title: Localized) -> Reply:
 def expired_reply(title: Localized) -> Reply:
     """What someone is sent when their offer's deadline passes unanswered: they are off the list."""
     return Reply(body=(Msg(
-        N_("The time to answer the seat offer on «{title}» has run out, and the seat went to the "
-           "next person. If you still want this course, choose Courses in the menu and enrol again."),
+        N_("The time to answer the seat offer on «{title}» has run out, so the seat is no longer held "
+           "for you. If you still want this course, choose Courses in the menu and enrol again."),
         {"title": title},
     ),))
 

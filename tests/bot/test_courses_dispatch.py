@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 
 from bot.clock import FakeClock
 from bot.dispatcher import Dispatcher
-from bot.features.courses import expire_due_offers
-from bot.i18n import Catalogs
+from bot.features.courses import change_status, expire_due_offers
+from bot.i18n import Catalogs, Translator
+from bot.outbox import OutboxSender
+from flows.events import Reply
 from storage.db import Database
 from storage.models import OutboxMessage
 from storage.models.courses import Enrolment
 from tests.bot.outbox_helpers import deliver
+from tests.bot.test_outbox import RecordingSender
 from tests.conftest import Chat
 from tests.storage.courses_helpers import make_centre, make_course
 
@@ -100,7 +105,7 @@ async def test_a_declined_and_an_expired_offer_move_the_list_on(
         assert await expire_due_offers(session, clock()) == 1
     assert await statuses(database) == ["left", "declined", "expired", "offered"]
     told = dict(await deliver(database, catalogs, clock))
-    assert told["sim:3"].startswith("Время ответить на предложение места на курсе «Компьютерная грамотность» истекло")
+    assert told["sim:3"].startswith("Срок ответа на предложение места на курсе «Компьютерная грамотность» истёк")
     assert "выберите «Курсы» в меню и запишитесь снова" in told["sim:3"]
     assert "Хорошая новость" in told["sim:4"]
     late = await others[1].say("1")
@@ -132,3 +137,59 @@ def test_offer_expiry_is_a_registered_periodic_job() -> None:
 
     seconds, _job = registered_jobs()["expire_offers"]
     assert seconds == 60
+
+
+class TypesWhileSending(RecordingSender):
+    """The person types while their offer is on its way, so they read that answer, not the offer."""
+
+    def __init__(self, chat: Chat, text: str) -> None:
+        super().__init__("simulator")
+        self.chat, self.text = chat, text
+
+    async def send(self, address: str, replies: Sequence[Reply], tr: Translator) -> list[str]:
+        await self.chat.send(self.text)
+        return await super().send(address, replies, tr)
+
+
+async def test_an_offer_crossing_a_typed_answer_does_not_take_over_the_screen_shown_since(
+    database: Database, clock: FakeClock, catalogs: Catalogs
+) -> None:
+    await one_seat_course(database, clock)
+    aigerim = await person(database, clock, catalogs, 1, "ru")
+    bolat = await person(database, clock, catalogs, 2, "ru")
+    for chat in (aigerim, bolat):
+        await chat.send("2")
+        await chat.send("1")
+        await chat.send("1")
+    await bolat.send("2")
+    assert "Расписание:" in await bolat.say("1")  # Bolat reads the course's details
+    for text in ("3", "1", "1", "да"):
+        await aigerim.send(text)  # Aigerim leaves: the seat is offered to Bolat
+    crossing = TypesWhileSending(bolat, "1")  # "Back" to the list, typed while the offer travels
+    await OutboxSender(database, catalogs, {"simulator": crossing}, clock=clock).send_due()
+    assert "Хорошая новость" in crossing.sent[0][1]
+    assert "Главное меню" in await bolat.say("2")  # "Back" on the list he was shown, not "Decline"
+    assert await statuses(database) == ["left", "offered"]  # not declined by accident
+    assert "Ваше место на курсе «Компьютерная грамотность» подтверждено." in await bolat.say(
+        choice="accept", context="offer2")
+
+
+async def test_an_offer_withdrawn_before_it_could_be_sent_is_not_sent(
+    database: Database, clock: FakeClock, catalogs: Catalogs
+) -> None:
+    course_id = await one_seat_course(database, clock)
+    aigerim = await person(database, clock, catalogs, 1, "ru")
+    bolat = await person(database, clock, catalogs, 2, "ru")
+    for chat in (aigerim, bolat):
+        await chat.send("2")
+        await chat.send("1")
+        await chat.send("1")
+    for text in ("3", "1", "1", "да"):
+        await aigerim.send(text)
+    async with database.transaction() as session:
+        await change_status(session, course_id, "cancelled", clock(), actor="cli:test", reason="нет учителя")
+    ((to, text),) = await deliver(database, catalogs, clock)
+    assert to == "sim:2" and text.startswith("К сожалению, курс «Компьютерная грамотность» отменён.")
+    async with database.transaction() as session:
+        offer = await session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "offer"))
+    assert offer is not None and (offer.status, offer.last_error) == ("skipped", "no longer relevant")

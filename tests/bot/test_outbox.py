@@ -219,3 +219,20 @@ async def test_a_process_leaves_messages_for_channels_it_does_not_serve_to_one_t
     assert (await status_of(database, row_id)).status == "pending" and telegram.sent == []
     assert await OutboxSender(database, catalogs, {"sms": sms}, clock=clock).send_due() == 1
     assert [address for address, _ in sms.sent] == ["tel:+77011234567"]
+
+
+async def test_reachability_decides_which_process_claims(
+    database: Database, clock: FakeClock, catalogs: Catalogs, telegram: RecordingSender, sms: RecordingSender
+) -> None:
+    blocked_on_telegram = await contact_with(database, clock, ("telegram", "telegram:7"), ("sms", "tel:+77017654321"))
+    nowhere = await contact_with(database, clock, ("telegram", "telegram:8"))
+    async with database.transaction() as session:
+        for identity in (await session.scalars(select(ChannelIdentity).where(ChannelIdentity.channel == "telegram"))):
+            identity.unreachable_at = clock()
+    by_sms, lost = await queue(database, clock, blocked_on_telegram), await queue(database, clock, nowhere)
+    telegram_only = OutboxSender(database, catalogs, {"telegram": telegram}, clock=clock)
+    assert await telegram_only.send_due() == 1  # only the one nobody can reach, skipped
+    assert (await status_of(database, lost)).last_error == "no reachable address"
+    assert (await status_of(database, by_sms)).status == "pending"
+    assert await OutboxSender(database, catalogs, {"sms": sms}, clock=clock).send_due() == 1
+    assert [address for address, _ in sms.sent] == ["tel:+77017654321"] and telegram.sent == []
