@@ -1,10 +1,11 @@
 """The "my" menu item: the contact's enrolments, leaving, and answering a seat offer.
 
 ``data["view"]`` is ``list``, ``item`` (one enrolment and what can be done with it),
-``leave`` (confirm leaving) or ``offer`` (an offer waiting for accept/decline; the bot puts an
-idle conversation straight into this view when it sends the offer, so a typed "1" or "иә" or
-a pressed button answers it). Every answer is checked against fresh facts: an offer that
-expired meanwhile is not accepted.
+``leave`` (confirm leaving) or ``offer`` (an offer waiting for accept/decline; once the offer
+is delivered, the outbox puts an idle conversation into this view, see
+``flows.registry.taken_over``, so a typed "1" or "иә" answers it; its button works from any
+state). Every answer is checked against fresh facts: an offer that expired meanwhile is not
+accepted.
 """
 
 from __future__ import annotations
