@@ -1,4 +1,4 @@
-"""Dispatcher throughput: many villagers talking at once, on SQLite and (if set) PostgreSQL.
+"""Dispatcher and outbox throughput, on SQLite and (if set) PostgreSQL.
 
 Bounded: N contacts each send M messages; prints steps per second and latency percentiles.
 ``CLC_BENCH_DATABASE_URL`` adds a PostgreSQL run (e.g. postgresql+asyncpg://postgres@127.0.0.1/test).
@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bench.outbox import measure_outbox
 from bot.dispatcher import Dispatcher
 from flows.events import Inbound
 from storage.db import Database
@@ -47,6 +48,7 @@ async def measure(name: str, db: Database) -> None:
         f"{name:10} {len(latencies):6d} steps  {len(latencies) / elapsed:8.1f} steps/s  "
         f"p50 {q[49] * 1000:6.1f} ms  p95 {q[94] * 1000:6.1f} ms  p99 {q[98] * 1000:6.1f} ms"
     )
+    await measure_outbox(name, db)
     await db.dispose()
 
 
