@@ -139,6 +139,16 @@ def test_offer_expiry_is_a_registered_periodic_job() -> None:
     assert seconds == 60
 
 
+async def seated_and_waiting(database: Database, clock: FakeClock, catalogs: Catalogs) -> tuple[Chat, Chat]:
+    """Aigerim takes the one seat, Bolat waits first in line (both in Russian)."""
+    aigerim = await person(database, clock, catalogs, 1, "ru")
+    bolat = await person(database, clock, catalogs, 2, "ru")
+    for chat in (aigerim, bolat):
+        for text in ("2", "1", "1"):  # Courses, the course, enrol
+            await chat.send(text)
+    return aigerim, bolat
+
+
 class TypesWhileSending(RecordingSender):
     """The person types while their offer is on its way, so they read that answer, not the offer."""
 
@@ -155,12 +165,7 @@ async def test_an_offer_crossing_a_typed_answer_does_not_take_over_the_screen_sh
     database: Database, clock: FakeClock, catalogs: Catalogs
 ) -> None:
     await one_seat_course(database, clock)
-    aigerim = await person(database, clock, catalogs, 1, "ru")
-    bolat = await person(database, clock, catalogs, 2, "ru")
-    for chat in (aigerim, bolat):
-        await chat.send("2")
-        await chat.send("1")
-        await chat.send("1")
+    aigerim, bolat = await seated_and_waiting(database, clock, catalogs)
     await bolat.send("2")
     assert "Расписание:" in await bolat.say("1")  # Bolat reads the course's details
     for text in ("3", "1", "1", "да"):
@@ -178,13 +183,8 @@ async def test_an_offer_withdrawn_before_it_could_be_sent_is_not_sent(
     database: Database, clock: FakeClock, catalogs: Catalogs
 ) -> None:
     course_id = await one_seat_course(database, clock)
-    aigerim = await person(database, clock, catalogs, 1, "ru")
-    bolat = await person(database, clock, catalogs, 2, "ru")
-    for chat in (aigerim, bolat):
-        await chat.send("2")
-        await chat.send("1")
-        await chat.send("1")
-    for text in ("3", "1", "1", "да"):
+    aigerim, _ = await seated_and_waiting(database, clock, catalogs)
+    for text in ("3", "1", "1", "да"):  # Aigerim leaves: the seat is offered to Bolat
         await aigerim.send(text)
     async with database.transaction() as session:
         await change_status(session, course_id, "cancelled", clock(), actor="cli:test", reason="нет учителя")
