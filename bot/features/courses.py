@@ -251,7 +251,10 @@ async def expire_due_offers(session: AsyncSession, now: dt.datetime) -> int:
         if result is not None:
             expired += 1
             await offer_seats(session, result[1], now)
-            await _tell(session, result[0], expired_reply, "expired", now)
+            course = await session.get(Course, result[0].course_id)
+            if course is not None and course.status in ("open", "running"):
+                # On a cancelled or finished course they were told that instead.
+                await _tell(session, result[0], expired_reply, "expired", now)
     return expired
 
 

@@ -193,3 +193,7 @@ async def test_an_offer_withdrawn_before_it_could_be_sent_is_not_sent(
     async with database.transaction() as session:
         offer = await session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "offer"))
     assert offer is not None and (offer.status, offer.last_error) == ("skipped", "no longer relevant")
+    clock.advance(hours=49)
+    async with database.transaction() as session:
+        assert await expire_due_offers(session, clock()) == 1
+    assert await deliver(database, catalogs, clock) == []  # no "your offer expired" after "cancelled"
