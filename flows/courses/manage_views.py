@@ -116,7 +116,8 @@ def reason_reply(course: StaffCourse, view: str, learner: Learner | None) -> Rep
                           "will be told the course is off."), {"title": course.title})
     elif view == "remove_reason":
         question = Msg(N_("Why is {name} taken off the course? Write the reason in a few words; it is "
-                          "kept in the log."), {"name": name_of(learner) if learner else ""})
+                          "kept in the log. {name} is told they were taken off, without the reason."),
+                       {"name": name_of(learner) if learner else ""})
     else:
         question = Msg(N_("Why is {name} moved? Write the reason in a few words; it is kept in the log."),
                        {"name": name_of(learner) if learner else ""})
