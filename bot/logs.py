@@ -34,6 +34,7 @@ def configure_logging(level: str, secrets: Iterable[str] = ()) -> None:
     # httpx logs every request URL at INFO, and Telegram's URLs carry the token.
     logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
     logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))
-    # APScheduler logs every tick at INFO ("Running job …"): noise in the service, and in the
-    # simulator it would print over the conversation on the villager's screen.
-    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))
+    # APScheduler logs every tick at INFO ("Running job …") and a tick skipped behind a long
+    # job at WARNING: noise in the service, and in the simulator it would print over the
+    # villager's conversation. Our jobs log their own failures (``bot.scheduler``).
+    logging.getLogger("apscheduler").setLevel(max(logging.ERROR, root.level))

@@ -14,6 +14,7 @@ a lease: a row left ``sending`` by a process that died is due again after ``LEAS
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -134,9 +135,25 @@ class OutboxSender:
     async def send_due(self) -> int:
         """Send what is due now; returns how many rows were handled (sent, skipped or failed)."""
         claimed = await self._claim()
-        for row in claimed:
-            await self._deliver(row)
+        for done, row in enumerate(claimed):
+            try:
+                await self._deliver(row)
+            except asyncio.CancelledError:  # shutting down: what was not tried yet is due again now
+                await asyncio.shield(self._release(claimed[done + 1:]))
+                raise
+            except Exception as exc:  # one bad row must not hold up the rest of the batch
+                log.exception("outbox row %s: could not be delivered", row.id)
+                await self._retry(row, min(2**row.attempts, 600), repr(exc))
         return len(claimed)
+
+    async def _release(self, rows: Sequence[Claimed]) -> None:
+        if not rows:
+            return
+        async with self.db.transaction() as session:
+            for row in rows:
+                stored = await session.get(OutboxMessage, row.id)
+                if stored is not None and stored.status == "sending":
+                    stored.status, stored.due_at, stored.attempts = "pending", self.clock(), row.attempts - 1
 
     async def _claim(self) -> list[Claimed]:
         now = self.clock()
@@ -151,7 +168,10 @@ class OutboxSender:
             ChannelIdentity.unreachable_at.is_(None),
             ChannelIdentity.opted_out_at.is_(None),
         )
-        served = ChannelIdentity.channel.in_(list(self.senders))
+        served = and_(
+            ChannelIdentity.channel.in_(list(self.senders)),
+            or_(OutboxMessage.channel.is_(None), ChannelIdentity.channel == OutboxMessage.channel),
+        )
         mine = select(ChannelIdentity.id).where(reachable_address, served)
         anywhere = select(ChannelIdentity.id).where(reachable_address)
         # Someone reachable nowhere is claimed too, and skipped: no process could do better.

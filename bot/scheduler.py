@@ -83,8 +83,13 @@ class Ticker:
         if not self.scheduler.running:
             return
         self.scheduler.pause()
+        await asyncio.sleep(0)  # a job submitted just before the pause starts and is counted
+        stuck: set[asyncio.Task[object]] = set()
         if self._running:
             _, stuck = await asyncio.wait(set(self._running), timeout=grace)
             if stuck:
                 log.warning("%d periodic job(s) still running after %.0f s; cancelling", len(stuck), grace)
         self.scheduler.shutdown(wait=False)
+        # Cancelled jobs finish their clean-up (a rollback, claims put back) before the caller
+        # closes the database.
+        await asyncio.gather(*stuck, return_exceptions=True)

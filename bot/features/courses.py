@@ -253,7 +253,8 @@ async def expire_due_offers(session: AsyncSession, now: dt.datetime) -> int:
             await offer_seats(session, result[1], now)
             course = await session.get(Course, result[0].course_id)
             if course is not None and course.status in ("open", "running"):
-                # On a cancelled or finished course they were told that instead.
+                # A cancelled course told them so already; on a finished one "enrol again"
+                # would be wrong.
                 await _tell(session, result[0], expired_reply, "expired", now)
     return expired
 

@@ -83,7 +83,7 @@ async def test_roster_attendance_remove_and_move_in_russian(
     assert "Кого вы хотите снять с курса?" in await staff.say("2")
     asked = await staff.say("2")
     assert "Почему снимаете с курса: Болат? Напишите причину" in asked
-    assert "Болат получит сообщение, что снят(а) с курса, без причины." in asked
+    assert "Болат получит сообщение о том, что снят(а) с курса; причина в нём не указывается." in asked
     assert "Напишите причину в нескольких словах." in await staff.say("   ")
     removed = await staff.say("не пришёл на два занятия")
     assert "Болат: снят(а) с курса." in removed

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Sequence
 
 import pytest
 from sqlalchemy import select
 
+from bot import outbox as outbox_module
 from bot.clock import FakeClock
 from bot.errors import PermanentFailure, RetryLater, Unreachable
 from bot.i18n import Catalogs, Translator
@@ -53,9 +55,10 @@ async def contact_with(database: Database, clock: FakeClock, *addresses: tuple[s
         return contact.id
 
 
-async def queue(database: Database, clock: FakeClock, contact_id: int, **kwargs: object) -> int:
+async def queue(database: Database, clock: FakeClock, contact_id: int, kind: str = "reminder",
+                **kwargs: object) -> int:
     async with database.transaction() as session:
-        row = await enqueue(session, contact_id=contact_id, replies=[REMINDER], kind="reminder",
+        row = await enqueue(session, contact_id=contact_id, replies=[REMINDER], kind=kind,
                             now=clock(), **kwargs)  # type: ignore[arg-type]
         return row.id
 
@@ -236,3 +239,59 @@ async def test_reachability_decides_which_process_claims(
     assert (await status_of(database, by_sms)).status == "pending"
     assert await OutboxSender(database, catalogs, {"sms": sms}, clock=clock).send_due() == 1
     assert [address for address, _ in sms.sent] == ["tel:+77017654321"] and telegram.sent == []
+
+
+async def test_a_message_pinned_to_a_channel_waits_for_a_process_serving_it(
+    database: Database, clock: FakeClock, catalogs: Catalogs, telegram: RecordingSender, sms: RecordingSender
+) -> None:
+    both = await contact_with(database, clock, ("telegram", "telegram:9"), ("sms", "tel:+77011234567"))
+    pinned = await queue(database, clock, both, channel="sms")
+    assert await OutboxSender(database, catalogs, {"telegram": telegram}, clock=clock).send_due() == 0
+    assert (await status_of(database, pinned)).status == "pending"
+    assert await OutboxSender(database, catalogs, {"sms": sms}, clock=clock).send_due() == 1
+    assert [address for address, _ in sms.sent] == ["tel:+77011234567"]
+
+
+async def test_one_row_failing_before_sending_does_not_hold_up_the_batch(
+    database: Database, clock: FakeClock, catalogs: Catalogs, outbox: OutboxSender, telegram: RecordingSender,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def broken_check(*_args: object) -> bool:
+        raise RuntimeError("the check itself failed")
+
+    monkeypatch.setitem(outbox_module._STILL_WANTED, "fragile", broken_check)
+    contact_id = await contact_with(database, clock, ("telegram", "telegram:5"))
+    fragile = await queue(database, clock, contact_id, kind="fragile")
+    await queue(database, clock, contact_id)
+    assert await outbox.send_due() == 2
+    assert len(telegram.sent) == 1  # the other message went out
+    row = await status_of(database, fragile)
+    assert row.status == "pending" and row.due_at > clock() and "the check itself failed" in (row.last_error or "")
+
+
+async def test_stopping_mid_batch_puts_the_untried_messages_back(
+    database: Database, clock: FakeClock, catalogs: Catalogs
+) -> None:
+    class Slow(RecordingSender):
+        def __init__(self) -> None:
+            super().__init__("telegram")
+            self.in_flight, self.never = asyncio.Event(), asyncio.Event()
+
+        async def send(self, address: str, replies: Sequence[Reply], tr: Translator) -> list[str]:
+            if self.sent:
+                self.in_flight.set()
+                await self.never.wait()
+            return await super().send(address, replies, tr)
+
+    contact_id = await contact_with(database, clock, ("telegram", "telegram:5"))
+    rows = [await queue(database, clock, contact_id) for _ in range(4)]
+    slow = Slow()
+    sending = asyncio.create_task(OutboxSender(database, catalogs, {"telegram": slow}, clock=clock).send_due())
+    await asyncio.wait_for(slow.in_flight.wait(), 10)
+    sending.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await sending
+    states = [(r.status, r.attempts) for r in [await status_of(database, row) for row in rows]]
+    assert states[0] == ("sent", 1)
+    assert states[1] == ("sending", 1)  # interrupted mid-send: its lease decides
+    assert states[2:] == [("pending", 0), ("pending", 0)]  # untried: due again at once
