@@ -200,7 +200,9 @@ class OutboxSender:
                     select(ChannelIdentity).where(ChannelIdentity.contact_id == row.contact_id)
                 )
             ).all()
-            conversation = await session.get(Conversation, row.contact_id)
+            # Only a question that waits for its answer needs the screen the person is on.
+            awaits = "awaits" in row.payload
+            conversation = await session.get(Conversation, row.contact_id) if awaits else None
             wanted = _STILL_WANTED.get(row.kind)
             moot = wanted is not None and not await wanted(session, row.payload, self.clock())
         if contact is None or contact.deleted_at is not None:

@@ -7,6 +7,7 @@ processes run the sending job at the same moment: the second insert fails and ro
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
@@ -50,9 +51,14 @@ async def invite(
     return row
 
 
-async def open_invitations(session: AsyncSession, contact_id: int) -> list[OpenInvitation]:
-    """The person's invitations not yet completed or declined (on any of their channels)."""
-    people = await same_person(session, contact_id)
+async def open_invitations(
+    session: AsyncSession, contact_id: int, people: Sequence[int] | None = None
+) -> list[OpenInvitation]:
+    """The person's invitations not yet completed or declined (on any of their channels).
+
+    ``people`` is ``same_person(contact_id)`` when the caller already has it.
+    """
+    people = people if people is not None else await same_person(session, contact_id)
     rows = (await session.execute(
         select(SurveyInvitation, Questionnaire.id)
         .join(Questionnaire, Questionnaire.slug == SurveyInvitation.slug)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,9 +119,14 @@ async def same_person(session: AsyncSession, contact_id: int) -> list[int]:
     return found
 
 
-async def unfinished_run(session: AsyncSession, contact_id: int) -> Unfinished | None:
-    """The person's newest run still in progress (on any of their channels), with its answers."""
-    people = await same_person(session, contact_id)
+async def unfinished_run(
+    session: AsyncSession, contact_id: int, people: Sequence[int] | None = None
+) -> Unfinished | None:
+    """The person's newest run still in progress (on any of their channels), with its answers.
+
+    ``people`` is ``same_person(contact_id)`` when the caller already has it.
+    """
+    people = people if people is not None else await same_person(session, contact_id)
     row = (
         await session.execute(
             select(SurveyRun, QuestionnaireVersion, Questionnaire.slug)

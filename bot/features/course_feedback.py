@@ -12,6 +12,7 @@ the ordinary survey flow, on whatever channel the learner uses.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from functools import cache
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from bot.scheduler import JobContext, periodic
 from flows.courses.feedback import feedback_due, last_session_end, polite_time
 from flows.events import Localized
 from flows.questionnaire.invitations import answerable_count, invitation_reply, invite_context, invite_data
-from flows.questionnaire.schema import Questionnaire
+from flows.questionnaire.schema import Published, Questionnaire
 from storage import courses as repo
 from storage import invitations, surveys
 from storage.models import Centre
@@ -57,18 +58,19 @@ async def feedback_version(session: AsyncSession, now: dt.datetime) -> Questionn
 
 
 async def courses_due(session: AsyncSession, now: dt.datetime) -> list[int]:
-    rows = (await session.scalars(
-        select(Course).where(Course.feedback_sent_at.is_(None), Course.status.in_(WATCHED_STATUSES))
+    courses = (await session.execute(
+        select(Course.id, Course.status)
+        .where(Course.feedback_sent_at.is_(None), Course.status.in_(WATCHED_STATUSES))
         .order_by(Course.id)
     )).all()
-    due = []
-    for course in rows:
-        sessions = (await session.execute(
-            select(CourseSession.starts_at, CourseSession.minutes).where(CourseSession.course_id == course.id)
-        )).all()
-        if feedback_due(course.status, last_session_end(sessions), now):
-            due.append(course.id)
-    return due
+    sessions: dict[int, list[tuple[dt.datetime, int]]] = defaultdict(list)
+    for course_id, starts_at, minutes in (await session.execute(
+        select(CourseSession.course_id, CourseSession.starts_at, CourseSession.minutes)
+        .where(CourseSession.course_id.in_([course_id for course_id, _ in courses]))
+    )).all():
+        sessions[course_id].append((starts_at, minutes))
+    return [course_id for course_id, status in courses
+            if feedback_due(status, last_session_end(sessions[course_id]), now)]
 
 
 async def send_feedback(session: AsyncSession, course_id: int, now: dt.datetime) -> int | None:
@@ -77,8 +79,9 @@ async def send_feedback(session: AsyncSession, course_id: int, now: dt.datetime)
     if course.feedback_sent_at is not None:
         return None
     invited = 0
+    form, due_at = await _prepare(session, course, now)
     for contact_id in await repo.attendees(session, course.id):
-        invited += await _invite(session, course, contact_id, now)
+        invited += await _invite(session, course, contact_id, now, form, due_at)
     course.feedback_sent_at = now
     await repo.audit(session, course.id, "system", "feedback", now, details={"invited": invited})
     return invited
@@ -91,21 +94,27 @@ async def invite_late_attendee(
     course = await repo.lock_course(session, course_id)
     if course.feedback_sent_at is None or course.status == "cancelled":
         return False  # not sent yet: the job will include them
-    return await _invite(session, course, contact_id, now)
+    return await _invite(session, course, contact_id, now, *await _prepare(session, course, now))
 
 
-async def _invite(session: AsyncSession, course: Course, contact_id: int, now: dt.datetime) -> bool:
+async def _prepare(session: AsyncSession, course: Course, now: dt.datetime) -> tuple[Published, dt.datetime]:
+    """What every invitation for this course shares: the questionnaire and a decent hour to send."""
+    form = published(shipped_feedback().id, await feedback_version(session, now))
+    centre = await session.get(Centre, course.centre_id)
+    return form, polite_time(now, centre.timezone if centre is not None else "Asia/Almaty")
+
+
+async def _invite(
+    session: AsyncSession, course: Course, contact_id: int, now: dt.datetime,
+    form: Published, due_at: dt.datetime,
+) -> bool:
     """One invitation, unless this person already has one for this course."""
-    version = await feedback_version(session, now)
-    form = published(shipped_feedback().id, version)
     row = await invitations.invite(
         session, contact_id=contact_id, slug=form.id, subject=f"course:{course.id}",
         about=(course.title_kk, course.title_ru), now=now,
     )
     if row is None:
         return False
-    centre = await session.get(Centre, course.centre_id)
-    due_at = polite_time(now, centre.timezone if centre is not None else "Asia/Almaty")
     reply = invitation_reply(row.id, Localized(course.title_kk, course.title_ru), answerable_count(form))
     await enqueue(session, contact_id=contact_id, replies=[reply], kind="feedback", now=now,
                   due_at=due_at, awaits=Awaits("survey", invite_data(row.id), invite_context(row.id)))

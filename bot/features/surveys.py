@@ -88,15 +88,14 @@ async def load_survey_facts(session: AsyncSession, contact: Contact, now: dt.dat
     facts: dict[str, Any] = {FACT_RUN_COUNT: await surveys.run_count(session, contact.id)}
     if active is not None:
         facts[FACT_QUESTIONNAIRE] = published(*active)
-    unfinished = await surveys.unfinished_run(session, contact.id)
+    people = await surveys.same_person(session, contact.id)  # merged contacts: looked up once
+    unfinished = await surveys.unfinished_run(session, contact.id, people)
     if unfinished is not None:
         facts[FACT_RUN] = RunFacts(
             unfinished.run.run_key, published(unfinished.slug, unfinished.version), unfinished.answers
         )
-    facts[FACT_INVITATIONS] = {
-        found.invitation.id: _invitation_facts(found) for found in await invitations.open_invitations(
-            session, contact.id)
-    }
+    open_ones = await invitations.open_invitations(session, contact.id, people)
+    facts[FACT_INVITATIONS] = {found.invitation.id: _invitation_facts(found) for found in open_ones}
     return facts
 
 
