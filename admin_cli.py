@@ -15,9 +15,9 @@ from bot.admin.course import app as course_app
 from bot.admin.facilitator import app as facilitator_app
 from bot.admin.questionnaire import app as questionnaire_app
 from bot.clock import system_clock
-from bot.errors import ClcError
 from bot.features.courses_demo import seed_demo_courses
 from bot.settings import Settings, load_settings
+from flows.errors import ClcError
 from storage.db import Database
 from storage.migrate import upgrade_database
 from storage.models import Centre

@@ -10,9 +10,9 @@ from typing import Annotated, Any, Literal
 import typer
 from pydantic import SecretStr
 
-from bot.errors import ClcError
 from bot.logs import configure_logging
 from bot.settings import Settings, load_settings
+from flows.errors import ClcError
 from flows.phones import normalize_phone
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Community Learning Centre bot.")

@@ -18,9 +18,10 @@ from sqlalchemy.exc import IntegrityError
 
 import bot.features  # noqa: F401  (registers every feature's appliers and loaders)
 from bot.clock import Clock, system_clock
-from bot.effects import EffectContext, StaleFacts, apply_effects
+from bot.effects import EffectContext, apply_effects
 from bot.facts import FactsBook
 from flows import engine
+from flows.errors import StaleFacts
 from flows.events import N_, ContactFacts, Facts, Inbound, Msg, Reply
 from storage import contacts
 from storage.db import Database

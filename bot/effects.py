@@ -26,13 +26,6 @@ class EffectContext:
     now: dt.datetime
 
 
-class StaleFacts(Exception):
-    """What the step was told no longer holds under the lock: roll back and run it again.
-
-    Because ``step`` is pure, re-running it on fresh facts gives the person the true answer
-    (a seat taken meanwhile becomes a waiting-list place, a closed course says so).
-    """
-
 
 E = TypeVar("E", bound=Effect)
 Applier = Callable[[EffectContext, Any], Awaitable[None]]

@@ -21,7 +21,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
-from bot.errors import CatalogError
+from flows.errors import CatalogError
 from flows.events import LANGUAGES, Localized, Msg, Param, Text
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"

@@ -27,8 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.channels.base import Sender
 from bot.clock import Clock, system_clock
 from bot.codec import decode_reply, encode_reply
-from bot.errors import PermanentFailure, RetryLater, Unreachable
 from bot.i18n import Catalogs
+from flows.errors import PermanentFailure, RetryLater, Unreachable
 from flows.events import Reply
 from flows.registry import taken_over
 from storage.db import Database

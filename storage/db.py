@@ -24,20 +24,13 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from flows.errors import DatabaseBusyError, DatabaseURLError, NestedTransactionError
+
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
-class NestedTransactionError(RuntimeError):
-    """Code opened a transaction while its task already held one (a bug, never user input)."""
 
-
-class DatabaseBusyError(RuntimeError):
-    """The database stayed locked longer than the busy timeout."""
-
-
-class DatabaseURLError(ValueError):
-    """The configured database URL cannot be used; the message says why."""
 
 
 def parse_database_url(raw: str) -> URL:

@@ -16,12 +16,9 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from flows.errors import RunClosed
 from storage.models import Contact
 from storage.models.surveys import Questionnaire, QuestionnaireVersion, SurveyAnswer, SurveyRun
-
-
-class RunClosed(RuntimeError):
-    """An answer or status change for a run that is no longer in progress (completed runs are final)."""
 
 
 @dataclass(frozen=True)

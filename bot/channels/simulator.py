@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from bot.dispatcher import Dispatcher
-from bot.errors import RetryLater
 from bot.i18n import Catalogs, Translator
 from bot.render import render_numbered
+from flows.errors import RetryLater
 from flows.events import N_, Inbound, Msg, Reply
 from flows.phones import phone_address
 

@@ -27,8 +27,8 @@ from twilio.rest import Client
 
 from bot.channels.sms_render import render_sms
 from bot.clock import Clock, system_clock
-from bot.errors import PermanentFailure, RetryLater, Unreachable
 from bot.i18n import Translator
+from flows.errors import PermanentFailure, RetryLater, Unreachable
 from flows.events import Reply
 from storage.db import Database
 from storage.models import ChannelIdentity

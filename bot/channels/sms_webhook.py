@@ -27,8 +27,8 @@ from twilio.request_validator import (
 from bot.channels.sms import CHANNEL, INBOUND_PATH, OPTED_OUT_CODE, STATUS_PATH, TwilioConfig, TwilioSender
 from bot.clock import Clock, system_clock
 from bot.dispatcher import Dispatcher
-from bot.errors import DeliveryError
 from bot.i18n import Catalogs
+from flows.errors import DeliveryError
 from flows.events import Inbound
 from flows.phones import normalize_phone, phone_address
 from storage.db import Database

@@ -42,8 +42,8 @@ from bot.channels.telegram_render import (
 )
 from bot.clock import Clock, system_clock
 from bot.dispatcher import Dispatcher, Handled, apology
-from bot.errors import ConfigError, PermanentFailure, RetryLater, Unreachable
 from bot.i18n import Catalogs, Translator
+from flows.errors import ConfigError, PermanentFailure, RetryLater, Unreachable
 from flows.events import LANGUAGES, N_, Inbound, Msg, Reply
 from storage.db import Database
 

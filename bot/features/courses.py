@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.effects import EffectContext, StaleFacts, applies
+from bot.effects import EffectContext, applies
 from bot.facts import facts_loader
 from bot.features.course_feedback import send_feedback
 from bot.outbox import Awaits, enqueue, still_wanted
@@ -34,6 +34,7 @@ from flows.courses.mine import (
 )
 from flows.courses.policy import Profile, parse_policy, position_if_joined
 from flows.courses.staff import NEXT_STATUSES
+from flows.errors import StaleFacts
 from flows.events import Localized, Reply
 from storage import courses as repo
 from storage import waiting_moves

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.effects import EffectContext, StaleFacts, applies
+from bot.effects import EffectContext, applies
 from bot.facts import facts_loader
 from bot.features.course_feedback import invite_late_attendee
 from bot.features.courses import change_status, move_on_list, remove_from_course
@@ -29,6 +29,7 @@ from flows.courses.staff import (
     SetCourseStatus,
     StaffCourse,
 )
+from flows.errors import StaleFacts
 from flows.events import Localized
 from storage import courses as repo
 from storage.models import ChannelIdentity, Contact, FacilitatorRole

@@ -19,8 +19,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import flows
-from bot.effects import EffectContext, StaleFacts, applies
+from bot.effects import EffectContext, applies
 from bot.facts import facts_loader
+from flows.errors import StaleFacts
 from flows.events import Localized
 from flows.questionnaire.effects import (
     AbandonRun,

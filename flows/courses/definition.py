@@ -26,6 +26,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from flows.courses.policy import PolicyError, parse_policy
+from flows.errors import CourseFileError
 from flows.questionnaire.schema import Bilingual
 
 CODE_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
@@ -70,9 +71,6 @@ class CourseDefinition(BaseModel):
             raise ValueError("two sessions start at the same time")
         return self
 
-
-class CourseFileError(ValueError):
-    """Every problem of a course file, one per line, each with the file and line."""
 
 
 def load_course_file(text: str, source: str, known_tags: Collection[str]) -> CourseDefinition:

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from flows.errors import PolicyError
 from flows.events import N_, Localized, Msg
 
 FCFS = "fcfs"
@@ -60,9 +61,6 @@ GROUPS: dict[str, Group] = {
 
 Profile = Mapping[str, Any]
 
-
-class PolicyError(ValueError):
-    """A policy string that cannot be used; the message says why."""
 
 
 @dataclass(frozen=True)

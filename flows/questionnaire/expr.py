@@ -19,11 +19,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from flows.errors import ExpressionError
+
 CURRENT = "."
 
-
-class ExpressionError(ValueError):
-    """The expression is not valid; the message says where and why."""
 
 
 @dataclass(frozen=True)

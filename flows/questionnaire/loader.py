@@ -7,13 +7,13 @@ so a facilitator can fix a file without reading Python.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
+from flows.errors import Problem, QuestionnaireError
 from flows.questionnaire.expr import (
     CURRENT,
     Compare,
@@ -32,23 +32,6 @@ LANGUAGE_NAMES = {"kk": "Kazakh", "ru": "Russian"}
 Loc = tuple[str | int, ...]
 
 
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int | None
-    question: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        who = f" question '{self.question}':" if self.question else ""
-        return f"{where}:{who} {self.message}"
-
-
-class QuestionnaireError(ValueError):
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = tuple(problems)
-        super().__init__("\n".join(str(problem) for problem in self.problems))
 
 
 def load_questionnaire(text: str, source: str) -> Questionnaire:

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.courses.policy import Candidate, Placement, Profile, parse_policy, positions
 from flows.courses.seats import ACTIVE_STATUSES, SEAT_HOLDING
+from flows.errors import CourseError
 from storage.models.courses import Course, CourseAudit, Enrolment
 
 ProfileSource = Callable[[AsyncSession, Sequence[int]], Awaitable[Mapping[int, Profile]]]
@@ -38,9 +39,6 @@ async def load_profiles(session: AsyncSession, contact_ids: Sequence[int]) -> Ma
         return {}
     return await _profile_source(session, contact_ids)
 
-
-class CourseError(ValueError):
-    """A request that cannot be done as asked (closed course, not on the list …)."""
 
 
 async def lock_course(session: AsyncSession, course_id: int) -> Course:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 
-from bot.errors import CatalogError
 from bot.i18n import LOCALES_DIR, Catalogs, catalog_paths, compile_catalog, read_catalog
+from flows.errors import CatalogError
 from flows.events import Msg, plural_msg
 
 ROOT = Path(__file__).resolve().parents[2]

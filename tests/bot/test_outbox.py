@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from bot import outbox as outbox_module
 from bot.clock import FakeClock
-from bot.errors import PermanentFailure, RetryLater, Unreachable
 from bot.i18n import Catalogs, Translator
 from bot.outbox import Awaits, OutboxSender, enqueue
 from bot.render import render_numbered
+from flows.errors import PermanentFailure, RetryLater, Unreachable
 from flows.events import Choice, Localized, Msg, Reply
 from storage import contacts
 from storage.db import Database

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import ConfigError
 from bot.logs import RedactSecrets
 from bot.settings import load_settings
+from flows.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

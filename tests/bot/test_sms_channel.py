@@ -9,9 +9,9 @@ import pytest
 
 from bot.channels.sms_render import render_sms
 from bot.clock import FakeClock
-from bot.errors import ConfigError, PermanentFailure, RetryLater, Unreachable
 from bot.i18n import Catalogs
 from bot.settings import load_settings
+from flows.errors import ConfigError, PermanentFailure, RetryLater, Unreachable
 from flows.events import Choice, Localized, Msg, Reply
 from storage.db import Database
 from tests.bot.fakes.twilio_api import ACCOUNT_SID

@@ -96,7 +96,7 @@ async def test_a_token_telegram_rejects_is_a_clear_start_up_error(
 ) -> None:
     import pytest
 
-    from bot.errors import ConfigError
+    from flows.errors import ConfigError
 
     fake = FakeTelegram()
     fake.fail_next["getMe"] = (401, "Unauthorized", None)
