@@ -22,10 +22,12 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # Extract msgids from the code, merge them into both catalogs, compile the .mo files.
 i18n: $(STAMP)

@@ -22,6 +22,7 @@ from bot.dispatcher import Dispatcher
 from flows.events import Inbound
 from storage.db import Database
 from storage.migrate import upgrade_database
+from tests.built import FEATURES
 
 CONTACTS = int(os.environ.get("CLC_BENCH_CONTACTS", "50"))
 MESSAGES = int(os.environ.get("CLC_BENCH_MESSAGES", "10"))
@@ -38,7 +39,7 @@ async def conversation(dispatcher: Dispatcher, n: int, latencies: list[float]) -
 
 async def measure(name: str, db: Database) -> None:
     await upgrade_database(db.engine)
-    dispatcher = Dispatcher(db)
+    dispatcher = Dispatcher(db, FEATURES)
     latencies: list[float] = []
     started = time.perf_counter()
     await asyncio.gather(*(conversation(dispatcher, n, latencies) for n in range(CONTACTS)))

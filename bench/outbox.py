@@ -14,10 +14,11 @@ import time
 from collections.abc import Sequence
 
 from bot.i18n import Catalogs, Translator
-from bot.outbox import OutboxSender, enqueue
+from bot.outbox import enqueue
 from flows.events import Msg, Reply
 from storage.db import Database
 from storage.models import ChannelIdentity, Contact
+from tests.built import outbox_sender
 
 PEOPLE = int(os.environ.get("CLC_BENCH_OUTBOX", "2000"))
 NOTICE = Reply(body=(Msg("This part is coming soon."),))
@@ -41,7 +42,7 @@ async def measure_outbox(name: str, db: Database) -> None:
             session.add(ChannelIdentity(contact_id=contact.id, channel=channel, address=f"{channel}:{n}",
                                         created_at=now))
             await enqueue(session, contact_id=contact.id, replies=[NOTICE], kind="notice", now=now)
-    outbox = OutboxSender(db, Catalogs.load(), {"telegram": Discard()})
+    outbox = outbox_sender(db, Catalogs.load(), {"telegram": Discard()})
     started, sent = time.perf_counter(), 0
     while handled := await outbox.send_due():
         sent += handled

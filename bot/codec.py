@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 from flows.events import Choice, Localized, Msg, Param, Reply, Text
@@ -76,3 +77,16 @@ def decode_reply(data: dict[str, Any]) -> Reply:
         context=data.get("context"),
         request_phone=data.get("request_phone", False),
     )
+
+
+def context_digest(context: str) -> str:
+    """A short stable stand-in for a context, for channels whose button data is small
+    (Telegram's callback data holds 64 bytes); the dispatcher turns it back (:func:`undigest`)."""
+    return "#" + hashlib.sha1(context.encode()).hexdigest()[:16]
+
+
+def undigest(context: str | None, current: str | None) -> str | None:
+    """The context a pressed button meant: the current one when it carries its digest."""
+    if context is not None and current is not None and context.startswith("#") and context == context_digest(current):
+        return current
+    return context

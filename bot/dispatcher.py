@@ -16,13 +16,17 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy.exc import IntegrityError
 
-import bot.features  # noqa: F401  (registers every feature's appliers and loaders)
 from bot.clock import Clock, system_clock
+from bot.codec import undigest
 from bot.effects import EffectContext, apply_effects
-from bot.facts import FactsBook
+from bot.facts import load_facts
+from bot.feature import FeatureSet
 from flows import engine
 from flows.errors import StaleFacts
-from flows.events import N_, ContactFacts, Facts, Inbound, Msg, Reply
+from flows.events import LANGUAGES, N_, ContactFacts, Facts, Inbound, Msg, Reply
+from flows.sms_session import FACT_LAST_ACTIVITY
+from flows.state import from_json as state_from_json
+from flows.state import to_json as state_to_json
 from storage import contacts
 from storage.db import Database
 
@@ -44,8 +48,13 @@ def apology() -> Reply:
 
 
 class Dispatcher:
-    def __init__(self, db: Database, *, default_language: str = "kk", clock: Clock = system_clock):
+    """Runs the steps of a bot built from ``features`` (and only those)."""
+
+    def __init__(
+        self, db: Database, features: FeatureSet, *, default_language: str = "kk", clock: Clock = system_clock
+    ) -> None:
         self.db = db
+        self.features = features
         self.default_language = default_language
         self.clock = clock
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
@@ -100,11 +109,14 @@ class Dispatcher:
             if identity.unreachable_at is not None:  # they wrote to us, so we can write back
                 identity.unreachable_at = None
             conversation = await contacts.load_state(session, contact.id, lock=not self.db.is_sqlite)
-            state = conversation.state if conversation else None
-            book = FactsBook(session, contact, now)
-            extra = await book.start(_inside_flow(state, event))
+            state = state_from_json(conversation.state) if conversation else None
+            if event.context is not None and state is not None:
+                event = replace(event, context=undigest(event.context, state.get("ctx")))
+            flows = self.features.flows
+            groups = engine.facts_needed(state, event, contact.language, flows)
+            extra = await load_facts(self.features.loaders, groups, session, contact, now)
             if conversation is not None:
-                extra.setdefault("last_activity", conversation.updated_at)
+                extra[FACT_LAST_ACTIVITY] = conversation.updated_at
             facts = Facts(
                 contact=ContactFacts(
                     contact_id=contact.id,
@@ -119,12 +131,10 @@ class Dispatcher:
                 ),
                 extra=extra,
             )
-            result = engine.step(state, event, now, facts)
-            while await book.more():  # the step asked for facts it did not have: run it again
-                result = engine.step(state, event, now, facts)
+            result = engine.step(state, event, now, facts, flows)
             ctx = EffectContext(session=session, contact=contact, identity=identity, event=event, now=now)
-            await apply_effects(ctx, result.effects)
-            await contacts.save_state(session, conversation, contact.id, result.state, now)
+            await apply_effects(ctx, result.effects, self.features.appliers)
+            await contacts.save_state(session, conversation, contact.id, state_to_json(result.state), now)
             language = contact.language or _hinted(event) or self.default_language
             return Handled(contact.id, language, result.replies)
 
@@ -165,24 +175,8 @@ def clean_event(event: Inbound) -> Inbound:
     return replace(event, text=event.text.translate(_UNSTORABLE))
 
 
-def _inside_flow(state: dict[str, object] | None, event: Inbound) -> str | None:
-    """The flow this step stays inside, if that is certain; None lets every loader run.
-
-    A slash command may open another menu item, and a button from a message the bot sent on
-    its own (a seat offer) may belong to another flow: both need every feature's facts.
-    """
-    if not state or state.get("stage") != "flow":
-        return None
-    if event.text is not None and event.text.lstrip().startswith("/"):
-        return None
-    if event.choice is not None and event.context != state.get("ctx"):
-        return None
-    flow = state.get("flow")
-    return flow if isinstance(flow, str) else None
-
-
 def _hinted(event: Inbound) -> str | None:
-    return event.language_hint if event.language_hint in ("kk", "ru") else None
+    return event.language_hint if event.language_hint in LANGUAGES else None
 
 
 def _payload(event: Inbound) -> dict[str, str]:

@@ -1,18 +1,21 @@
-"""Appliers for the engine's effects, looked up by the effect's type.
+"""Appliers for the engine's effects, chosen by the effect's concrete type.
 
-A feature registers ``@applies(MyEffect)`` on ``async def apply(ctx, effect)``. The dispatcher
-runs them inside the step's transaction, so the new state and its effects commit together.
+A feature lists ``Applier(MyEffect, apply)`` in its :class:`bot.feature.Feature`; ``apply``
+takes exactly ``MyEffect``. The dispatcher runs them inside the step's transaction, so the new
+state and its effects commit together. An applier raises :class:`flows.errors.StaleFacts`
+when what the step saw no longer holds: the dispatcher rolls back and runs the step again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from flows.errors import FeatureError
 from flows.events import Effect, Inbound
 from storage.models import ChannelIdentity, Contact
 
@@ -26,25 +29,22 @@ class EffectContext:
     now: dt.datetime
 
 
-
 E = TypeVar("E", bound=Effect)
-Applier = Callable[[EffectContext, Any], Awaitable[None]]
-_APPLIERS: dict[type[Effect], Applier] = {}
 
 
-def applies(effect_type: type[E]) -> Callable[[Applier], Applier]:
-    def register(function: Applier) -> Applier:
-        if effect_type in _APPLIERS and _APPLIERS[effect_type] is not function:
-            raise RuntimeError(f"two appliers for {effect_type.__name__}")
-        _APPLIERS[effect_type] = function
-        return function
+@dataclass(frozen=True)
+class Applier(Generic[E]):
+    """Applies effects of type ``effect`` (exactly that type: effects are final dataclasses)."""
 
-    return register
+    effect: type[E]
+    apply: Callable[[EffectContext, E], Awaitable[None]]
 
 
-async def apply_effects(ctx: EffectContext, effects: Iterable[Effect]) -> None:
+async def apply_effects(
+    ctx: EffectContext, effects: Iterable[Effect], appliers: Mapping[type[Effect], Applier[Any]]
+) -> None:
     for effect in effects:
-        applier = _APPLIERS.get(type(effect))
+        applier = appliers.get(type(effect))
         if applier is None:
-            raise LookupError(f"no applier registered for {type(effect).__name__}")
-        await applier(ctx, effect)
+            raise FeatureError(f"no applier for {type(effect).__name__}: its feature is not in this bot")
+        await applier.apply(ctx, effect)

@@ -1,91 +1,54 @@
-"""Loaders of the facts a step may need, merged into ``Facts.extra`` by the dispatcher.
+"""Loaders of the facts a step needs, asked for by group name before the pure step runs.
 
-A feature registers ``@facts_loader`` on ``async def load(session, contact, now) -> dict``;
-keys carry the feature's prefix (``survey.*``, ``courses.*``) so loaders never collide. A loader
-that serves only some flows says so (``@facts_loader(flows=("survey",), prefix="survey")``) and
-runs only when a step needs it: inside its flows, or when the pure step asked for one of its
-keys (the dispatcher then loads it and runs the step again), so a menu step or a survey answer
-does not query every course.
+A feature lists ``FactsLoader(group, provides, load)`` in its :class:`bot.feature.Feature`;
+``load(session, contact, now)`` returns the keys it ``provides`` (``courses.open``,
+``courses.mine``), all in its group. Before each step the dispatcher asks the engine which
+groups the step may read (:func:`flows.engine.facts_needed`) and loads exactly those, once;
+the step then runs once. A loader that returns a key it did not declare is a bug and fails
+loudly, so a flow never reads a fact nobody promised.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, overload
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from flows.errors import FeatureError
+from flows.events import FactKey
 from storage.models import Contact
 
-FactsLoader = Callable[[AsyncSession, Contact, dt.datetime], Awaitable[dict[str, Any]]]
+Load = Callable[[AsyncSession, Contact, dt.datetime], Awaitable[Mapping[str, object]]]
 
 
 @dataclass(frozen=True)
-class _Registered:
-    load: FactsLoader
-    flows: frozenset[str] | None  # None: needed on every step
-    prefix: str | None  # the prefix of the keys it provides
+class FactsLoader:
+    group: str
+    provides: tuple[FactKey[Any], ...]
+    load: Load
+
+    def __post_init__(self) -> None:
+        strangers = [key for key in self.provides if key.group != self.group]
+        if strangers:
+            raise FeatureError(f"facts loader {self.group!r} provides keys of another group: {strangers}")
 
 
-_LOADERS: list[_Registered] = []
-
-
-@overload
-def facts_loader(function: FactsLoader, /) -> FactsLoader: ...
-@overload
-def facts_loader(*, flows: tuple[str, ...], prefix: str) -> Callable[[FactsLoader], FactsLoader]: ...
-
-
-def facts_loader(
-    function: FactsLoader | None = None, /, *, flows: tuple[str, ...] | None = None,
-    prefix: str | None = None,
-) -> FactsLoader | Callable[[FactsLoader], FactsLoader]:
-    def register(load: FactsLoader) -> FactsLoader:
-        if all(entry.load is not load for entry in _LOADERS):
-            _LOADERS.append(_Registered(load, frozenset(flows) if flows is not None else None, prefix))
-        return load
-
-    return register(function) if function is not None else register
-
-
-class RecordedExtra(dict[str, Any]):
-    """``Facts.extra`` that remembers which absent keys the pure step looked for."""
-
-    def __init__(self, *args: Any) -> None:
-        super().__init__(*args)
-        self.missed: set[str] = set()
-
-    def get(self, key: str, default: Any = None) -> Any:
-        if key not in self:
-            self.missed.add(key.split(".", 1)[0])
-        return super().get(key, default)
-
-
-class FactsBook:
-    """The facts of one step, loaded as they turn out to be needed."""
-
-    def __init__(self, session: AsyncSession, contact: Contact, now: dt.datetime) -> None:
-        self.session, self.contact, self.now = session, contact, now
-        self.loaded: set[int] = set()
-        self.extra = RecordedExtra()
-
-    async def load(self, wanted: Callable[[_Registered], bool]) -> None:
-        for index, entry in enumerate(_LOADERS):
-            if index not in self.loaded and wanted(entry):
-                self.loaded.add(index)
-                self.extra.update(await entry.load(self.session, self.contact, self.now))
-
-    async def start(self, inside: str | None) -> RecordedExtra:
-        """Loaders every step needs, and those of the flow the person is inside."""
-        await self.load(lambda e: e.flows is None or (inside is not None and inside in e.flows))
-        return self.extra
-
-    async def more(self) -> bool:
-        """Load what the step asked for and did not have; True if anything new came in."""
-        before = len(self.loaded)
-        missed = set(self.extra.missed)
-        self.extra.missed.clear()
-        await self.load(lambda e: e.prefix is not None and e.prefix in missed)
-        return len(self.loaded) > before
+async def load_facts(
+    loaders: Mapping[str, FactsLoader], groups: Iterable[str], session: AsyncSession, contact: Contact,
+    now: dt.datetime,
+) -> dict[str, object]:
+    """The facts of the named groups; a group no loader serves is a bug in how the bot was built."""
+    facts: dict[str, object] = {}
+    for group in sorted(groups):
+        loader = loaders.get(group)
+        if loader is None:
+            raise FeatureError(f"no facts loader for group {group!r}")
+        loaded = await loader.load(session, contact, now)
+        undeclared = set(loaded) - set(loader.provides)
+        if undeclared:
+            raise FeatureError(f"facts loader {group!r} returned undeclared keys {sorted(undeclared)}")
+        facts.update(loaded)
+    return facts

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +30,9 @@ from bot.codec import decode_reply, encode_reply
 from bot.i18n import Catalogs
 from flows.errors import PermanentFailure, RetryLater, Unreachable
 from flows.events import Reply
-from flows.registry import taken_over
+from flows.registry import FlowRegistry, taken_over
+from flows.state import from_json as state_from_json
+from flows.state import to_json as state_to_json
 from storage.db import Database
 from storage.models import ChannelIdentity, Contact, Conversation, OutboxMessage
 
@@ -70,18 +72,15 @@ async def enqueue(
 
 
 StillWanted = Callable[[AsyncSession, Mapping[str, Any], dt.datetime], Awaitable[bool]]
-_STILL_WANTED: dict[str, StillWanted] = {}
 
 
-def still_wanted(kind: str) -> Callable[[StillWanted], StillWanted]:
-    """Register the check, made just before sending, that a message of ``kind`` still holds
-    (a seat offer withdrawn or expired meanwhile is not sent)."""
+@dataclass(frozen=True)
+class OutboxKind:
+    """A kind of queued message a feature sends, with the check, made just before sending,
+    that it still holds (a seat offer withdrawn or expired meanwhile is not sent)."""
 
-    def register(check: StillWanted) -> StillWanted:
-        _STILL_WANTED[kind] = check
-        return check
-
-    return register
+    kind: str
+    still_wanted: StillWanted | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +118,8 @@ class OutboxSender:
         catalogs: Catalogs,
         senders: Mapping[str, Sender],
         *,
+        kinds: Iterable[OutboxKind],
+        flows: FlowRegistry,
         clock: Clock = system_clock,
         batch: int = 50,
         only_contact: int | None = None,
@@ -126,6 +127,8 @@ class OutboxSender:
         self.db = db
         self.catalogs = catalogs
         self.senders = dict(senders)
+        self.kinds = {kind.kind: kind for kind in kinds}
+        self.flows = flows
         self.clock = clock
         self.batch = batch
         # The terminal simulator is one person: it must not claim everyone else's messages on
@@ -203,8 +206,7 @@ class OutboxSender:
             # Only a question that waits for its answer needs the screen the person is on.
             awaits = "awaits" in row.payload
             conversation = await session.get(Conversation, row.contact_id) if awaits else None
-            wanted = _STILL_WANTED.get(row.kind)
-            moot = wanted is not None and not await wanted(session, row.payload, self.clock())
+            moot = not await self._still_wanted(session, row)
         if contact is None or contact.deleted_at is not None:
             await self._finish(row.id, "skipped", "contact deleted")
             return
@@ -234,6 +236,15 @@ class OutboxSender:
         else:
             await self._finish(row.id, "sent", None, provider_ids[0] if provider_ids else None,
                                awaits=row.payload.get("awaits"), seq_when_sent=seq_when_sent)
+
+    async def _still_wanted(self, session: AsyncSession, row: Claimed) -> bool:
+        kind = self.kinds.get(row.kind)
+        if kind is None:
+            # Queued by a feature this process was not built with: send it as it is, since
+            # dropping someone's notice silently would be worse than a check not made.
+            log.warning("outbox row %s: kind %r is not declared by any feature of this process", row.id, row.kind)
+            return True
+        return kind.still_wanted is None or await kind.still_wanted(session, row.payload, self.clock())
 
     def _pick(self, identities: Sequence[ChannelIdentity], wanted: str | None) -> ChannelIdentity | None:
         usable = [i for i in identities if reachable(i) and i.channel in self.senders]
@@ -272,10 +283,13 @@ class OutboxSender:
         )
         if conversation is None:
             return
-        state = taken_over(conversation.state, awaits["flow"], awaits["data"], awaits["ctx"],
+        current = state_from_json(conversation.state)
+        if current is None:
+            return
+        state = taken_over(current, self.flows, awaits["flow"], awaits["data"], awaits["ctx"],
                            seq_when_sent=seq_when_sent)
         if state is not None:
-            conversation.state, conversation.updated_at = state, self.clock()
+            conversation.state, conversation.updated_at = state_to_json(state), self.clock()
 
     async def _retry(self, row: Claimed, after: float, error: str) -> None:
         if row.attempts >= MAX_ATTEMPTS:

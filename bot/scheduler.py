@@ -2,20 +2,22 @@
 
 Every due item is a database row with a due time; a job only looks for rows whose time has
 come, so nothing is pickled, nothing is lost on restart, and several processes can tick at
-once (each claims rows one by one). Features register their jobs with ``@periodic``.
+once (each claims rows one by one). A feature lists its :class:`PeriodicJob` values in its
+:class:`bot.feature.Feature`; the service hands the ticker exactly the jobs it should run.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock
 from bot.i18n import Catalogs
+from flows.errors import FeatureError
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -30,27 +32,27 @@ class JobContext:
 
 
 Job = Callable[[JobContext], Awaitable[object]]
-_JOBS: dict[str, tuple[float, Job]] = {}
 
 
-def periodic(name: str, seconds: float) -> Callable[[Job], Job]:
-    def register(job: Job) -> Job:
-        _JOBS[name] = (seconds, job)
-        return job
+@dataclass(frozen=True)
+class PeriodicJob:
+    """``run`` every ``seconds``: it looks for rows whose time has come and handles them."""
 
-    return register
-
-
-def registered_jobs() -> dict[str, tuple[float, Job]]:
-    return dict(_JOBS)
+    name: str
+    seconds: float
+    run: Job
 
 
 class Ticker:
-    """Runs each registered job (and any extra ones) at its interval inside the running loop."""
+    """Runs each job it is given at its interval inside the running loop."""
 
-    def __init__(self, context: JobContext, extra: dict[str, tuple[float, Job]] | None = None):
+    def __init__(self, context: JobContext, jobs: Iterable[PeriodicJob]):
         self.context = context
-        self.jobs = {**registered_jobs(), **(extra or {})}
+        self.jobs: dict[str, tuple[float, Job]] = {}
+        for job in jobs:
+            if job.name in self.jobs:
+                raise FeatureError(f"two periodic jobs named {job.name!r}")
+            self.jobs[job.name] = (job.seconds, job.run)
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self._running: set[asyncio.Task[object]] = set()
 

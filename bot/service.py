@@ -16,14 +16,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TextIO
 
-from bot.channels.base import ChannelRuntime
+from bot.channels.base import ChannelRuntime, Sender
 from bot.channels.simulator import Simulator, sim_identity
 from bot.clock import Clock, system_clock
 from bot.dispatcher import Dispatcher
+from bot.feature import FeatureSet
+from bot.features import standard_features
 from bot.http import HttpServer, create_app
 from bot.i18n import Catalogs
 from bot.outbox import OutboxSender
-from bot.scheduler import JobContext, Ticker
+from bot.scheduler import JobContext, PeriodicJob, Ticker
 from bot.settings import Settings
 from storage.db import Database
 from storage.migrate import upgrade_database
@@ -54,13 +56,22 @@ def channel_factories() -> list[ChannelFactory]:
 
 
 async def open_context(
-    settings: Settings, *, clock: Clock = system_clock, webhook_url: str | None = None
+    settings: Settings, *, clock: Clock = system_clock, webhook_url: str | None = None,
+    features: FeatureSet | None = None,
 ) -> ServiceContext:
+    """``features`` defaults to every feature (``bot.features.standard_features``)."""
+    features = features or standard_features(sms_resume_after=settings.sms_resume_after)
     db = Database.from_url(settings.database_url)
     await upgrade_database(db.engine)
     catalogs = Catalogs.load(settings.zone)
-    dispatcher = Dispatcher(db, default_language=settings.default_language, clock=clock)
+    dispatcher = Dispatcher(db, features, default_language=settings.default_language, clock=clock)
     return ServiceContext(settings, db, catalogs, dispatcher, clock, webhook_url)
+
+
+def outbox_for(ctx: ServiceContext, senders: dict[str, Sender], *, only_contact: int | None = None) -> OutboxSender:
+    features = ctx.dispatcher.features
+    return OutboxSender(ctx.db, ctx.catalogs, senders, kinds=features.outbox_kinds, flows=features.flows,
+                        clock=ctx.clock, only_contact=only_contact)
 
 
 async def run_simulator(
@@ -81,10 +92,8 @@ async def run_simulator(
     # The periodic jobs run here too, so a simulator-only installation (``make run`` on a fresh
     # machine) still expires offers and sends questionnaires; the outbox delivers to this
     # terminal only its own person's messages.
-    ticker = Ticker(
-        JobContext(ctx.db, ctx.catalogs, ctx.clock),
-        {"outbox": (settings.outbox_interval_seconds, lambda _ctx: deliver_to_terminal(ctx, simulator))},
-    )
+    deliver = PeriodicJob("outbox", settings.outbox_interval_seconds, lambda _ctx: deliver_to_terminal(ctx, simulator))
+    ticker = Ticker(JobContext(ctx.db, ctx.catalogs, ctx.clock), [*ctx.dispatcher.features.jobs, deliver])
     ticker.start()
     try:
         await simulator.run(lines)
@@ -97,8 +106,7 @@ async def deliver_to_terminal(ctx: ServiceContext, simulator: Simulator) -> int:
     """Send what is due to the simulator's person (nobody yet before their first message)."""
     if simulator.contact_id is None:
         return 0
-    outbox = OutboxSender(ctx.db, ctx.catalogs, {simulator.channel: simulator}, clock=ctx.clock,
-                          only_contact=simulator.contact_id)
+    outbox = outbox_for(ctx, {simulator.channel: simulator}, only_contact=simulator.contact_id)
     return await outbox.send_due()
 
 
@@ -106,11 +114,9 @@ async def run_service(settings: Settings, *, webhook_url: str | None = None) -> 
     ctx = await open_context(settings, webhook_url=webhook_url)
     runtimes = [rt for rt in (factory(ctx) for factory in channel_factories()) if rt is not None]
     senders = {rt.name: rt.sender for rt in runtimes if rt.sender is not None}
-    outbox = OutboxSender(ctx.db, ctx.catalogs, senders, clock=ctx.clock)
-    ticker = Ticker(
-        JobContext(ctx.db, ctx.catalogs, ctx.clock),
-        {"outbox": (settings.outbox_interval_seconds, lambda _ctx: outbox.send_due())},
-    )
+    outbox = outbox_for(ctx, senders)
+    deliver = PeriodicJob("outbox", settings.outbox_interval_seconds, lambda _ctx: outbox.send_due())
+    ticker = Ticker(JobContext(ctx.db, ctx.catalogs, ctx.clock), [*ctx.dispatcher.features.jobs, deliver])
     routes = [route for rt in runtimes for route in rt.routes]
     server = HttpServer(create_app(routes), settings.http_host, settings.http_port) if routes else None
 

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from flows.errors import ConfigError
-from storage.db import DatabaseURLError, parse_database_url
+from flows.errors import ConfigError, DatabaseURLError
+from storage.db import parse_database_url
 
 ENV_PREFIX = "CLC_"
 

@@ -15,11 +15,13 @@ bug and keeps its traceback.
     │   ├── QuestionnaireError   a questionnaire file: each problem with file, line, question
     │   ├── ExpressionError      a relevance / constraint expression
     │   ├── CourseFileError      a course file or course flags
-    │   └── PolicyError          a waiting-list policy string
+    │   ├── PolicyError          a waiting-list policy string
+    │   └── StateError           a stored conversation state no migration can read
     ├── Refused                  an action that cannot be done as asked, now
     │   ├── CourseError          closed course, not on the list, seat taken …
     │   └── RunClosed            an answer for a survey run that is no longer in progress
     ├── StaleFacts               what a step was told no longer holds: run it again
+    ├── FeatureError             features that do not fit together (a bug in how a bot is built)
     ├── DatabaseError            the database cannot do what was asked
     │   ├── DatabaseBusyError    locked longer than the busy timeout (SQLite)
     │   └── NestedTransactionError  a transaction opened inside another (a bug)
@@ -94,6 +96,10 @@ class PolicyError(DataError):
     """A policy string that cannot be used; the message says why."""
 
 
+class StateError(DataError):
+    """A stored state that no migration can read (a newer release wrote it, or it is damaged)."""
+
+
 class Refused(ClcError):
     """A request that is well formed but cannot be done now; the message says why."""
 
@@ -112,6 +118,11 @@ class StaleFacts(ClcError):
     Because ``step`` is pure, re-running it on fresh facts gives the person the true answer
     (a seat taken meanwhile becomes a waiting-list place, a closed course says so).
     """
+
+
+class FeatureError(ClcError):
+    """The features a bot was built with do not fit together: two appliers for one effect, a
+    flow that needs facts no feature loads, an effect whose feature is missing."""
 
 
 class DatabaseError(ClcError):

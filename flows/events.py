@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
+
+from typing_extensions import TypedDict  # pydantic validates it on Python 3.11 (flows.state)
 
 LANGUAGES: tuple[str, ...] = ("kk", "ru")
 Language = Literal["kk", "ru"]
@@ -101,6 +103,15 @@ class Reply:
     notice: bool = False
 
 
+Capability = Literal["stop_words", "idle_resume"]
+"""What a channel's conversations need from the engine, whatever the channel is called.
+
+``stop_words``: the person pays for or may not want every message, so STOP / СТОП opts the
+address out and START opts it in (carriers require it for SMS). ``idle_resume``: a text days
+after the last one is not taken as the answer to a question asked back then.
+"""
+
+
 @dataclass(frozen=True)
 class Inbound:
     """What a person did, whatever the channel.
@@ -109,6 +120,8 @@ class Inbound:
     ``context`` of the reply that carried it. ``language_hint`` is the channel's guess
     (Telegram's ``language_code``); ``shared_phone`` is a phone number the person shared
     about themselves; ``start_payload`` is a deep-link parameter (``/start <slug>``).
+    ``channel`` and ``address`` identify the person for the dispatcher; the engine never
+    looks at them, only at ``capabilities``.
     """
 
     channel: str
@@ -119,6 +132,7 @@ class Inbound:
     language_hint: str | None = None
     shared_phone: str | None = None
     start_payload: str | None = None
+    capabilities: frozenset[Capability] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -132,17 +146,37 @@ class ContactFacts:
     name: str | None = None
 
 
+T = TypeVar("T")
+
+
+class FactKey(str, Generic[T]):
+    """The typed name of one fact a feature's loader provides: ``courses.open`` is in group
+    ``courses``; a flow names the groups it needs and reads each key with :meth:`Facts.get`.
+    A plain ``str`` underneath, so facts stay a JSON-like mapping a test can write by hand."""
+
+    __slots__ = ()
+
+    @property
+    def group(self) -> str:
+        return self.split(".", 1)[0]
+
+
 @dataclass(frozen=True)
 class Facts:
     """Everything from the outside world that one step may need, loaded by the dispatcher.
 
-    Features add their own fields with defaults, so a test builds only what it needs.
+    ``extra`` holds the features' facts by key name, loaded because a flow or the engine
+    named their group (:func:`flows.engine.facts_needed`); a test builds only what it needs.
     """
 
     contact: ContactFacts
     default_language: str = "kk"
     centre_slugs: frozenset[str] = frozenset()
     extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def get(self, key: FactKey[T], default: T) -> T:
+        value = self.extra.get(key, default)
+        return value  # type: ignore[no-any-return]  # extra is filled by the loader of key's group
 
 
 # ---- effects: what the dispatcher applies in the same transaction as the new state ----
@@ -170,8 +204,23 @@ class LinkPhone(Effect):
     phone: str
 
 
-State = dict[str, Any]
-"""A conversation's state: plain JSON-serialisable data, saved after every step."""
+Stage = Literal["language", "choose_language", "menu", "flow"]
+
+
+class State(TypedDict, total=False):
+    """A conversation's state: plain JSON data, saved after every step (see ``flows.state``).
+
+    ``v`` is the envelope's version; ``seq`` counts steps; ``ctx`` is the context of the last
+    reply that carried choices; ``stage`` says where the person is; while ``stage`` is
+    ``"flow"``, the sub-flow ``flow`` owns ``data``.
+    """
+
+    v: int
+    seq: int
+    ctx: str | None
+    stage: Stage
+    flow: str | None
+    data: dict[str, Any] | None
 
 
 @dataclass(frozen=True)

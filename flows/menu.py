@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flows.events import LANGUAGES, N_, Choice, Localized, Msg, Reply
-from flows.registry import MENU_ITEMS
+
+MenuItems = Sequence[tuple[str, str | None]]
+"""(item, label msgid) in menu order; None for the engine's own items (language, help)."""
 
 LANGUAGE_CONTEXT = "lang"
 MENU_CONTEXT = "menu"
@@ -18,10 +22,7 @@ LANGUAGE_WORDS: dict[str, tuple[str, ...]] = {
     "ru": ("Русский", "орысша", "орыс тілі", "русский язык", "russian", "ru"),
 }
 
-MENU_LABELS: dict[str, str] = {
-    "survey": N_("Needs survey"),
-    "courses": N_("Courses"),
-    "my": N_("My enrolments"),
+BUILTIN_LABELS: dict[str, str] = {
     "language": N_("Language"),
     "help": N_("Help"),
 }
@@ -65,21 +66,21 @@ def language_set() -> Reply:
     return Reply(body=(Msg(N_("Done: I will write to you in English.")),))
 
 
-def main_menu() -> Reply:
+def main_menu(items: MenuItems) -> Reply:
     return Reply(
         body=(Msg(N_("Main menu. What would you like to do?")),),
-        choices=tuple(Choice(id=item, label=Msg(MENU_LABELS[item])) for item in MENU_ITEMS),
+        choices=tuple(Choice(id=item, label=Msg(label or BUILTIN_LABELS[item])) for item, label in items),
         expects="choice",
         context=MENU_CONTEXT,
     )
 
 
-def menu_reprompt() -> Reply:
+def menu_reprompt(items: MenuItems) -> Reply:
     return Reply(
         body=(
             Msg(
                 N_("I did not understand. Send a number from 1 to {count}, or a menu word."),
-                {"count": len(MENU_ITEMS)},
+                {"count": len(items)},
             ),
         )
     )
@@ -97,10 +98,6 @@ def help_text() -> Reply:
             ),
         )
     )
-
-
-def coming_soon() -> Reply:
-    return Reply(body=(Msg(N_("This part is coming soon.")),))
 
 
 def stale_button() -> Reply:

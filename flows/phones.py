@@ -22,7 +22,3 @@ def normalize_phone(raw: str, region: str = DEFAULT_REGION) -> str | None:
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
-
-def phone_address(e164: str) -> str:
-    """The channel address of a phone number, shared by SMS and the simulator's --phone."""
-    return f"tel:{e164}"

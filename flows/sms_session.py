@@ -1,4 +1,6 @@
-"""What is special about a conversation over SMS, decided purely: opt-out and idle resume.
+"""What is special about a conversation on a paid text channel (SMS), decided purely: opt-out
+and idle resume. The engine applies them to events whose channel declares the capabilities
+``stop_words`` and ``idle_resume`` (:class:`flows.events.Inbound`), never by channel name.
 
 - STOP / СТОП / ТОҚТА opts the number out: confirmed once (:class:`OptOut`), then every later
   message from it is answered with nothing at all until START / СТАРТ / БАСТАУ
@@ -8,8 +10,9 @@
   take the next text as the answer to a question asked days ago: it says where the person
   stopped and shows that question again; a menu word starts over instead.
 
-The facts come from ``bot.features.sms``: ``sms.opted_out`` (this contact's number opted out)
-and ``sms.resume_after`` (a timedelta); ``last_activity`` is the dispatcher's.
+The facts (group ``session``) come from ``bot.features.sms``: ``session.opted_out`` (this
+contact's number opted out) and ``session.resume_after`` (a timedelta); ``last_activity`` is
+the dispatcher's, on every step.
 """
 
 from __future__ import annotations
@@ -17,14 +20,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flows.events import N_, Effect, Facts, Inbound, Msg, Reply, State
-from flows.keywords import parse_command
+from flows.events import N_, Effect, FactKey, Facts, Inbound, Msg, Reply, State
+from flows.keywords import Vocabulary, parse_command
 from flows.text import fold
 
-CHANNELS = frozenset({"sms"})
-FACT_OPTED_OUT = "sms.opted_out"
-FACT_RESUME_AFTER = "sms.resume_after"
-FACT_LAST_ACTIVITY = "last_activity"
+FACTS_GROUP = "session"
+FACT_OPTED_OUT: FactKey[bool] = FactKey("session.opted_out")
+FACT_RESUME_AFTER: FactKey[dt.timedelta] = FactKey("session.resume_after")
+FACT_LAST_ACTIVITY: FactKey[dt.datetime | None] = FactKey("last_activity")
 DEFAULT_RESUME_AFTER = dt.timedelta(days=3)
 # Only these end an opt-out: a greeting ("hello", "сәлем") is a start word, but not consent.
 OPT_IN_WORDS = frozenset(fold(word) for word in ("start", "старт", "бастау"))
@@ -70,10 +73,10 @@ def welcome_back() -> Reply:
 
 def screen(event: Inbound, facts: Facts) -> Screened:
     """Opt-out and opt-in, before anything else the engine does."""
-    if event.channel not in CHANNELS or event.text is None:
+    if "stop_words" not in event.capabilities or event.text is None:
         return Screened()
     command = parse_command(event.text)
-    opted_out = bool(facts.extra.get(FACT_OPTED_OUT))
+    opted_out = facts.get(FACT_OPTED_OUT, False)
     if command == "stop":
         # Confirmed once; a second STOP gets silence like any other text.
         return Screened(proceed=False) if opted_out else Screened((opted_out_reply(),), (OptOut(),), False)
@@ -86,12 +89,12 @@ def screen(event: Inbound, facts: Facts) -> Screened:
     return Screened()
 
 
-def resumes_idle(state: State, event: Inbound, now: dt.datetime, facts: Facts) -> bool:
+def resumes_idle(state: State, event: Inbound, now: dt.datetime, facts: Facts, words: Vocabulary) -> bool:
     """True when this text reopens a flow left idle too long (commands keep their meaning)."""
-    if event.channel not in CHANNELS or state.get("stage") != "flow" or event.choice is not None:
+    if "idle_resume" not in event.capabilities or state.get("stage") != "flow" or event.choice is not None:
         return False
-    if parse_command(event.text) is not None:
+    if words.parse(event.text) is not None:
         return False
-    last = facts.extra.get(FACT_LAST_ACTIVITY)
-    limit = facts.extra.get(FACT_RESUME_AFTER, DEFAULT_RESUME_AFTER)
+    last = facts.get(FACT_LAST_ACTIVITY, None)
+    limit = facts.get(FACT_RESUME_AFTER, DEFAULT_RESUME_AFTER)
     return isinstance(last, dt.datetime) and isinstance(limit, dt.timedelta) and now - last > limit

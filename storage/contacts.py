@@ -15,11 +15,13 @@ MAX_STORED_TEXT = 10_000
 
 
 async def find_identity(session: AsyncSession, channel: str, address: str) -> ChannelIdentity | None:
-    return await session.scalar(
+    # Bound to a name first: in a return statement mypy picks session.scalar's untyped overload.
+    identity = await session.scalar(
         select(ChannelIdentity).where(
             ChannelIdentity.channel == channel, ChannelIdentity.address == address
         )
     )
+    return identity
 
 
 async def live_contact(session: AsyncSession, contact_id: int) -> Contact:
@@ -57,7 +59,8 @@ async def load_state(session: AsyncSession, contact_id: int, *, lock: bool) -> C
         # Serialises steps of one contact across processes on PostgreSQL; on SQLite the
         # transaction already holds the database's write lock (BEGIN IMMEDIATE).
         query = query.with_for_update()
-    return await session.scalar(query)
+    conversation = await session.scalar(query)
+    return conversation
 
 
 async def save_state(
@@ -112,7 +115,8 @@ async def centre_slugs(session: AsyncSession) -> frozenset[str]:
 async def centre_slug(session: AsyncSession, centre_id: int | None) -> str | None:
     if centre_id is None:
         return None
-    return await session.scalar(select(Centre.slug).where(Centre.id == centre_id))
+    slug = await session.scalar(select(Centre.slug).where(Centre.id == centre_id))
+    return slug
 
 
 async def sole_centre_id(session: AsyncSession) -> int | None:

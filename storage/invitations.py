@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models.surveys import Questionnaire, QuestionnaireVersion, SurveyInvitation, SurveyRun
@@ -97,12 +98,13 @@ async def started(session: AsyncSession, invitation_id: int, run_key: str, now: 
 
 async def declined(session: AsyncSession, invitation_id: int, now: dt.datetime) -> bool:
     """False when it was no longer open (completed or declined meanwhile)."""
-    result = await session.execute(
+    # An UPDATE's result is a CursorResult; AsyncSession.execute is typed as plain Result.
+    result = cast("CursorResult[Any]", await session.execute(
         update(SurveyInvitation)
         .where(SurveyInvitation.id == invitation_id, SurveyInvitation.status.in_(OPEN_STATUSES))
         .values(status="declined", updated_at=now)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    ))
+    return bool(result.rowcount)
 
 
 async def run_completed(session: AsyncSession, run_key: str, now: dt.datetime) -> None:

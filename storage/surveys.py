@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from flows.courses.policy import Profile
 from flows.errors import RunClosed
 from storage.models import Contact
 from storage.models.surveys import Questionnaire, QuestionnaireVersion, SurveyAnswer, SurveyRun
@@ -73,12 +74,14 @@ async def publish(
 
 
 async def latest_version(session: AsyncSession, questionnaire_id: int) -> QuestionnaireVersion | None:
-    return await session.scalar(
+    # Bound to a name first: in a return statement mypy picks session.scalar's untyped overload.
+    latest = await session.scalar(
         select(QuestionnaireVersion)
         .where(QuestionnaireVersion.questionnaire_id == questionnaire_id)
         .order_by(QuestionnaireVersion.version.desc())
         .limit(1)
     )
+    return latest
 
 
 async def active_version(session: AsyncSession) -> tuple[str, QuestionnaireVersion] | None:
@@ -91,11 +94,12 @@ async def active_version(session: AsyncSession) -> tuple[str, QuestionnaireVersi
 
 
 async def find_version(session: AsyncSession, slug: str, version: int) -> QuestionnaireVersion | None:
-    return await session.scalar(
+    found = await session.scalar(
         select(QuestionnaireVersion)
         .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
         .where(Questionnaire.slug == slug, QuestionnaireVersion.version == version)
     )
+    return found
 
 
 async def run_count(session: AsyncSession, contact_id: int) -> int:
@@ -234,3 +238,23 @@ async def resume_run(session: AsyncSession, *, run_key: str, now: dt.datetime) -
         raise RunClosed(f"survey run {run_key!r} is completed; it cannot change")
     run.status, run.finished_at, run.updated_at = "in_progress", None, now
     return run
+
+
+async def latest_profiles(session: AsyncSession, contact_ids: Sequence[int]) -> Mapping[int, Profile]:
+    """Each contact's answers from their latest completed needs survey (for priority groups)."""
+    runs = (await session.execute(
+        select(SurveyRun.id, SurveyRun.contact_id).where(
+            SurveyRun.contact_id.in_(list(contact_ids)), SurveyRun.status == "completed"
+        ).order_by(SurveyRun.id)
+    )).all()
+    latest = {contact_id: run_id for run_id, contact_id in runs}
+    profiles: dict[int, dict[str, Any]] = {cid: {} for cid in latest}
+    by_run = {run_id: contact_id for contact_id, run_id in latest.items()}
+    if by_run:
+        answers = await session.execute(
+            select(SurveyAnswer.run_id, SurveyAnswer.question_id, SurveyAnswer.value)
+            .where(SurveyAnswer.run_id.in_(list(by_run)))
+        )
+        for run_id, question_id, value in answers:
+            profiles[by_run[run_id]][question_id] = value
+    return profiles

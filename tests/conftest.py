@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.channels.addresses import SMS, SMS_CAPABILITIES
 from bot.clock import FakeClock
 from bot.dispatcher import Dispatcher, Handled
 from bot.i18n import Catalogs
@@ -25,6 +26,7 @@ from bot.render import render_numbered
 from flows.events import Inbound
 from storage.db import Database
 from storage.migrate import upgrade_database
+from tests.built import FEATURES
 
 PG_ENV = "CLC_TEST_DATABASE_URL"
 BACKENDS = ("sqlite", "postgresql")
@@ -135,7 +137,7 @@ def catalogs() -> Catalogs:
 
 @pytest.fixture
 def dispatcher(database: Database, clock: FakeClock) -> Dispatcher:
-    return Dispatcher(database, default_language="kk", clock=clock)
+    return Dispatcher(database, FEATURES, default_language="kk", clock=clock)
 
 
 class Chat:
@@ -164,6 +166,8 @@ class Chat:
         event = Inbound(
             self.channel, self.address, text=text, choice=choice, context=context,
             language_hint=self.hint,
+            # as the SMS adapter does: over SMS, STOP words and idle resume apply
+            capabilities=SMS_CAPABILITIES if self.channel == SMS else frozenset(),
         )
         self.last = await self.dispatcher.handle(event, provider_id=provider_id)
         tr = self.catalogs.translator(self.last.language)

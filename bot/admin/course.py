@@ -8,7 +8,8 @@ offered to the waiting list at once, through the outbox.
 from __future__ import annotations
 
 import getpass
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
 from zoneinfo import ZoneInfo
 
 import typer
@@ -25,21 +26,23 @@ from storage.db import Database
 from storage.models import Centre, ChannelIdentity, Contact
 from storage.models.courses import Course, CourseAudit, CourseSession, Enrolment
 
-app = typer.Typer(no_args_is_help=True, help="Courses, their learners, waiting lists and attendance.")
+HELP = "Courses, their learners, waiting lists and attendance."
+app = typer.Typer(no_args_is_help=True, help=HELP)
 console = Console()
 STATUS_OF = {"open": "open", "close": "running", "finish": "finished", "cancel": "cancelled"}
 Code = Annotated[str, typer.Argument(help="The course's short code, e.g. computer-1.")]
 CentreOpt = Annotated[str, typer.Option("--centre", help="Centre slug.")]
+T = TypeVar("T")
 
 
 def actor() -> str:
     return f"cli:{getpass.getuser()}"
 
 
-def run(work: object) -> object:
-    from admin_cli import run_with_db
+def run(work: Callable[[Database], Awaitable[T]]) -> T:
+    from bot.admin.runner import run_with_db
 
-    return run_with_db(work)  # type: ignore[arg-type]
+    return run_with_db(work)
 
 
 async def enrolment_on(session: AsyncSession, course: Course, contact: int) -> int:
@@ -102,7 +105,7 @@ def list_courses(centre: CentreOpt = "demo") -> None:
             counts = await repo.counts(s, [c.id for c in rows])
             return [(c, counts[c.id]) for c in rows]
     table = Table("code", "title", "status", "seats", "enrolled", "offered", "waiting", "policy")
-    for course, n in run(work):  # type: ignore[attr-defined]
+    for course, n in run(work):
         table.add_row(course.code, course.title_ru, course.status, str(course.capacity), str(n["enrolled"]),
                       str(n["offered"]), str(n["waiting"]), course.policy)
     console.print(table)
@@ -127,7 +130,7 @@ def learners(code: Code, centre: CentreOpt = "demo") -> None:
                 out.append((place, row.contact_id, row.status, who))
             return out
     table = Table("seat / position", "contact", "status", "name or phone")
-    for place, contact_id, status, who in run(work):  # type: ignore[attr-defined]
+    for place, contact_id, status, who in run(work):
         table.add_row(place, str(contact_id), status, who)
     console.print(table)
 
@@ -177,7 +180,7 @@ def move(
             except repo.CourseError as exc:
                 console.print(f"[red]{exc}[/red]")
                 raise typer.Exit(1) from None
-    before, after = run(work)  # type: ignore[misc]
+    before, after = run(work)
     console.print(f"contact {contact} moved on the waiting list of [bold]{code}[/bold]: {before} → {after}")
 
 
@@ -231,7 +234,7 @@ def history(code: Code, centre: CentreOpt = "demo", last: Annotated[int, typer.O
             rows = (await s.scalars(select(CourseAudit).where(CourseAudit.course_id == course.id)
                                     .order_by(CourseAudit.id.desc()).limit(last))).all()
             return (place.timezone if place else "Asia/Almaty"), list(rows)
-    zone, rows = run(work)  # type: ignore[misc]
+    zone, rows = run(work)
     table = Table("when (local)", "who", "what", "contact", "why", "details")
     for row in rows:
         when = row.at.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
@@ -239,7 +242,3 @@ def history(code: Code, centre: CentreOpt = "demo", last: Annotated[int, typer.O
         table.add_row(when, row.actor, row.action, str(row.contact_id or ""), row.reason or "", details)
     console.print(table)
 
-
-# The commands that define a course (add, edit) live in their own module; importing it
-# registers them on ``app``.
-from bot.admin import course_define  # noqa: E402, F401

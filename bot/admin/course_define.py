@@ -13,15 +13,30 @@ from zoneinfo import ZoneInfo
 
 import typer
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.admin.course import CentreOpt, actor, app, console, find, run
+from bot.admin import course
+from bot.admin.course import CentreOpt, actor, console, find, run
 from bot.admin.course_file import apply_definition, create_course, definition_of, known_tags, read_definition
 from bot.clock import system_clock
 from bot.features.courses import offer_seats
-from flows.courses.definition import CourseDefinition, CourseFileError, course_from_fields
+from flows.courses.definition import CourseDefinition, course_from_fields
+from flows.errors import CourseFileError
 from storage import courses as repo
 from storage.db import Database
 from storage.models import Centre
+from storage.models.courses import Course
+
+# add and edit, kept apart from the other course commands; ``course_app`` joins them.
+define_app = typer.Typer()
+
+
+def course_app() -> typer.Typer:
+    """``clc-admin course``: every course command, built anew for each CLI."""
+    joined = typer.Typer(no_args_is_help=True, help=course.HELP)
+    joined.add_typer(course.app)
+    joined.add_typer(define_app)
+    return joined
 
 FileOpt = Annotated[Path | None, typer.Option("--file", help="A course YAML file (see README, Courses).")]
 Text = Annotated[str | None, typer.Option()]
@@ -59,7 +74,7 @@ def _bilingual(current: Any, kk: str | None, ru: str | None) -> Any:
     return {**base, **_given(kk=kk, ru=ru)}
 
 
-@app.command()
+@define_app.command()
 def add(
     code: Annotated[str | None, typer.Argument(help="Short code, e.g. computer-2 (or in the file).")] = None,
     file: FileOpt = None,
@@ -101,7 +116,7 @@ def add(
     console.print(f"course [bold]{definition.code}[/bold] added as a draft")
 
 
-@app.command()
+@define_app.command()
 def edit(
     code: Annotated[str, typer.Argument(help="The course's short code.")],
     file: FileOpt = None,
@@ -128,7 +143,7 @@ def edit(
             await offer_seats(s, offers, now)
             return changed
 
-    async def _edited(s: Any, course: Any, zone: ZoneInfo, path: Path | None) -> CourseDefinition:
+    async def _edited(s: AsyncSession, course: Course, zone: ZoneInfo, path: Path | None) -> CourseDefinition:
         if path is not None:
             definition = read_definition(path)
             if definition.code != code:
@@ -143,6 +158,6 @@ def edit(
 
     changed = run(work)
     if changed:
-        console.print(f"[bold]{code}[/bold] changed: {', '.join(changed)}")  # type: ignore[arg-type]
+        console.print(f"[bold]{code}[/bold] changed: {', '.join(changed)}")
     else:
         console.print(f"[bold]{code}[/bold]: nothing to change")

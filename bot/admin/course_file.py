@@ -12,13 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from flows.courses.definition import CourseDefinition, CourseFileError, load_course_file
+from flows.courses.definition import CourseDefinition, load_course_file
+from flows.errors import CourseFileError
 from storage import courses as repo
 from storage.models import Centre
 from storage.models.courses import Attendance, Course, CourseSession, Enrolment
@@ -43,6 +44,10 @@ def read_definition(path: Path) -> CourseDefinition:
     return load_course_file(text, str(path), known_tags())
 
 
+@overload
+def _utc(value: dt.datetime, zone: ZoneInfo) -> dt.datetime: ...
+@overload
+def _utc(value: dt.datetime | None, zone: ZoneInfo) -> dt.datetime | None: ...
 def _utc(value: dt.datetime | None, zone: ZoneInfo) -> dt.datetime | None:
     if value is None:
         return None

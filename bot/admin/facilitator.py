@@ -7,18 +7,18 @@ there from their first message; Telegram phone sharing later joins both channels
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar, cast
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.channels.sms import CHANNEL as SMS
-from bot.channels.telegram import CHANNEL as TELEGRAM
-from bot.channels.telegram import address_of
+from bot.channels.addresses import SMS, TELEGRAM, phone_address, telegram_address
 from bot.clock import system_clock
-from flows.phones import normalize_phone, phone_address
+from flows.phones import normalize_phone
 from storage.contacts import resolve_identity
 from storage.db import Database
 from storage.models import Centre, ChannelIdentity, Contact, FacilitatorRole
@@ -28,6 +28,7 @@ console = Console()
 CentreOpt = Annotated[str, typer.Option("--centre", help="Centre slug.")]
 PhoneOpt = Annotated[str | None, typer.Option(help="Phone number, e.g. +7 701 123 45 67 (SMS).")]
 TelegramOpt = Annotated[int | None, typer.Option(help="Telegram user id (the bot's logs show it).")]
+T = TypeVar("T")
 
 
 def _address(phone: str | None, telegram: int | None) -> tuple[str, str]:
@@ -40,21 +41,22 @@ def _address(phone: str | None, telegram: int | None) -> tuple[str, str]:
             console.print(f"[red]--phone {phone!r} is not a valid phone number[/red]")
             raise typer.Exit(2)
         return SMS, phone_address(e164)
-    return TELEGRAM, address_of(int(telegram))  # type: ignore[arg-type]
+    assert telegram is not None
+    return TELEGRAM, telegram_address(telegram)
 
 
-def _run(work: object) -> object:
-    from admin_cli import run_with_db
+def _run(work: Callable[[Database], Awaitable[T]]) -> T:
+    from bot.admin.runner import run_with_db
 
-    return run_with_db(work)  # type: ignore[arg-type]
+    return run_with_db(work)
 
 
-async def _centre(session: object, slug: str) -> Centre:
-    centre = await session.scalar(select(Centre).where(Centre.slug == slug))  # type: ignore[attr-defined]
+async def _centre(session: AsyncSession, slug: str) -> Centre:
+    centre = await session.scalar(select(Centre).where(Centre.slug == slug))
     if centre is None:
         console.print(f"[red]no centre {slug!r}[/red]")
         raise typer.Exit(1)
-    return centre  # type: ignore[no-any-return]
+    return centre
 
 
 @app.command()
@@ -97,7 +99,7 @@ def list_facilitators(centre: CentreOpt = "demo") -> None:
             )
             return [(cid, name or "", address or "") for cid, name, address in rows]
     table = Table("contact", "name", "address")
-    for contact_id, who, address in _run(work):  # type: ignore[attr-defined]
+    for contact_id, who, address in _run(work):
         table.add_row(str(contact_id), who, address)
     console.print(table)
 
@@ -114,8 +116,9 @@ def remove(centre: CentreOpt = "demo", phone: PhoneOpt = None, telegram: Telegra
                 ChannelIdentity.channel == channel, ChannelIdentity.address == address))
             if contact_id is None:
                 return 0
-            result = await s.execute(delete(FacilitatorRole).where(
-                FacilitatorRole.contact_id == contact_id, FacilitatorRole.centre_id == place.id))
-            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+            # A DELETE's result is a CursorResult; AsyncSession.execute is typed as plain Result.
+            result = cast("CursorResult[Any]", await s.execute(delete(FacilitatorRole).where(
+                FacilitatorRole.contact_id == contact_id, FacilitatorRole.centre_id == place.id)))
+            return int(result.rowcount or 0)
     removed = _run(work)
     console.print(f"{address}: {'no longer' if removed else 'was not'} a facilitator at {centre}")

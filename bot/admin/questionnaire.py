@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from flows.questionnaire.loader import QuestionnaireError
+from flows.errors import QuestionnaireError
 from flows.questionnaire.schema import Questionnaire
 
 app = typer.Typer(no_args_is_help=True, help="Questionnaires: check and publish YAML files.")
@@ -53,7 +53,7 @@ def load(
     activate: Annotated[bool, typer.Option(help="Make it the survey the main menu starts.")] = False,
 ) -> None:
     """Publish a questionnaire file as a new version (answers keep pointing at their version)."""
-    from admin_cli import run_with_db
+    from bot.admin.runner import run_with_db
     from bot.clock import system_clock
     from bot.features.course_feedback import shipped_feedback
     from bot.features.surveys import publish_form

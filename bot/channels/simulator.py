@@ -15,14 +15,14 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
+from bot.channels.addresses import SIMULATOR, SMS, SMS_CAPABILITIES, phone_address
 from bot.dispatcher import Dispatcher
 from bot.i18n import Catalogs, Translator
 from bot.render import render_numbered
 from flows.errors import RetryLater
 from flows.events import N_, Inbound, Msg, Reply
-from flows.phones import phone_address
 
-SIM_CHANNEL = "simulator"
+SIM_CHANNEL = SIMULATOR
 SIM_ADDRESS = "sim:local"
 QUIT_WORDS = frozenset({"/quit", "/exit", "/q"})
 
@@ -31,7 +31,7 @@ def sim_identity(phone: str | None) -> tuple[str, str]:
     """``--phone`` makes the simulator stand in for that phone over SMS: one contact, two ways."""
     if phone is None:
         return SIM_CHANNEL, SIM_ADDRESS
-    return "sms", phone_address(phone)
+    return SMS, phone_address(phone)
 
 
 class Simulator:
@@ -59,7 +59,8 @@ class Simulator:
     async def say(self, text: str | None) -> None:
         if self.transcript and text is not None:
             self.out.write(f"> {text}\n")
-        event = Inbound(self.channel, self.address, text=text, language_hint=self.language_hint)
+        event = Inbound(self.channel, self.address, text=text, language_hint=self.language_hint,
+                        capabilities=SMS_CAPABILITIES if self.channel == SMS else frozenset())
         handled = await self.dispatcher.handle(event)
         self.contact_id = handled.contact_id or self.contact_id
         self.show(handled.replies, self.catalogs.translator(handled.language))

@@ -25,6 +25,7 @@ from twilio.http import AsyncHttpClient
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
+from bot.channels.addresses import SMS
 from bot.channels.sms_render import render_sms
 from bot.clock import Clock, system_clock
 from bot.i18n import Translator
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from bot.service import ServiceContext
 
 log = logging.getLogger(__name__)
-CHANNEL = "sms"
+CHANNEL = SMS
 INBOUND_PATH = "/sms/twilio"
 STATUS_PATH = "/sms/twilio/status"
 OPTED_OUT_CODE = 21610
@@ -163,7 +164,6 @@ class SmsChannel:
 
 def build_sms(ctx: ServiceContext) -> SmsChannel | None:
     from bot.channels.sms_webhook import SmsWebhook
-    from bot.features.sms import ResumeSetting
 
     settings = ctx.settings
     if not settings.has_twilio:
@@ -178,7 +178,6 @@ def build_sms(ctx: ServiceContext) -> SmsChannel | None:
         api_url=str(settings.twilio_api_url) if settings.twilio_api_url else None,
         transliterate=settings.sms_transliterate,
     )
-    ResumeSetting.after = settings.sms_resume_after
     sender = TwilioSender(config, ctx.db, clock=ctx.clock)
     webhook = SmsWebhook(config, ctx.dispatcher, ctx.catalogs, ctx.db, sender, clock=ctx.clock)
     return SmsChannel(sender, webhook.routes())

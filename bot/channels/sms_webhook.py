@@ -24,13 +24,14 @@ from twilio.request_validator import (
     get_signature_algorithm,
 )
 
+from bot.channels.addresses import SMS_CAPABILITIES, phone_address
 from bot.channels.sms import CHANNEL, INBOUND_PATH, OPTED_OUT_CODE, STATUS_PATH, TwilioConfig, TwilioSender
 from bot.clock import Clock, system_clock
 from bot.dispatcher import Dispatcher
 from bot.i18n import Catalogs
 from flows.errors import DeliveryError
 from flows.events import Inbound
-from flows.phones import normalize_phone, phone_address
+from flows.phones import normalize_phone
 from storage.db import Database
 from storage.models import ChannelIdentity, OutboxMessage
 from storage.models.sms import SmsMessage
@@ -87,7 +88,7 @@ class SmsWebhook:
             log.warning("SMS %s dropped: From %r is not a valid phone number", sid, raw_from)
             return twiml()
         address = phone_address(e164)
-        event = Inbound(CHANNEL, address, text=str(form.get("Body", "")))
+        event = Inbound(CHANNEL, address, text=str(form.get("Body", "")), capabilities=SMS_CAPABILITIES)
         handled = await self.dispatcher.handle(event, provider_id=sid)
         if handled.duplicate or not handled.replies:
             return twiml()

@@ -10,11 +10,13 @@ through the project's ASGI app, guarded by the secret token header.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 import logging
 import warnings
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 from sqlalchemy import update as sql_update
@@ -24,7 +26,6 @@ from starlette.routing import BaseRoute, Route
 from telegram import Bot, BotCommand, CallbackQuery, Message, Update
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
-    Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     ContextTypes,
@@ -33,6 +34,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.channels.addresses import TELEGRAM, telegram_address
 from bot.channels.telegram_render import (
     inline_keyboard,
     message_text,
@@ -52,14 +54,14 @@ if TYPE_CHECKING:
 from storage.models import ChannelIdentity
 
 log = logging.getLogger(__name__)
-CHANNEL = "telegram"
+CHANNEL = TELEGRAM
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SEND_ATTEMPTS = 4
-COMMANDS: tuple[tuple[str, str], ...] = (
-    ("start", N_("Main menu")),
-    ("survey", N_("Needs survey")),
-    ("courses", N_("Courses")),
-    ("my", N_("My enrolments")),
+P = ParamSpec("P")
+R = TypeVar("R")
+# The engine's own commands; the features' (``/survey``, ``/courses``) go between them.
+FIRST_COMMANDS: tuple[tuple[str, str], ...] = (("start", N_("Main menu")),)
+LAST_COMMANDS: tuple[tuple[str, str], ...] = (
     ("language", N_("Language")),
     ("help", N_("Help")),
     ("cancel", N_("Cancel and return to the menu")),
@@ -69,8 +71,7 @@ DESCRIPTION = N_(
 )
 
 
-def address_of(user_id: int) -> str:
-    return f"telegram:{user_id}"
+address_of = telegram_address
 
 
 def webhook_secret(token: str) -> str:
@@ -88,31 +89,28 @@ def inbound_from(update: Update) -> Inbound | None:
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None or chat.type != "private" or user.is_bot:
         return None
-    base = {
-        "channel": CHANNEL,
-        "address": address_of(user.id),
-        "language_hint": language_hint(user.language_code),
-    }
+    hint = language_hint(user.language_code)
+    base = Inbound(channel=CHANNEL, address=address_of(user.id), language_hint=hint)
     if update.callback_query is not None:
         parsed = parse_callback(update.callback_query.data)
         if parsed is None:
             return None
         context, choice = parsed
-        return Inbound(**base, choice=choice, context=context)
+        return replace(base, choice=choice, context=context)
     message = update.message
     if message is None:
         return None
     if message.contact is not None:
         if message.contact.user_id != user.id:
             return None  # someone else's card: answered by the adapter, never linked
-        return Inbound(**base, shared_phone=message.contact.phone_number)
+        return replace(base, shared_phone=message.contact.phone_number)
     text = message.text or message.caption
     if text is None:
-        return Inbound(**base, text="")  # a sticker, photo or voice: answered with a re-prompt
+        return replace(base, text="")  # a sticker, photo or voice: answered with a re-prompt
     payload = None
     if text.startswith("/start "):
         payload = text.split(maxsplit=1)[1].strip()[:64] or None
-    return Inbound(**base, text=text, start_payload=payload)
+    return replace(base, text=text, start_payload=payload)
 
 
 class TelegramSender:
@@ -147,11 +145,11 @@ def seconds(error: RetryAfter) -> float:
     return value if isinstance(value, int | float) else value.total_seconds()
 
 
-async def with_retries(call: object, *args: object, **kwargs: object) -> object:
+async def with_retries(call: Callable[P, Awaitable[R]], *args: P.args, **kwargs: P.kwargs) -> R:
     """Honour 429's retry_after and back off on network errors; other errors go up."""
     for attempt in range(1, SEND_ATTEMPTS + 1):
         try:
-            return await call(*args, **kwargs)  # type: ignore[operator]
+            return await call(*args, **kwargs)
         except RetryAfter as exc:
             if attempt == SEND_ATTEMPTS:
                 raise
@@ -168,12 +166,12 @@ async def with_retries(call: object, *args: object, **kwargs: object) -> object:
 async def send_reply(bot: Bot, chat_id: int, reply: Reply, tr: Translator) -> list[Message]:
     parts = split_text(message_text(reply, tr))
     markup = share_phone_keyboard(tr) if reply.request_phone else inline_keyboard(reply, tr)
-    sent = []
+    sent: list[Message] = []
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
         message = await with_retries(bot.send_message, chat_id, part, reply_markup=markup if last else None)
-        sent.append(message)  # type: ignore[arg-type]
-    return sent  # type: ignore[return-value]
+        sent.append(message)
+    return sent
 
 
 class TelegramChannel:
@@ -197,7 +195,7 @@ class TelegramChannel:
             builder = builder.base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
         if webhook_url:
             builder = builder.updater(None)
-        self.app: Application = builder.build()  # type: ignore[type-arg]
+        self.app = builder.build()
         self.app.add_handler(MessageHandler(filters.ALL, self._on_update))
         self.app.add_handler(CallbackQueryHandler(self._on_update))
         self.app.add_error_handler(self._on_error)
@@ -224,7 +222,7 @@ class TelegramChannel:
         else:
             assert self.app.updater is not None
             await self.app.updater.start_polling(
-                timeout=self.poll_timeout, allowed_updates=["message", "callback_query"]
+                timeout=dt.timedelta(seconds=self.poll_timeout), allowed_updates=["message", "callback_query"]
             )
 
     async def stop(self) -> None:
@@ -238,7 +236,9 @@ class TelegramChannel:
     async def _describe_bot(self) -> None:
         for language in LANGUAGES:
             tr = self.catalogs.translator(language)
-            commands = [BotCommand(name, tr.text(Msg(text))) for name, text in COMMANDS]
+            features = [(c.name, c.description) for c in self.dispatcher.features.telegram_commands]
+            listed = (*FIRST_COMMANDS, *features, *LAST_COMMANDS)
+            commands = [BotCommand(name, tr.text(Msg(text))) for name, text in listed]
             try:
                 await self.app.bot.set_my_commands(commands, language_code=language)
                 await self.app.bot.set_my_description(tr.text(Msg(DESCRIPTION)), language_code=language)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
+from bot.codec import context_digest
 from bot.i18n import Translator
 from bot.render import choice_label, render_body
-from flows.engine import context_digest
 from flows.events import N_, Msg, Reply
 
 MAX_TEXT = 4096

@@ -1,31 +1,37 @@
-"""Appliers of the foundation's effects: language, centre and a shared phone number."""
+"""The core feature: what the engine itself asks for, in every bot.
+
+Language, centre (deep link) and a shared phone number; opt-out and idle resume on SMS-like
+channels (``bot.features.sms``).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 
-from bot.effects import EffectContext, applies
+from bot.channels.addresses import phone_address
+from bot.effects import Applier, EffectContext
+from bot.feature import Feature
+from bot.features import sms
 from flows.events import LANGUAGES, AttachCentre, LinkPhone, SetLanguage
-from flows.phones import phone_address
+from flows.sms_session import DEFAULT_RESUME_AFTER
 from storage.contacts import find_identity, live_contact
 from storage.models import Centre, ChannelIdentity
 
 
-@applies(SetLanguage)
 async def set_language(ctx: EffectContext, effect: SetLanguage) -> None:
     if effect.language not in LANGUAGES:
         raise ValueError(f"unsupported language {effect.language!r}")
     ctx.contact.language = effect.language
 
 
-@applies(AttachCentre)
 async def attach_centre(ctx: EffectContext, effect: AttachCentre) -> None:
     centre_id = await ctx.session.scalar(select(Centre.id).where(Centre.slug == effect.slug))
     if centre_id is not None:
         ctx.contact.centre_id = centre_id
 
 
-@applies(LinkPhone)
 async def link_phone(ctx: EffectContext, effect: LinkPhone) -> None:
     """The person proved this phone is theirs: their SMS self and this contact become one.
 
@@ -51,3 +57,16 @@ async def link_phone(ctx: EffectContext, effect: LinkPhone) -> None:
     ctx.contact.language = ctx.contact.language or other.language
     ctx.contact.centre_id = ctx.contact.centre_id or other.centre_id
     ctx.contact.name = ctx.contact.name or other.name
+
+
+def core_feature(*, sms_resume_after: dt.timedelta = DEFAULT_RESUME_AFTER) -> Feature:
+    return Feature(
+        name="core",
+        facts=(sms.session_loader(sms_resume_after),),
+        appliers=(
+            Applier(SetLanguage, set_language),
+            Applier(AttachCentre, attach_centre),
+            Applier(LinkPhone, link_phone),
+            *sms.APPLIERS,
+        ),
+    )

@@ -19,9 +19,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.feature import Feature
 from bot.features.surveys import SHIPPED_DIR, publish_form, published, read_questionnaire
-from bot.outbox import Awaits, enqueue
-from bot.scheduler import JobContext, periodic
+from bot.outbox import Awaits, OutboxKind, enqueue
+from bot.scheduler import JobContext, PeriodicJob
 from flows.courses.feedback import feedback_due, last_session_end, polite_time
 from flows.events import Localized
 from flows.questionnaire.invitations import answerable_count, invitation_reply, invite_context, invite_data
@@ -129,7 +130,13 @@ async def send_due_feedback(session: AsyncSession, now: dt.datetime) -> int:
     return total
 
 
-@periodic("course_feedback", seconds=300)
 async def course_feedback_job(ctx: JobContext) -> int:
     async with ctx.db.transaction() as session:
         return await send_due_feedback(session, ctx.clock())
+
+
+COURSE_FEEDBACK = Feature(
+    name="course_feedback",
+    jobs=(PeriodicJob("course_feedback", 300, course_feedback_job),),
+    outbox_kinds=(OutboxKind("feedback"),),
+)

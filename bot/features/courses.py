@@ -17,11 +17,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.effects import EffectContext, applies
-from bot.facts import facts_loader
+from bot.effects import EffectContext
 from bot.features.course_feedback import send_feedback
-from bot.outbox import Awaits, enqueue, still_wanted
-from bot.scheduler import JobContext, periodic
+from bot.outbox import Awaits, enqueue
+from bot.scheduler import JobContext
 from flows.courses import facts as view
 from flows.courses.mine import (
     cancelled_reply,
@@ -32,7 +31,7 @@ from flows.courses.mine import (
     offer_reply,
     removed_reply,
 )
-from flows.courses.policy import Profile, parse_policy, position_if_joined
+from flows.courses.policy import parse_policy, position_if_joined
 from flows.courses.staff import NEXT_STATUSES
 from flows.errors import StaleFacts
 from flows.events import Localized, Reply
@@ -40,7 +39,6 @@ from storage import courses as repo
 from storage import waiting_moves
 from storage.models import Contact
 from storage.models.courses import Course, CourseSession, Enrolment
-from storage.models.surveys import SurveyAnswer, SurveyRun
 
 ACTIVE = ("enrolled", "waiting", "offered")
 Release = Callable[..., Awaitable[tuple[Enrolment, list[Enrolment]]]]
@@ -66,7 +64,6 @@ async def _sessions(session: AsyncSession, course_ids: Sequence[int]) -> dict[in
     return found
 
 
-@facts_loader(flows=("courses", "my"), prefix="courses")
 async def load_course_facts(session: AsyncSession, contact: Contact, now: dt.datetime) -> dict[str, Any]:
     mine = (await session.scalars(
         select(Enrolment).where(Enrolment.contact_id == contact.id, Enrolment.status.in_(ACTIVE))
@@ -118,7 +115,6 @@ def _actor(ctx: EffectContext) -> str:
     return f"contact:{ctx.contact.id}"
 
 
-@applies(view.Enrol)
 async def enrol(ctx: EffectContext, effect: view.Enrol) -> None:
     try:
         outcome, offers = await repo.enrol(
@@ -133,12 +129,10 @@ async def enrol(ctx: EffectContext, effect: view.Enrol) -> None:
     await offer_seats(ctx.session, offers, ctx.now)
 
 
-@applies(view.LeaveCourse)
 async def leave(ctx: EffectContext, effect: view.LeaveCourse) -> None:
     await _release(ctx, effect.enrolment_id, repo.leave, "already left")
 
 
-@applies(view.AcceptOffer)
 async def accept(ctx: EffectContext, effect: view.AcceptOffer) -> None:
     await _own(ctx, effect.enrolment_id)
     try:
@@ -147,7 +141,6 @@ async def accept(ctx: EffectContext, effect: view.AcceptOffer) -> None:
         raise StaleFacts("the offer is no longer open") from None
 
 
-@applies(view.DeclineOffer)
 async def decline(ctx: EffectContext, effect: view.DeclineOffer) -> None:
     await _release(ctx, effect.enrolment_id, repo.decline_offer, "the offer is no longer open")
 
@@ -179,7 +172,6 @@ async def offer_seats(session: AsyncSession, offers: Sequence[Enrolment], now: d
                       awaits=Awaits("my", offer_data(row.id), offer_context(row.id)))
 
 
-@still_wanted("offer")
 async def offer_still_open(session: AsyncSession, payload: Mapping[str, Any], now: dt.datetime) -> bool:
     """An offer queued but not yet sent (no process reached the person in time, say) is dropped
     once it was accepted, declined, expired or its course cancelled."""
@@ -260,31 +252,7 @@ async def expire_due_offers(session: AsyncSession, now: dt.datetime) -> int:
     return expired
 
 
-@periodic("expire_offers", seconds=60)
 async def expire_offers_job(ctx: JobContext) -> int:
     """The database holds each deadline; this tick only looks for those that have passed."""
     async with ctx.db.transaction() as session:
         return await expire_due_offers(session, ctx.clock())
-
-
-async def survey_profiles(session: AsyncSession, contact_ids: Sequence[int]) -> Mapping[int, Profile]:
-    """Each contact's answers from their latest completed needs survey (for priority groups)."""
-    runs = (await session.execute(
-        select(SurveyRun.id, SurveyRun.contact_id).where(
-            SurveyRun.contact_id.in_(list(contact_ids)), SurveyRun.status == "completed"
-        ).order_by(SurveyRun.id)
-    )).all()
-    latest = {contact_id: run_id for run_id, contact_id in runs}
-    profiles: dict[int, dict[str, Any]] = {cid: {} for cid in latest}
-    by_run = {run_id: contact_id for contact_id, run_id in latest.items()}
-    if by_run:
-        answers = await session.execute(
-            select(SurveyAnswer.run_id, SurveyAnswer.question_id, SurveyAnswer.value)
-            .where(SurveyAnswer.run_id.in_(list(by_run)))
-        )
-        for run_id, question_id, value in answers:
-            profiles[by_run[run_id]][question_id] = value
-    return profiles
-
-
-repo.set_profile_source(survey_profiles)

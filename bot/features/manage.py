@@ -15,8 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.effects import EffectContext, applies
-from bot.facts import facts_loader
+from bot.effects import EffectContext
 from bot.features.course_feedback import invite_late_attendee
 from bot.features.courses import change_status, move_on_list, remove_from_course
 from flows.courses.staff import (
@@ -84,7 +83,6 @@ async def _staff_course(session: AsyncSession, course: Course) -> StaffCourse:
     )
 
 
-@facts_loader(flows=("manage",), prefix="manage")
 async def load_staff_facts(session: AsyncSession, contact: Contact, now: dt.datetime) -> dict[str, Any]:
     centres = await facilitated_centres(session, contact.id)
     if not centres:
@@ -109,7 +107,6 @@ def _actor(ctx: EffectContext) -> str:
     return f"contact:{ctx.contact.id}"
 
 
-@applies(MarkAttendance)
 async def mark_attendance(ctx: EffectContext, effect: MarkAttendance) -> None:
     row = await _checked(ctx, effect.enrolment_id)
     try:
@@ -121,7 +118,6 @@ async def mark_attendance(ctx: EffectContext, effect: MarkAttendance) -> None:
         await invite_late_attendee(ctx.session, row.course_id, row.contact_id, ctx.now)
 
 
-@applies(RemoveLearner)
 async def remove_learner(ctx: EffectContext, effect: RemoveLearner) -> None:
     await _checked(ctx, effect.enrolment_id)
     try:
@@ -131,7 +127,6 @@ async def remove_learner(ctx: EffectContext, effect: RemoveLearner) -> None:
         raise StaleFacts("the learner left meanwhile") from None
 
 
-@applies(MoveLearner)
 async def move_learner(ctx: EffectContext, effect: MoveLearner) -> None:
     await _checked(ctx, effect.enrolment_id)
     try:
@@ -143,7 +138,6 @@ async def move_learner(ctx: EffectContext, effect: MoveLearner) -> None:
         raise StaleFacts("the waiting list changed meanwhile")
 
 
-@applies(SetCourseStatus)
 async def set_course_status(ctx: EffectContext, effect: SetCourseStatus) -> None:
     course = await repo.lock_course(ctx.session, effect.course_id)
     if course.centre_id not in await facilitated_centres(ctx.session, ctx.contact.id):

@@ -19,8 +19,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import flows
-from bot.effects import EffectContext, applies
-from bot.facts import facts_loader
+from bot.effects import EffectContext
 from flows.errors import StaleFacts
 from flows.events import Localized
 from flows.questionnaire.effects import (
@@ -80,7 +79,6 @@ async def publish_form(
     )
 
 
-@facts_loader(flows=("survey",), prefix="survey")
 async def load_survey_facts(session: AsyncSession, contact: Contact, now: dt.datetime) -> dict[str, Any]:
     active = await surveys.active_version(session)
     if active is None:
@@ -109,7 +107,6 @@ def _invitation_facts(found: invitations.OpenInvitation) -> InvitationFacts:
     return InvitationFacts(row.id, published(row.slug, found.version), about, run)
 
 
-@applies(StartRun)
 async def start_run(ctx: EffectContext, effect: StartRun) -> None:
     await surveys.start_run(
         ctx.session, run_key=effect.run_key, contact_id=ctx.contact.id, slug=effect.questionnaire_id,
@@ -119,7 +116,6 @@ async def start_run(ctx: EffectContext, effect: StartRun) -> None:
         await invitations.started(ctx.session, effect.invitation, effect.run_key, ctx.now)
 
 
-@applies(SaveAnswer)
 async def save_answer(ctx: EffectContext, effect: SaveAnswer) -> None:
     await surveys.save_answer(
         ctx.session, run_key=effect.run_key, question_id=effect.question_id, value=effect.value,
@@ -127,19 +123,16 @@ async def save_answer(ctx: EffectContext, effect: SaveAnswer) -> None:
     )
 
 
-@applies(DiscardAnswer)
 async def discard_answer(ctx: EffectContext, effect: DiscardAnswer) -> None:
     await surveys.discard_answer(ctx.session, run_key=effect.run_key, question_id=effect.question_id,
                                  now=ctx.now)
 
 
-@applies(FinishRun)
 async def finish_run(ctx: EffectContext, effect: FinishRun) -> None:
     await surveys.finish_run(ctx.session, run_key=effect.run_key, now=ctx.now)
     await invitations.run_completed(ctx.session, effect.run_key, ctx.now)
 
 
-@applies(DeclineInvitation)
 async def decline_invitation(ctx: EffectContext, effect: DeclineInvitation) -> None:
     row = await invitations.get(ctx.session, effect.invitation_id)
     if row is None or row.contact_id not in await surveys.same_person(ctx.session, ctx.contact.id):
@@ -148,12 +141,10 @@ async def decline_invitation(ctx: EffectContext, effect: DeclineInvitation) -> N
         raise StaleFacts("the invitation was answered meanwhile")
 
 
-@applies(AbandonRun)
 async def abandon_run(ctx: EffectContext, effect: AbandonRun) -> None:
     await surveys.abandon_run(ctx.session, run_key=effect.run_key, now=ctx.now,
                               discard_answers=effect.discard_answers)
 
 
-@applies(ResumeRun)
 async def resume_run(ctx: EffectContext, effect: ResumeRun) -> None:
     await surveys.resume_run(ctx.session, run_key=effect.run_key, now=ctx.now)

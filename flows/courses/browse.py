@@ -19,10 +19,17 @@ from flows.courses.common import (
     position_msg,
     session_line,
 )
-from flows.courses.facts import CourseInfo, Enrol, enrolment_for_course, find_course, open_courses
+from flows.courses.facts import (
+    FACTS_GROUP,
+    CourseInfo,
+    Enrol,
+    enrolment_for_course,
+    find_course,
+    open_courses,
+)
 from flows.courses.policy import explain, parse_policy
 from flows.events import N_, Choice, Facts, Inbound, Msg, Reply, Text, plural_msg
-from flows.registry import FlowStep
+from flows.registry import FlowSpec, FlowStep
 
 ENROL = "enrol"
 
@@ -153,3 +160,9 @@ def _enrol(course: CourseInfo) -> FlowStep:
         Msg(N_("When a seat frees up, I will write to you.")),
     )
     return FlowStep(None, (Reply(body=body),), (Enrol(course.id, "waiting", position),))
+
+
+COURSES = FlowSpec(
+    CoursesFlow(), N_("Courses"), ("курстар", "курсы"),
+    needs=frozenset({FACTS_GROUP}), browsing_views=frozenset({"list", "detail"}),
+)

@@ -25,8 +25,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from flows.courses.policy import PolicyError, parse_policy
-from flows.errors import CourseFileError
+from flows.courses.policy import parse_policy
+from flows.errors import CourseFileError, PolicyError
 from flows.questionnaire.schema import Bilingual
 
 CODE_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"

@@ -1,4 +1,4 @@
-"""What the courses flows read from ``Facts.extra`` and the effects they ask for.
+"""What the courses flows read from their facts and the effects they ask for.
 
 The bot's facts loader (``bot/features/courses.py``) fills ``courses.open`` and ``courses.mine``
 on every step; the flows never see a database row, only these frozen views.
@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flows.events import Effect, Facts, Localized
+from flows.events import Effect, FactKey, Facts, Localized
 
-OPEN_KEY = "courses.open"
-MINE_KEY = "courses.mine"
+FACTS_GROUP = "courses"
+OPEN_KEY: FactKey[tuple[CourseInfo, ...]] = FactKey("courses.open")
+MINE_KEY: FactKey[tuple[EnrolmentInfo, ...]] = FactKey("courses.mine")
 
 
 @dataclass(frozen=True)
@@ -52,11 +53,11 @@ class CourseInfo:
 
 
 def open_courses(facts: Facts) -> tuple[CourseInfo, ...]:
-    return tuple(facts.extra.get(OPEN_KEY, ()))
+    return tuple(facts.get(OPEN_KEY, ()))
 
 
 def my_enrolments(facts: Facts) -> tuple[EnrolmentInfo, ...]:
-    return tuple(facts.extra.get(MINE_KEY, ()))
+    return tuple(facts.get(MINE_KEY, ()))
 
 
 def find_course(facts: Facts, course_id: int) -> CourseInfo | None:

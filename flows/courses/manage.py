@@ -36,6 +36,7 @@ from flows.courses.manage_views import (
     say,
 )
 from flows.courses.staff import (
+    FACTS_GROUP,
     NEXT_STATUSES,
     MarkAttendance,
     MoveLearner,
@@ -46,7 +47,7 @@ from flows.courses.staff import (
     staff_courses,
 )
 from flows.events import N_, Effect, Facts, Inbound, Reply
-from flows.registry import FlowStep
+from flows.registry import FlowSpec, FlowStep
 
 MAX_REASON = 500
 REASON_VIEWS = ("remove_reason", "move_reason", "cancel_reason")
@@ -203,3 +204,9 @@ def _shown_view(data: Data, prompt: Reply) -> str:
     """The view whose prompt is on screen (a removed session or person falls back to the course)."""
     shown = (prompt.context or "").split(":")[1:2]
     return shown[0] if shown else str(data.get("view"))
+
+
+# Opened only by its command, never listed in the villagers' menu.
+MANAGE = FlowSpec(
+    ManageFlow(), None, ("басқару", "управление", "фасилитатор"), needs=frozenset({FACTS_GROUP}),
+)

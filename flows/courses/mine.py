@@ -22,6 +22,7 @@ from flows.courses.common import (
     status_line,
 )
 from flows.courses.facts import (
+    FACTS_GROUP,
     AcceptOffer,
     DeclineOffer,
     EnrolmentInfo,
@@ -31,7 +32,7 @@ from flows.courses.facts import (
 )
 from flows.courses.seats import is_expired
 from flows.events import N_, Choice, Effect, Facts, Inbound, Localized, Msg, Reply, Text
-from flows.registry import FlowStep
+from flows.registry import FlowSpec, FlowStep
 
 ACCEPT, DECLINE, LEAVE, YES, NO = "accept", "decline", "leave", "yes", "no"
 
@@ -220,3 +221,10 @@ def _act(chosen: str, enrolment: EnrolmentInfo, now: dt.datetime) -> FlowStep:
             enrolment.id
         )
     return FlowStep(None, (Reply(body=(Msg(text, title),)),), (effect,))
+
+
+_MINE = MyEnrolmentsFlow()
+MY_ENROLMENTS = FlowSpec(
+    _MINE, N_("My enrolments"), ("менің курстарым", "менің жазылуларым", "мои курсы", "мои записи"),
+    needs=frozenset({FACTS_GROUP}), browsing_views=frozenset({"list", "item"}), out_of_band=_MINE,
+)

@@ -1,4 +1,4 @@
-"""What the facilitators' flow reads from ``Facts.extra`` and the effects it asks for.
+"""What the facilitators' flow reads from its facts and the effects it asks for.
 
 The bot loads ``manage.courses`` only for a contact with a facilitator role, and only while the
 ``manage`` flow runs: the centre's courses with everyone on them and each session's marks.
@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flows.events import Effect, Facts, Localized
+from flows.events import Effect, FactKey, Facts, Localized
 
-COURSES_KEY = "manage.courses"
+FACTS_GROUP = "manage"
+# None: this contact is no facilitator.
+COURSES_KEY: FactKey[tuple[StaffCourse, ...] | None] = FactKey("manage.courses")
 # What a course can become next. Finished and cancelled are final: learners were invited to
 # give feedback or told the course is off.
 NEXT_STATUSES: dict[str, tuple[str, ...]] = {
@@ -91,7 +93,7 @@ class SetCourseStatus(Effect):
 
 def staff_courses(facts: Facts) -> tuple[StaffCourse, ...] | None:
     """The facilitator's courses, or None when the contact is not a facilitator."""
-    found = facts.extra.get(COURSES_KEY)
+    found = facts.get(COURSES_KEY, None)
     return found if isinstance(found, tuple) else None
 
 

@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from flows.errors import ExpressionError
 
@@ -316,10 +316,14 @@ def _compare(op: str, left: Any, right: Any) -> bool:
     if left is None or right is None:
         return False
     if _is_number(left) and _is_number(right):
-        pair: tuple[Any, Any] = (float(left), float(right))
-    elif isinstance(left, str) and isinstance(right, str):
-        pair = (left, right)  # ISO dates compare correctly as text
-    else:
-        return False
-    a, b = pair
+        return _ordered(op, float(left), float(right))
+    if isinstance(left, str) and isinstance(right, str):
+        return _ordered(op, left, right)  # ISO dates compare correctly as text
+    return False
+
+
+_Comparable = TypeVar("_Comparable", float, str)
+
+
+def _ordered(op: str, a: _Comparable, b: _Comparable) -> bool:
     return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]

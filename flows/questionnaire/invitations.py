@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from flows.courses.common import NO_WORDS, YES_WORDS, pick
-from flows.events import N_, NP_, Choice, Effect, Facts, Inbound, Localized, Msg, Reply, plural_msg
+from flows.events import N_, NP_, Choice, Effect, FactKey, Facts, Inbound, Localized, Msg, Reply, plural_msg
 from flows.questionnaire.schema import Published, RunFacts
 from flows.registry import FlowStep
 
-FACT_INVITATIONS = "survey.invitations"
+FACT_INVITATIONS: FactKey[Mapping[int, InvitationFacts] | None] = FactKey("survey.invitations")
 START, DECLINE = "start", "decline"
 CONTEXT_PREFIX = "invite"
 INVITATION = NP_(
@@ -74,7 +74,7 @@ def invitation_reply(invitation_id: int, about: Localized, question_count: int) 
 
 
 def open_invitations(facts: Facts) -> Mapping[int, InvitationFacts]:
-    found = facts.extra.get(FACT_INVITATIONS)
+    found = facts.get(FACT_INVITATIONS, None)
     return found if isinstance(found, Mapping) else {}
 
 

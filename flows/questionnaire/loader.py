@@ -8,17 +8,16 @@ so a facilitator can fix a file without reading Python.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from pydantic import ValidationError
 
-from flows.errors import Problem, QuestionnaireError
+from flows.errors import ExpressionError, Problem, QuestionnaireError
 from flows.questionnaire.expr import (
     CURRENT,
     Compare,
     Contains,
-    ExpressionError,
     InList,
     Node,
     parse_expression,
@@ -82,8 +81,9 @@ class _Locator:
             questions = self.data.get("questions")
             if isinstance(questions, list) and loc[1] < len(questions):
                 item = questions[loc[1]]
-                if isinstance(item, dict) and isinstance(item.get("id"), str):
-                    return item["id"]
+                ident = item.get("id") if isinstance(item, dict) else None
+                if isinstance(ident, str):
+                    return ident
                 return f"#{loc[1] + 1}"
         return None
 
@@ -129,11 +129,12 @@ class _Locator:
 
 def _child(node: yaml.Node, part: str | int) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
+        # PyYAML's stubs type Node.value as Any; a collection node's items are nodes.
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode) and key.value == part:
-                return value
+                return cast(yaml.Node, value)
     if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-        return node.value[part]
+        return cast(yaml.Node, node.value[part])
     return None
 
 

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flows.events import N_, Choice, Localized, Msg, Reply, Text
+from flows.events import N_, Choice, Expects, Localized, Msg, Reply, Text
 from flows.questionnaire.answers import DONE
 from flows.questionnaire.expr import evaluate, parse_expression, references
-from flows.questionnaire.schema import Published, Question
+from flows.questionnaire.schema import Published, Question, QuestionType
 
 YES = Localized(kk="Иә", ru="Да")
 NO = Localized(kk="Жоқ", ru="Нет")
-EXPECTS = {"single": "choice", "yes_no": "choice", "multi": "choices", "integer": "number",
-           "decimal": "number", "text": "text", "phone": "phone", "date": "date", "note": "none"}
+EXPECTS: dict[QuestionType, Expects] = {
+    "single": "choice", "yes_no": "choice", "multi": "choices", "integer": "number",
+    "decimal": "number", "text": "text", "phone": "phone", "date": "date", "note": "none",
+}
 Data = dict[str, Any]
 
 
@@ -43,7 +45,7 @@ def ask(
         body.append(Msg(N_("Your earlier answer: {answer}"), {"answer": str(previous)}))
     return Reply(
         body=tuple(body), choices=choices(published, data, question),
-        expects=EXPECTS[question.type],  # type: ignore[arg-type]
+        expects=EXPECTS[question.type],
         context=context_of(data), edit=edit, request_phone=question.type == "phone",
     )
 

@@ -19,9 +19,9 @@ import copy
 import datetime as dt
 from typing import Any
 
-from flows.engine import context_digest
-from flows.events import N_, Effect, Facts, Inbound, Localized, Msg, Reply, Text
+from flows.events import N_, Effect, FactKey, Facts, Inbound, Localized, Msg, Reply, Text
 from flows.keywords import parse_command
+from flows.menu import stale_button
 from flows.questionnaire.answers import (
     DONE,
     DONE_WORDS,
@@ -49,12 +49,13 @@ from flows.questionnaire.invitations import (
 )
 from flows.questionnaire.prompts import ask, context_of, relevant, texts
 from flows.questionnaire.schema import Published, Question, RunFacts
-from flows.registry import FlowStep
+from flows.registry import FlowSpec, FlowStep
 from flows.text import fold, parse_option_number
 
-FACT_QUESTIONNAIRE = "survey.questionnaire"
-FACT_RUN = "survey.run"
-FACT_RUN_COUNT = "survey.run_count"
+FACTS_GROUP = "survey"
+FACT_QUESTIONNAIRE: FactKey[Published | None] = FactKey("survey.questionnaire")
+FACT_RUN: FactKey[RunFacts | None] = FactKey("survey.run")
+FACT_RUN_COUNT: FactKey[int] = FactKey("survey.run_count")
 MAX_RAW_CHARS = 2000
 Data = dict[str, Any]
 
@@ -68,16 +69,16 @@ class SurveyFlow(InvitationSteps):
         return invite_data(invitation) if invitation is not None else None
 
     def start(self, event: Inbound, now: dt.datetime, facts: Facts) -> FlowStep:
-        unfinished = facts.extra.get(FACT_RUN)
+        unfinished = facts.get(FACT_RUN, None)
         if isinstance(unfinished, RunFacts):
             return self._continue(unfinished)
-        published = facts.extra.get(FACT_QUESTIONNAIRE)
+        published = facts.get(FACT_QUESTIONNAIRE, None)
         if not isinstance(published, Published):
             return FlowStep(None, (Reply(body=(Msg(N_("The survey is not available right now.")),)),))
         return self._begin(published, event, facts, None)
 
     def _begin(self, published: Published, event: Inbound, facts: Facts, invite: int | None) -> FlowStep:
-        count = int(facts.extra.get(FACT_RUN_COUNT, 0))
+        count = facts.get(FACT_RUN_COUNT, 0)
         data: Data = {
             "q": published.id, "v": published.version, "run": f"{facts.contact.contact_id}-{count + 1}",
             "started": False, "at": None, "answers": {}, "history": [], "pending": None,
@@ -104,8 +105,7 @@ class SurveyFlow(InvitationSteps):
         question = published.form.question(data["at"])
         if event.choice is not None:
             if not _current_button(event, data):
-                stale = Reply(body=(Msg(N_("That button belongs to an earlier message.")),), notice=True)
-                return FlowStep(data, (stale, ask(published, data, question)))
+                return FlowStep(data, (stale_button(), ask(published, data, question)))
             return self._on_button(published, data, question, event.choice)
         if event.shared_phone and question.type == "phone":
             return self._outcome(published, data, question, parse_answer(
@@ -204,8 +204,8 @@ class SurveyFlow(InvitationSteps):
             assert question.end_message is not None
             goodbye = question.end_message.localized()
             if question.end_as == "declined":  # nothing is kept, not even this answer
-                effects = (AbandonRun(data["run"], discard_answers=True),) if data["started"] else ()
-                return FlowStep(None, (Reply(body=(goodbye,)),), effects)
+                abandon = (AbandonRun(data["run"], discard_answers=True),) if data["started"] else ()
+                return FlowStep(None, (Reply(body=(goodbye,)),), abandon)
             effects = self._save(published, data, question, value, raw)
             return self._finish(published, data, (), effects, goodbye)
         effects = self._save(published, data, question, value, raw)
@@ -269,9 +269,9 @@ class SurveyFlow(InvitationSteps):
 
 
 def _current_button(event: Inbound, data: Data) -> bool:
-    """Pressed on the current question's message (its context, or the digest a channel sent)."""
+    """Pressed on the current question's message (a channel's digest was resolved by the dispatcher)."""
     current = context_of(data)
-    return event.context in (current, context_digest(current))
+    return event.context == current
 
 
 def raw_as_typed(raw: str | None) -> str | None:
@@ -286,8 +286,8 @@ def _start(published: Published, data: Data) -> StartRun:
 
 def _published(data: Data, facts: Facts) -> Published | None:
     """The version this run was started on (a newer one may have been published since)."""
-    candidates = [facts.extra.get(FACT_QUESTIONNAIRE)]
-    runs = [facts.extra.get(FACT_RUN), *(i.run for i in open_invitations(facts).values())]
+    candidates = [facts.get(FACT_QUESTIONNAIRE, None)]
+    runs = [facts.get(FACT_RUN, None), *(i.run for i in open_invitations(facts).values())]
     candidates += [run.published for run in runs if isinstance(run, RunFacts)]
     candidates += [invitation.published for invitation in open_invitations(facts).values()]
     for candidate in candidates:
@@ -296,3 +296,10 @@ def _published(data: Data, facts: Facts) -> Published | None:
         ):
             return candidate
     return None
+
+
+_SURVEY = SurveyFlow()
+SURVEY = FlowSpec(
+    _SURVEY, N_("Needs survey"), ("сауалнама", "опрос", "анкета"),
+    needs=frozenset({FACTS_GROUP}), out_of_band=_SURVEY,
+)

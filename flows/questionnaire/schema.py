@@ -13,14 +13,14 @@ Every text exists in Kazakh and Russian: a missing one is a validation error.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from flows.events import Localized
 
 QuestionType = Literal["single", "multi", "yes_no", "integer", "decimal", "text", "phone", "date", "note"]
-QUESTION_TYPES: tuple[str, ...] = QuestionType.__args__  # type: ignore[attr-defined]
+QUESTION_TYPES: tuple[QuestionType, ...] = get_args(QuestionType)
 CHOICE_TYPES = frozenset({"single", "multi"})
 ID_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"
 CHOICE_ID_PATTERN = r"^[a-z0-9][a-z0-9_]{0,23}$"  # short: it travels in Telegram callback data

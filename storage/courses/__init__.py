@@ -10,7 +10,7 @@ of ``flows.courses`` and writes. The database adds its own guarantees (one row p
 contact, one holder per seat number), so a bug here fails loudly instead of overbooking.
 
 Positions on a waiting list are derived on every read from ``joined_at``, the course's policy
-and the contacts' needs-survey profiles (see :func:`set_profile_source`).
+and the contacts' needs-survey profiles (``storage.surveys.latest_profiles``).
 """
 
 from storage.courses.attendance import (
@@ -19,8 +19,6 @@ from storage.courses.attendance import (
 )
 from storage.courses.lists import (
     CourseError,
-    ProfileSource,
-    _no_profiles,
     audit,
     candidates,
     counts,
@@ -29,7 +27,6 @@ from storage.courses.lists import (
     lock_course,
     lock_enrolment,
     seat_holders,
-    set_profile_source,
     waiting_list,
     waiting_positions,
 )
@@ -51,8 +48,6 @@ from storage.courses.seats import (
 __all__ = [
     "CourseError",
     "EnrolOutcome",
-    "ProfileSource",
-    "_no_profiles",
     "accept_offer",
     "attendees",
     "audit",
@@ -73,7 +68,6 @@ __all__ = [
     "remove",
     "seat_holders",
     "set_capacity",
-    "set_profile_source",
     "set_status",
     "waiting_list",
     "waiting_positions",

@@ -7,7 +7,8 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.courses.lists import CourseError, audit
+from flows.errors import CourseError
+from storage.courses.lists import audit
 from storage.models.courses import Attendance, CourseSession, Enrolment
 
 

@@ -1,13 +1,13 @@
 """Reading courses and their lists: locks, the audit log, seat holders, derived positions.
 
 Positions on a waiting list are derived on every read from ``joined_at``, the course's policy,
-any facilitator's move and the contacts' needs-survey profiles (see :func:`set_profile_source`).
+any facilitator's move and the contacts' needs-survey profiles (``storage.surveys.latest_profiles``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -17,27 +17,13 @@ from flows.courses.policy import Candidate, Placement, Profile, parse_policy, po
 from flows.courses.seats import ACTIVE_STATUSES, SEAT_HOLDING
 from flows.errors import CourseError
 from storage.models.courses import Course, CourseAudit, Enrolment
-
-ProfileSource = Callable[[AsyncSession, Sequence[int]], Awaitable[Mapping[int, Profile]]]
-
-
-async def _no_profiles(_session: AsyncSession, _contact_ids: Sequence[int]) -> Mapping[int, Profile]:
-    return {}
-
-
-_profile_source: ProfileSource = _no_profiles
-
-
-def set_profile_source(source: ProfileSource) -> None:
-    """Where priority policies read needs-survey answers (installed by the survey feature)."""
-    global _profile_source
-    _profile_source = source
+from storage.surveys import latest_profiles
 
 
 async def load_profiles(session: AsyncSession, contact_ids: Sequence[int]) -> Mapping[int, Profile]:
     if not contact_ids:
         return {}
-    return await _profile_source(session, contact_ids)
+    return await latest_profiles(session, contact_ids)
 
 
 

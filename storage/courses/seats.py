@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.courses.policy import parse_policy
 from flows.courses.seats import ACTIVE_STATUSES, offers_to_make, seat_for_newcomer
+from flows.errors import CourseError
 from storage.courses.lists import (
-    CourseError,
     audit,
     candidates,
     enrolments_with,

@@ -32,7 +32,8 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             raise ValueError("naive datetime given to a UTC column; pass an aware datetime")
         return value.astimezone(dt.UTC)
 
-    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        # ``impl`` (DateTime) has already turned the driver's value into a datetime.
         if value is None:
             return None
         if value.tzinfo is None:

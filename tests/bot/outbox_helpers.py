@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from bot.clock import FakeClock
 from bot.i18n import Catalogs
-from bot.outbox import OutboxSender
 from storage.db import Database
 from tests.bot.test_outbox import RecordingSender
+from tests.built import outbox_sender
 
 
 async def deliver(database: Database, catalogs: Catalogs, clock: FakeClock) -> list[tuple[str, str]]:
     """Send everything due to simulator addresses; (address, rendered text) in sending order."""
     sender = RecordingSender("simulator")
-    await OutboxSender(database, catalogs, {"simulator": sender}, clock=clock).send_due()
+    await outbox_sender(database, catalogs, {"simulator": sender}, clock=clock).send_due()
     return sender.sent

@@ -19,11 +19,11 @@ from bot.channels.simulator import Simulator
 from bot.clock import FakeClock
 from bot.dispatcher import Dispatcher
 from bot.i18n import Catalogs
-from bot.outbox import OutboxSender
 from storage.db import Database
 from tests.bot.fakes.telegram_api import FakeTelegram, SentMessage
 from tests.bot.sms_harness import SmsWorld, sms_world
 from tests.bot.telegram_harness import ObservedChannel, Villager, running_bot
+from tests.built import FEATURES, outbox_sender
 
 OPTION = re.compile(r"^(\d+)\. (.+)$", re.MULTILINE)
 CHANNELS = ("simulator", "telegram", "sms")
@@ -96,7 +96,7 @@ class SimulatorWorld:
 
     def phone(self, n: int, language: str) -> Phone:
         out = io.StringIO()
-        terminal = Simulator(Dispatcher(self.database, clock=self.clock), self.catalogs, channel="simulator",
+        terminal = Simulator(Dispatcher(self.database, FEATURES, clock=self.clock), self.catalogs, channel="simulator",
                              address=f"sim:{n}", language_hint=language, out=out, transcript=True)
         self.terminals.append(terminal)
         seen = [0]
@@ -115,7 +115,7 @@ class SimulatorWorld:
         sent = 0
         for terminal in self.terminals:
             if terminal.contact_id is not None:
-                sent += await OutboxSender(self.database, self.catalogs, {"simulator": terminal}, clock=self.clock,
+                sent += await outbox_sender(self.database, self.catalogs, {"simulator": terminal}, clock=self.clock,
                                            only_contact=terminal.contact_id).send_due()
         return sent
 
@@ -137,7 +137,7 @@ class SmsPhoneWorld:
         return TextPhone(send, lambda: "\n".join(self.world.new_for(number)))
 
     async def deliver(self) -> int:
-        return await OutboxSender(self.database, self.catalogs, {"sms": self.world.sender}, clock=self.clock).send_due()
+        return await outbox_sender(self.database, self.catalogs, {"sms": self.world.sender}, clock=self.clock).send_due()
 
 
 class TelegramPhone:
@@ -179,7 +179,7 @@ class TelegramWorld:
 
     async def deliver(self) -> int:
         senders = {"telegram": self.channel.sender}
-        return await OutboxSender(self.database, self.catalogs, senders, clock=self.clock).send_due()
+        return await outbox_sender(self.database, self.catalogs, senders, clock=self.clock).send_due()
 
 
 @asynccontextmanager

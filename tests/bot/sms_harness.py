@@ -19,6 +19,7 @@ from bot.i18n import Catalogs
 from storage.db import Database
 from tests.bot.fakes.server import serving
 from tests.bot.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, PUBLIC_URL, FakeTwilio, signed
+from tests.built import FEATURES
 
 CENTRE_NUMBER = FROM_NUMBER
 _sids = itertools.count(1)
@@ -83,7 +84,7 @@ async def sms_world(
             messaging_service_sid=messaging_service_sid, api_url=api_url, transliterate=transliterate,
         )
         sender = TwilioSender(config, database, clock=clock)
-        dispatcher = Dispatcher(database, default_language="kk", clock=clock)
+        dispatcher = Dispatcher(database, FEATURES, default_language="kk", clock=clock)
         webhook = SmsWebhook(config, dispatcher, catalogs, database, sender, clock=clock)
         app = create_app(webhook.routes())
         transport = httpx.ASGITransport(app=app)

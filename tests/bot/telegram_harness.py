@@ -18,6 +18,7 @@ from bot.i18n import Catalogs
 from storage.db import Database
 from tests.bot.fakes.server import serving
 from tests.bot.fakes.telegram_api import FakeTelegram, SentMessage
+from tests.built import FEATURES
 
 
 class ObservedChannel(TelegramChannel):
@@ -48,7 +49,7 @@ async def running_bot(
 ) -> AsyncIterator[ObservedChannel]:
     async with serving(fake.app()) as api_url:
         channel = ObservedChannel(
-            token=fake.token, dispatcher=Dispatcher(database, clock=clock), catalogs=catalogs,
+            token=fake.token, dispatcher=Dispatcher(database, FEATURES, clock=clock), catalogs=catalogs,
             db=database, api_url=api_url, webhook_url=webhook_url, poll_timeout=1, clock=clock,
         )
         await channel.start()

@@ -9,8 +9,6 @@ from bot.clock import FakeClock
 from bot.dispatcher import Dispatcher
 from bot.features.course_feedback import send_due_feedback
 from bot.i18n import Catalogs
-from bot.outbox import OutboxSender
-from bot.scheduler import registered_jobs
 from storage import courses as repo
 from storage.db import Database
 from storage.models import OutboxMessage
@@ -20,6 +18,7 @@ from tests.bot.fakes.telegram_api import FakeTelegram
 from tests.bot.outbox_helpers import deliver
 from tests.bot.sms_harness import sms_world
 from tests.bot.telegram_harness import Villager, running_bot
+from tests.built import FEATURES, outbox_sender
 from tests.conftest import Chat
 from tests.storage.courses_helpers import make_centre, make_course
 
@@ -42,7 +41,7 @@ async def attended(database: Database, clock: FakeClock, *, present: bool = True
 
 
 async def enrolled_chat(database: Database, clock: FakeClock, catalogs: Catalogs, n: int, language: str) -> Chat:
-    chat = Chat(Dispatcher(database, clock=clock), catalogs, address=f"sim:{n}")
+    chat = Chat(Dispatcher(database, FEATURES, clock=clock), catalogs, address=f"sim:{n}")
     await chat.send()
     await chat.send("1" if language == "kk" else "2")
     await chat.send("2")  # Courses
@@ -138,8 +137,8 @@ async def test_absent_learners_and_cancelled_courses_get_nothing(
         assert cancelled is not None and cancelled.feedback_sent_at is None
 
 
-def test_sending_feedback_is_a_registered_periodic_job() -> None:
-    assert "course_feedback" in registered_jobs()
+def test_sending_feedback_is_a_periodic_job_of_the_bot() -> None:
+    assert "course_feedback" in [job.name for job in FEATURES.jobs]
 
 
 # What each language shows on the way through the questionnaire (button labels and texts).
@@ -178,7 +177,7 @@ async def test_feedback_on_telegram_with_buttons(
         await attended(database, clock)
         clock.advance(**AFTER_THE_LAST_SESSION)
         assert await invite_now(database, clock) == 1
-        assert await OutboxSender(database, catalogs, {"telegram": channel.sender}, clock=clock).send_due() == 1
+        assert await outbox_sender(database, catalogs, {"telegram": channel.sender}, clock=clock).send_due() == 1
         invitation = villager.last()
         assert invitation.text.startswith(seen["invitation"]) and seen["count"] in invitation.text
         useful = (await villager.presses(seen["start"], invitation))[-1]
@@ -209,7 +208,7 @@ async def test_feedback_over_sms(database: Database, catalogs: Catalogs, clock: 
         await attended(database, clock)
         clock.advance(**AFTER_THE_LAST_SESSION)
         assert await invite_now(database, clock) == 1
-        assert await OutboxSender(database, catalogs, {"sms": world.sender}, clock=clock).send_due() == 1
+        assert await outbox_sender(database, catalogs, {"sms": world.sender}, clock=clock).send_due() == 1
         (invitation,) = world.new_for(phone)
         assert invitation.startswith(seen["invitation"]) and seen["count"] in invitation
         assert f"1. {seen['start']}" in invitation

@@ -10,13 +10,13 @@ from bot.clock import FakeClock
 from bot.dispatcher import Dispatcher
 from bot.features.courses import change_status, expire_due_offers
 from bot.i18n import Catalogs, Translator
-from bot.outbox import OutboxSender
 from flows.events import Reply
 from storage.db import Database
 from storage.models import OutboxMessage
 from storage.models.courses import Enrolment
 from tests.bot.outbox_helpers import deliver
 from tests.bot.test_outbox import RecordingSender
+from tests.built import FEATURES, outbox_sender
 from tests.conftest import Chat
 from tests.storage.courses_helpers import make_centre, make_course
 
@@ -29,7 +29,7 @@ async def one_seat_course(database: Database, clock: FakeClock) -> int:
 
 
 async def person(database: Database, clock: FakeClock, catalogs: Catalogs, n: int, language: str) -> Chat:
-    chat = Chat(Dispatcher(database, clock=clock), catalogs, address=f"sim:{n}")
+    chat = Chat(Dispatcher(database, FEATURES, clock=clock), catalogs, address=f"sim:{n}")
     await chat.send()
     await chat.send("1" if language == "kk" else "2")
     return chat
@@ -132,11 +132,9 @@ async def test_the_last_seat_taken_meanwhile_gives_the_true_answer(
     assert await statuses(database) == ["enrolled", "waiting"]  # the fast one's row came first
 
 
-def test_offer_expiry_is_a_registered_periodic_job() -> None:
-    from bot.scheduler import registered_jobs
-
-    seconds, _job = registered_jobs()["expire_offers"]
-    assert seconds == 60
+def test_offer_expiry_is_a_periodic_job_of_the_bot() -> None:
+    jobs = {job.name: job.seconds for job in FEATURES.jobs}
+    assert jobs["expire_offers"] == 60
 
 
 async def seated_and_waiting(database: Database, clock: FakeClock, catalogs: Catalogs) -> tuple[Chat, Chat]:
@@ -171,7 +169,7 @@ async def test_an_offer_crossing_a_typed_answer_does_not_take_over_the_screen_sh
     for text in ("3", "1", "1", "да"):
         await aigerim.send(text)  # Aigerim leaves: the seat is offered to Bolat
     crossing = TypesWhileSending(bolat, "1")  # "Back" to the list, typed while the offer travels
-    await OutboxSender(database, catalogs, {"simulator": crossing}, clock=clock).send_due()
+    await outbox_sender(database, catalogs, {"simulator": crossing}, clock=clock).send_due()
     assert "Хорошая новость" in crossing.sent[0][1]
     assert "Главное меню" in await bolat.say("2")  # "Back" on the list he was shown, not "Decline"
     assert await statuses(database) == ["left", "offered"]  # not declined by accident

@@ -8,11 +8,11 @@ from sqlalchemy import func, select
 
 from bot.clock import FakeClock
 from bot.dispatcher import Dispatcher
-from bot.effects import _APPLIERS
 from bot.i18n import Catalogs
 from flows.events import Effect
 from storage.db import Database
 from storage.models import Contact, Conversation, InboundMessage
+from tests.built import FEATURES
 from tests.conftest import Chat
 
 
@@ -27,11 +27,11 @@ async def test_a_new_contact_chooses_kazakh_and_sees_the_menu_in_kazakh(chat: Ch
 async def test_language_choice_persists_for_a_new_dispatcher(
     database: Database, clock: FakeClock, catalogs: Catalogs
 ) -> None:
-    first = Chat(Dispatcher(database, clock=clock), catalogs)
+    first = Chat(Dispatcher(database, FEATURES, clock=clock), catalogs)
     await first.send()
     await first.send("2")
     assert "Главное меню" in await first.say("меню")
-    restarted = Chat(Dispatcher(database, clock=clock), catalogs)
+    restarted = Chat(Dispatcher(database, FEATURES, clock=clock), catalogs)
     assert "Главное меню. Что вы хотите сделать?" in await restarted.say()
     switched = await restarted.say("тіл")
     assert "Выберите язык." in switched
@@ -73,7 +73,7 @@ async def test_a_failing_step_apologises_keeps_the_message_and_the_state(
         answer = await chat.say("тіл")
     finally:
         engine.step = real_step
-    assert Broken not in _APPLIERS
+    assert Broken not in FEATURES.appliers
     assert answer == "Извините, у нас произошла ошибка. Попробуйте ещё раз."
     async with database.transaction() as session:
         state = await session.scalar(select(Conversation.state))

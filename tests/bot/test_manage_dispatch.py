@@ -15,6 +15,7 @@ from storage.models import Centre, ChannelIdentity, Contact, FacilitatorRole, Ou
 from storage.models.courses import Attendance, Course, CourseAudit, CourseSession, Enrolment
 from tests.bot.fakes.telegram_api import FakeTelegram
 from tests.bot.telegram_harness import Villager, running_bot
+from tests.built import FEATURES
 from tests.conftest import Chat
 from tests.storage.courses_helpers import T0, make_centre, make_contacts, make_course
 
@@ -35,7 +36,7 @@ async def full_course(database: Database) -> tuple[int, list[int]]:
 
 
 async def facilitator(database: Database, clock: FakeClock, catalogs: Catalogs, language: str) -> Chat:
-    chat = Chat(Dispatcher(database, clock=clock), catalogs, address="sim:staff")
+    chat = Chat(Dispatcher(database, FEATURES, clock=clock), catalogs, address="sim:staff")
     await chat.send()
     await chat.send("1" if language == "kk" else "2")
     async with database.transaction() as session:
@@ -48,7 +49,7 @@ async def facilitator(database: Database, clock: FakeClock, catalogs: Catalogs, 
 
 async def test_a_villager_cannot_manage(database: Database, clock: FakeClock, catalogs: Catalogs) -> None:
     await full_course(database)
-    chat = Chat(Dispatcher(database, clock=clock), catalogs, address="sim:villager")
+    chat = Chat(Dispatcher(database, FEATURES, clock=clock), catalogs, address="sim:villager")
     await chat.send()
     await chat.send("2")
     answer = await chat.say("/manage")
@@ -185,7 +186,7 @@ async def test_closing_finishing_and_cancelling_from_the_bot_in_kazakh(
     assert statuses == {course_id: "finished", second_id: "cancelled"}
     assert sorted(sent) == [("cancelled", asel), ("feedback", bolat)]
     assert list(reasons) == ["шебер ауырып қалды"]
-    villager = Chat(Dispatcher(database, clock=clock), catalogs, address="sim:asel")
+    villager = Chat(Dispatcher(database, FEATURES, clock=clock), catalogs, address="sim:asel")
     async with database.transaction() as session:
         session.add(ChannelIdentity(contact_id=asel, channel="simulator", address="sim:asel", created_at=T0))
     await villager.say("1")  # Қазақша

@@ -9,16 +9,16 @@ from collections.abc import Sequence
 import pytest
 from sqlalchemy import select
 
-from bot import outbox as outbox_module
 from bot.clock import FakeClock
 from bot.i18n import Catalogs, Translator
-from bot.outbox import Awaits, OutboxSender, enqueue
+from bot.outbox import Awaits, OutboxKind, OutboxSender, enqueue
 from bot.render import render_numbered
 from flows.errors import PermanentFailure, RetryLater, Unreachable
 from flows.events import Choice, Localized, Msg, Reply
 from storage import contacts
 from storage.db import Database
 from storage.models import ChannelIdentity, Contact, Conversation, OutboxMessage
+from tests.built import FEATURES, outbox_sender
 
 
 class RecordingSender:
@@ -83,7 +83,7 @@ def sms() -> RecordingSender:
 @pytest.fixture
 def outbox(database: Database, catalogs: Catalogs, clock: FakeClock, telegram: RecordingSender,
            sms: RecordingSender) -> OutboxSender:
-    return OutboxSender(database, catalogs, {"telegram": telegram, "sms": sms}, clock=clock)
+    return outbox_sender(database, catalogs, {"telegram": telegram, "sms": sms}, clock=clock)
 
 
 async def test_due_message_is_rendered_in_the_contacts_language_and_sent_once(
@@ -206,7 +206,7 @@ async def test_a_terminal_delivers_only_its_own_persons_messages_and_leaves_the_
     elsewhere = await contact_with(database, clock, ("sms", "tel:+77011234567"))
     mine, theirs = await queue(database, clock, at_the_terminal), await queue(database, clock, elsewhere)
     terminal = RecordingSender("simulator")
-    sent = await OutboxSender(database, catalogs, {"simulator": terminal}, clock=clock,
+    sent = await outbox_sender(database, catalogs, {"simulator": terminal}, clock=clock,
                               only_contact=at_the_terminal).send_due()
     assert sent == 1 and [address for address, _ in terminal.sent] == ["sim:local"]
     assert (await status_of(database, mine)).status == "sent"
@@ -218,9 +218,9 @@ async def test_a_process_leaves_messages_for_channels_it_does_not_serve_to_one_t
 ) -> None:
     by_sms = await contact_with(database, clock, ("sms", "tel:+77011234567"))
     row_id = await queue(database, clock, by_sms)
-    assert await OutboxSender(database, catalogs, {"telegram": telegram}, clock=clock).send_due() == 0
+    assert await outbox_sender(database, catalogs, {"telegram": telegram}, clock=clock).send_due() == 0
     assert (await status_of(database, row_id)).status == "pending" and telegram.sent == []
-    assert await OutboxSender(database, catalogs, {"sms": sms}, clock=clock).send_due() == 1
+    assert await outbox_sender(database, catalogs, {"sms": sms}, clock=clock).send_due() == 1
     assert [address for address, _ in sms.sent] == ["tel:+77011234567"]
 
 
@@ -233,11 +233,11 @@ async def test_reachability_decides_which_process_claims(
         for identity in (await session.scalars(select(ChannelIdentity).where(ChannelIdentity.channel == "telegram"))):
             identity.unreachable_at = clock()
     by_sms, lost = await queue(database, clock, blocked_on_telegram), await queue(database, clock, nowhere)
-    telegram_only = OutboxSender(database, catalogs, {"telegram": telegram}, clock=clock)
+    telegram_only = outbox_sender(database, catalogs, {"telegram": telegram}, clock=clock)
     assert await telegram_only.send_due() == 1  # only the one nobody can reach, skipped
     assert (await status_of(database, lost)).last_error == "no reachable address"
     assert (await status_of(database, by_sms)).status == "pending"
-    assert await OutboxSender(database, catalogs, {"sms": sms}, clock=clock).send_due() == 1
+    assert await outbox_sender(database, catalogs, {"sms": sms}, clock=clock).send_due() == 1
     assert [address for address, _ in sms.sent] == ["tel:+77017654321"] and telegram.sent == []
 
 
@@ -246,20 +246,20 @@ async def test_a_message_pinned_to_a_channel_waits_for_a_process_serving_it(
 ) -> None:
     both = await contact_with(database, clock, ("telegram", "telegram:9"), ("sms", "tel:+77011234567"))
     pinned = await queue(database, clock, both, channel="sms")
-    assert await OutboxSender(database, catalogs, {"telegram": telegram}, clock=clock).send_due() == 0
+    assert await outbox_sender(database, catalogs, {"telegram": telegram}, clock=clock).send_due() == 0
     assert (await status_of(database, pinned)).status == "pending"
-    assert await OutboxSender(database, catalogs, {"sms": sms}, clock=clock).send_due() == 1
+    assert await outbox_sender(database, catalogs, {"sms": sms}, clock=clock).send_due() == 1
     assert [address for address, _ in sms.sent] == ["tel:+77011234567"]
 
 
 async def test_one_row_failing_before_sending_does_not_hold_up_the_batch(
-    database: Database, clock: FakeClock, catalogs: Catalogs, outbox: OutboxSender, telegram: RecordingSender,
-    monkeypatch: pytest.MonkeyPatch,
+    database: Database, clock: FakeClock, catalogs: Catalogs, telegram: RecordingSender,
 ) -> None:
     async def broken_check(*_args: object) -> bool:
         raise RuntimeError("the check itself failed")
 
-    monkeypatch.setitem(outbox_module._STILL_WANTED, "fragile", broken_check)
+    kinds = [*FEATURES.outbox_kinds, OutboxKind("fragile", broken_check)]
+    outbox = OutboxSender(database, catalogs, {"telegram": telegram}, kinds=kinds, flows=FEATURES.flows, clock=clock)
     contact_id = await contact_with(database, clock, ("telegram", "telegram:5"))
     fragile = await queue(database, clock, contact_id, kind="fragile")
     await queue(database, clock, contact_id)
@@ -286,7 +286,7 @@ async def test_stopping_mid_batch_puts_the_untried_messages_back(
     contact_id = await contact_with(database, clock, ("telegram", "telegram:5"))
     rows = [await queue(database, clock, contact_id) for _ in range(4)]
     slow = Slow()
-    sending = asyncio.create_task(OutboxSender(database, catalogs, {"telegram": slow}, clock=clock).send_due())
+    sending = asyncio.create_task(outbox_sender(database, catalogs, {"telegram": slow}, clock=clock).send_due())
     await asyncio.wait_for(slow.in_flight.wait(), 10)
     sending.cancel()
     with pytest.raises(asyncio.CancelledError):

@@ -10,7 +10,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.i18n import Catalogs
-from bot.scheduler import JobContext, Ticker
+from bot.scheduler import JobContext, PeriodicJob, Ticker
 from storage.db import Database
 
 
@@ -31,7 +31,7 @@ async def test_stopping_waits_for_a_job_in_progress_instead_of_cancelling_it(con
         await release.wait()  # a send in flight
         finished.append("recorded")
 
-    ticker = Ticker(context, {"delivery": (0.01, delivery)})
+    ticker = Ticker(context, [PeriodicJob("delivery", 0.01, delivery)])
     ticker.start()
     await asyncio.wait_for(started.wait(), 10)
     stopping = asyncio.create_task(ticker.stop())
@@ -57,7 +57,7 @@ async def test_a_job_stuck_past_the_grace_period_is_cancelled(context: JobContex
             cleaned_up.append("rolled back")
             raise
 
-    ticker = Ticker(context, {"stuck": (0.01, stuck)})
+    ticker = Ticker(context, [PeriodicJob("stuck", 0.01, stuck)])
     ticker.start()
     await asyncio.wait_for(started.wait(), 10)
     await ticker.stop(grace=0)

@@ -8,11 +8,12 @@ from sqlalchemy import select
 
 from bot.clock import FakeClock
 from bot.i18n import Catalogs
-from bot.outbox import OutboxSender, enqueue
+from bot.outbox import enqueue
 from flows.events import Localized, Reply
 from storage.db import Database
 from storage.models import ChannelIdentity, InboundMessage, OutboxMessage
 from tests.bot.sms_harness import SmsWorld, sms_world
+from tests.built import outbox_sender
 
 PHONE = "+77011234567"
 NEWS = Reply(body=(Localized(kk="Ертең сабақ жоқ.", ru="Завтра занятий нет."),))
@@ -49,7 +50,7 @@ async def test_stop_then_silence_then_start(
     database: Database, catalogs: Catalogs, clock: FakeClock, stop: str, start: str
 ) -> None:
     async with sms_world(database, catalogs, clock) as world:
-        outbox = OutboxSender(database, catalogs, {"sms": world.sender}, clock=clock)
+        outbox = outbox_sender(database, catalogs, {"sms": world.sender}, clock=clock)
         await in_kazakh(world)
         assert await world.say(PHONE, stop) == [
             "Енді сізге бізден хабарлама келмейді. Қайта бастау үшін БАСТАУ деп жіберіңіз."
@@ -93,7 +94,7 @@ async def test_a_carrier_stop_21610_on_send_and_in_a_report_opts_the_number_out(
     database: Database, catalogs: Catalogs, clock: FakeClock
 ) -> None:
     async with sms_world(database, catalogs, clock) as world:
-        outbox = OutboxSender(database, catalogs, {"sms": world.sender}, clock=clock)
+        outbox = outbox_sender(database, catalogs, {"sms": world.sender}, clock=clock)
         await in_kazakh(world)
         world.fake.stopped.add(PHONE)
         row_id = await queue_news(database, clock)

@@ -7,12 +7,13 @@ from sqlalchemy import select
 
 from bot.clock import FakeClock
 from bot.i18n import Catalogs
-from bot.outbox import OutboxSender, enqueue
+from bot.outbox import enqueue
 from flows.events import Localized, Reply
 from storage.db import Database
 from storage.models import ChannelIdentity, OutboxMessage
 from storage.models.sms import SmsMessage
 from tests.bot.sms_harness import sms_world
+from tests.built import outbox_sender
 
 PHONE = "+77011234567"
 
@@ -52,7 +53,7 @@ async def test_undelivered_with_its_error_code_on_the_outbox_row(
             reply = Reply(body=(Localized(kk="Сабақ сағат 10-да.", ru="Занятие в 10 часов."),))
             row_id = (await enqueue(session, contact_id=identity.contact_id, replies=[reply],
                                     kind="reminder", now=clock())).id
-        await OutboxSender(database, catalogs, {"sms": world.sender}, clock=clock).send_due()
+        await outbox_sender(database, catalogs, {"sms": world.sender}, clock=clock).send_due()
         sid = world.fake.sent[-1].sid
         await world.report(sid, "undelivered", error_code="30003", to=PHONE)
         async with database.transaction() as session:

@@ -9,6 +9,7 @@ from bot.dispatcher import Dispatcher
 from bot.i18n import Catalogs
 from storage.db import Database
 from storage.models.surveys import QuestionnaireVersion, SurveyAnswer, SurveyRun
+from tests.built import FEATURES
 from tests.conftest import Chat
 
 RU_ANSWERS = ["1", "1 3", "2", "3", "Аксу", "нет", "1 13", "вязание", "2", "1;3", "7", "2", "пропустить"]
@@ -72,12 +73,12 @@ async def test_consent_no_stores_nothing(chat: Chat, database: Database) -> None
 async def test_a_new_process_resumes_at_the_right_question(
     database: Database, clock: FakeClock, catalogs: Catalogs
 ) -> None:
-    chat = Chat(Dispatcher(database, clock=clock), catalogs)
+    chat = Chat(Dispatcher(database, FEATURES, clock=clock), catalogs)
     await open_survey(chat, "1")
     for text in ["иә", "1", "1"]:
         await chat.send(text)
     clock.advance(days=3)
-    restarted = Chat(Dispatcher(database, clock=clock), catalogs)
+    restarted = Chat(Dispatcher(database, FEATURES, clock=clock), catalogs)
     shown = await restarted.say()
     assert "4-сұрақ (барлығы 14)" in shown and "Жасыңыз нешеде?" in shown
     await restarted.send("2")

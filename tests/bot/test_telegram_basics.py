@@ -104,7 +104,7 @@ async def test_long_replies_are_split_at_4096_on_line_boundaries() -> None:
 
 def test_callback_data_always_fits_64_bytes_and_old_contexts_stay_recognisable() -> None:
     from bot.channels.telegram_render import callback_data, parse_callback
-    from flows.engine import context_digest
+    from bot.codec import context_digest
 
     short = callback_data("survey:1-1:age", "age_60_plus")
     assert short == "survey:1-1:age|age_60_plus"

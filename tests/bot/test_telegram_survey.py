@@ -14,6 +14,7 @@ from storage.models import ChannelIdentity, Contact
 from storage.models.surveys import SurveyAnswer, SurveyRun
 from tests.bot.fakes.telegram_api import FakeTelegram
 from tests.bot.telegram_harness import Villager, running_bot
+from tests.built import FEATURES
 
 GOLDEN = Path(__file__).parent / "golden"
 THANKS = {
@@ -96,7 +97,7 @@ async def test_sharing_the_phone_merges_with_an_existing_sms_contact(
     from bot.dispatcher import Dispatcher
     from tests.conftest import Chat
 
-    sms = Chat(Dispatcher(database, clock=clock), catalogs, channel="sms", address="tel:+77011234567")
+    sms = Chat(Dispatcher(database, FEATURES, clock=clock), catalogs, channel="sms", address="tel:+77011234567")
     await sms.send()
     await sms.send("1")  # Kazakh, chosen by SMS earlier
     fake = FakeTelegram()

@@ -9,6 +9,7 @@ from flows.engine import step
 from flows.events import ContactFacts, Facts, Inbound, Msg, Reply, SetLanguage, State, Step
 from flows.questionnaire.loader import load_questionnaire
 from flows.questionnaire.schema import Published, Questionnaire
+from tests.flows.standard import FLOWS
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -110,7 +111,7 @@ class Talk:
 
     def send(self, text: str | None = None, **kwargs: object) -> Step:
         event = Inbound("simulator", "sim:7", text=text, **kwargs)  # type: ignore[arg-type]
-        result = step(self.state, event, NOW, self.facts)
+        result = step(self.state, event, NOW, self.facts, FLOWS)
         self.state, self.last = result.state, result
         self.effects.extend(e for e in result.effects if not isinstance(e, SetLanguage))
         return result

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,7 +20,8 @@ from flows.events import (
     State,
     Step,
 )
-from flows.registry import MENU_ITEMS
+from flows.registry import FlowRegistry
+from tests.flows.standard import FLOWS
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
@@ -32,7 +32,7 @@ def facts(language: str | None = None, *, is_new: bool = False, **kwargs: object
 
 def say(state: State | None, language: str | None, text: str | None = None, **kwargs: object) -> Step:
     event = Inbound("simulator", "sim:1", text=text, **kwargs)  # type: ignore[arg-type]
-    return step(state, event, NOW, facts(language, is_new=state is None))
+    return step(state, event, NOW, facts(language, is_new=state is None), FLOWS)
 
 
 def keys(result: Step) -> list[str]:
@@ -58,7 +58,7 @@ def test_choosing_a_language_by_number_sets_it_and_shows_the_menu() -> None:
     result = say(first.state, None, "2")
     assert result.effects == (SetLanguage("ru"),)
     assert keys(result)[-1] == "Main menu. What would you like to do?"
-    assert [c.id for c in result.replies[-1].choices] == list(MENU_ITEMS)
+    assert [c.id for c in result.replies[-1].choices] == [item for item, _ in FLOWS.menu_items]
     assert result.state["stage"] == "menu"
 
 
@@ -86,14 +86,16 @@ def test_language_can_be_changed_by_command_word_and_by_menu() -> None:
     assert say(by_menu.state, "ru", "1").effects == (SetLanguage("kk"),)
 
 
-def test_menu_items_without_a_flow_say_coming_soon_and_the_menu_stays(monkeypatch: pytest.MonkeyPatch) -> None:
-    import flows.engine
+def test_a_bot_built_without_a_flow_neither_lists_nor_opens_it() -> None:
+    from flows.questionnaire.runner import SURVEY
 
-    monkeypatch.setattr(flows.engine, "registered_flows", lambda: {})
+    surveys_only = FlowRegistry.of([SURVEY])
     menu_state = say(say(None, None, None).state, None, "1").state
-    result = say(menu_state, "kk", "3")  # "my enrolments"
-    assert keys(result) == ["This part is coming soon.", "Main menu. What would you like to do?"]
-    assert result.state["stage"] == "menu"
+    event = Inbound("simulator", "sim:1", text="/courses")
+    result = step(menu_state, event, NOW, facts("kk"), surveys_only)
+    assert [c.id for c in result.replies[-1].choices] == ["survey", "language", "help"]
+    assert result.state["stage"] == "menu" and not result.effects
+    assert keys(result)[0] == "I did not understand. Send a number from 1 to {count}, or a menu word."
 
 
 def test_sharing_a_valid_phone_links_it_and_an_invalid_one_is_refused() -> None:
@@ -122,7 +124,7 @@ def test_unknown_text_in_the_menu_says_what_is_expected() -> None:
     menu_state = say(say(None, None, None).state, None, "1").state
     result = say(menu_state, "kk", "сәлем қалайсыз, маған курс керек еді")
     first = result.replies[0].body[0]
-    assert isinstance(first, Msg) and first.params == {"count": len(MENU_ITEMS)}
+    assert isinstance(first, Msg) and first.params == {"count": len(FLOWS.menu_items)}
 
 
 def test_a_press_on_a_button_of_an_old_message_is_not_applied() -> None:
@@ -141,10 +143,10 @@ def test_a_returning_contact_with_nothing_said_sees_where_they_stand() -> None:
 
 def test_deep_link_attaches_a_known_centre_only() -> None:
     event = Inbound("telegram", "telegram:1", text="/start demo", start_payload="demo")
-    known = step(None, event, NOW, facts(None, is_new=True, centre_slugs=frozenset({"demo"})))
+    known = step(None, event, NOW, facts(None, is_new=True, centre_slugs=frozenset({"demo"})), FLOWS)
     assert AttachCentre("demo") in known.effects
     unknown = Inbound("telegram", "telegram:1", text="/start nowhere", start_payload="nowhere")
-    assert not step(None, unknown, NOW, facts(None, centre_slugs=frozenset({"demo"}))).effects
+    assert not step(None, unknown, NOW, facts(None, centre_slugs=frozenset({"demo"})), FLOWS).effects
 
 
 def test_the_language_names_are_written_in_their_own_language() -> None:
@@ -168,11 +170,3 @@ def test_any_sequence_of_inputs_never_raises_and_always_answers(texts: list[str 
         state = result.state
 
 
-def test_a_button_carrying_the_digest_of_the_current_context_is_not_stale() -> None:
-    from flows.engine import context_digest
-
-    state = {**say(say(None, None, None).state, None, "1").state, "ctx": "survey:" + "x" * 60}
-    current = say(state, "kk", choice="zzz", context=context_digest(state["ctx"]))
-    assert not current.replies[0].notice
-    old = say(state, "kk", choice="zzz", context=context_digest("survey:another"))
-    assert old.replies[0].notice

@@ -7,6 +7,7 @@ import datetime as dt
 from flows.courses.staff import COURSES_KEY, Learner, Lesson, MoveLearner, StaffCourse
 from flows.engine import step
 from flows.events import ContactFacts, Facts, Inbound, Localized, Msg, State, Step
+from tests.flows.standard import FLOWS
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 TITLE = Localized("Тігін", "Шитьё")
@@ -21,7 +22,7 @@ def facts(courses: tuple[StaffCourse, ...] | None) -> Facts:
 
 
 def send(state: State, text: str, known: Facts) -> Step:
-    return step(state, Inbound("simulator", "sim:1", text=text), NOW, known)
+    return step(state, Inbound("simulator", "sim:1", text=text), NOW, known, FLOWS)
 
 
 def keys(result: Step) -> list[str]:
@@ -94,6 +95,6 @@ def test_a_person_picked_from_an_older_list_is_a_stale_button() -> None:
     known = facts((course(*WAITING),))
     picked = send(at({"view": "remove", "course": 7}), "2", known)  # Болат
     assert picked.state["data"] == {"view": "remove_reason", "course": 7, "enrolment": 2}
-    old_list = step(picked.state, Inbound("simulator", "sim:1", choice="e3", context="manage:remove:7"), NOW, known)
+    old_list = step(picked.state, Inbound("simulator", "sim:1", choice="e3", context="manage:remove:7"), NOW, known, FLOWS)
     assert not old_list.effects and old_list.state["data"]["enrolment"] == 2
     assert "Why is {name} taken off the course?" in keys(old_list)[-1]

@@ -6,7 +6,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flows.engine import context_digest
 from flows.events import Msg
 from flows.keywords import COMMAND_WORDS
 from flows.questionnaire.answers import DONE
@@ -409,12 +408,3 @@ def test_a_greeting_resumes_the_survey_instead_of_leaving_it(word: str) -> None:
     at = talk.at
     result = talk.send(word)
     assert not result.effects and result.state["stage"] == "flow" and talk.at == at
-
-
-def test_a_button_carrying_the_digest_of_its_context_is_current() -> None:
-    talk = Talk(FORM)
-    talk.start()
-    talk.send(choice="yes", context=context_digest("survey:7-1:consent"))
-    assert talk.at == "colour" and saved(talk) == {"consent": "yes"}
-    stale = talk.send(choice="no", context=context_digest("survey:7-1:consent"))
-    assert stale.replies[0].notice and talk.at == "colour"

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flows.registry import taken_over
+from tests.flows.standard import FLOWS
 
 OFFER = ("my", {"view": "offer", "enrolment": 5}, "offer5")
 
 
 def over(state: dict[str, Any], seq_when_sent: object = None) -> dict[str, Any] | None:
-    return taken_over(state, *OFFER, seq_when_sent=state["seq"] if seq_when_sent is None else seq_when_sent)
+    return taken_over(state, FLOWS, *OFFER, seq_when_sent=state["seq"] if seq_when_sent is None else seq_when_sent)
 
 
 def test_the_menu_and_browsing_views_wait_for_the_delivered_question() -> None:

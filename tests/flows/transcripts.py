@@ -36,6 +36,7 @@ from bot.render import render_numbered
 from flows.engine import step
 from flows.events import ContactFacts, Effect, Facts, Inbound, Msg, Reply, State, Step
 from flows.registry import taken_over
+from tests.flows.standard import FLOWS
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)  # 14:00 in Almaty
@@ -59,7 +60,7 @@ def run_step(
 ) -> Step:
     """The only call to ``flows.engine.step`` (and the only ``Inbound``), at the fixed clock."""
     event = Inbound(CHANNEL, ADDRESS, text=text, choice=choice, context=context)
-    return step(state, event, NOW, facts)
+    return step(state, event, NOW, facts, FLOWS)
 
 
 def menu_state() -> State:
@@ -69,7 +70,7 @@ def menu_state() -> State:
 
 def deliver(state: State, flow: str, data: dict[str, Any], context: str) -> State:
     """The state after the outbox delivered a question (a seat offer) to an idle conversation."""
-    return taken_over(state, flow, data, context, seq_when_sent=state["seq"]) or state
+    return taken_over(state, FLOWS, flow, data, context, seq_when_sent=state["seq"]) or state
 
 
 # ---- the transcript ----

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import courses as repo
+from storage import surveys
 from storage.db import Database
 from storage.models.courses import Attendance, Course, CourseAudit, CourseSession, Enrolment
 from tests.storage.courses_helpers import T0, setup
@@ -169,16 +170,21 @@ async def test_priority_policy_orders_by_survey_profile_then_time(database: Data
         unemployed: {"situation": ["unemployed", "farmer"], "gender": "male"},
     }
 
-    async def source(_session: object, ids: object) -> dict[int, dict[str, object]]:
-        return {cid: profiles[cid] for cid in ids if cid in profiles}  # type: ignore[attr-defined]
-
-    repo.set_profile_source(source)  # type: ignore[arg-type]
-    try:
-        for i, person in enumerate(people):
-            await enrol(database, course_id, person, T0 + dt.timedelta(minutes=i))
-        result = await states(database, course_id)
-    finally:
-        repo.set_profile_source(repo._no_profiles)
+    # Their latest completed needs surveys, stored as the survey feature stores them: the
+    # priority order reads them straight from the database, whatever features are loaded.
+    async with database.transaction() as session:
+        await surveys.publish(session, "needs", {"id": "needs"}, source="test", now=T0)
+        for contact_id, answers in profiles.items():
+            key = f"run-{contact_id}"
+            await surveys.start_run(session, run_key=key, contact_id=contact_id, slug="needs", version=1,
+                                    channel="simulator", now=T0)
+            for question_id, value in answers.items():
+                await surveys.save_answer(session, run_key=key, question_id=question_id, value=value,
+                                          raw_text=None, now=T0)
+            await surveys.finish_run(session, run_key=key, now=T0)
+    for i, person in enumerate(people):
+        await enrol(database, course_id, person, T0 + dt.timedelta(minutes=i))
+    result = await states(database, course_id)
     assert result[first] == ("enrolled", None)
     assert [result[p][1] for p in (unemployed, woman, employed_man, nobody)] == [1, 2, 3, 4]
 
