@@ -14,10 +14,9 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from flows.questionnaire.statuses import OPEN_INVITATION_STATUSES
 from storage.models.surveys import Questionnaire, QuestionnaireVersion, SurveyInvitation, SurveyRun
 from storage.surveys import answers_of, latest_version, same_person
-
-OPEN_STATUSES = ("sent", "started")
 
 
 @dataclass(frozen=True)
@@ -63,7 +62,7 @@ async def open_invitations(
     rows = (await session.execute(
         select(SurveyInvitation, Questionnaire.id)
         .join(Questionnaire, Questionnaire.slug == SurveyInvitation.slug)
-        .where(SurveyInvitation.contact_id.in_(people), SurveyInvitation.status.in_(OPEN_STATUSES))
+        .where(SurveyInvitation.contact_id.in_(people), SurveyInvitation.status.in_(OPEN_INVITATION_STATUSES))
         .order_by(SurveyInvitation.id)
     )).all()
     found = []
@@ -101,7 +100,7 @@ async def declined(session: AsyncSession, invitation_id: int, now: dt.datetime) 
     # An UPDATE's result is a CursorResult; AsyncSession.execute is typed as plain Result.
     result = cast("CursorResult[Any]", await session.execute(
         update(SurveyInvitation)
-        .where(SurveyInvitation.id == invitation_id, SurveyInvitation.status.in_(OPEN_STATUSES))
+        .where(SurveyInvitation.id == invitation_id, SurveyInvitation.status.in_(OPEN_INVITATION_STATUSES))
         .values(status="declined", updated_at=now)
     ))
     return bool(result.rowcount)

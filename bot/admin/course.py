@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import system_clock
 from bot.features.course_feedback import invite_late_attendee
 from bot.features.courses import change_status, move_on_list, offer_seats, remove_from_course
+from flows.courses.statuses import CourseStatus
 from storage import courses as repo
 from storage.db import Database
 from storage.models import Centre, ChannelIdentity, Contact
@@ -29,7 +30,10 @@ from storage.models.courses import Course, CourseAudit, CourseSession, Enrolment
 HELP = "Courses, their learners, waiting lists and attendance."
 app = typer.Typer(no_args_is_help=True, help=HELP)
 console = Console()
-STATUS_OF = {"open": "open", "close": "running", "finish": "finished", "cancel": "cancelled"}
+# The command's verb → the status it gives the course.
+STATUS_OF: dict[str, CourseStatus] = {
+    "open": "open", "close": "running", "finish": "finished", "cancel": "cancelled",
+}
 Code = Annotated[str, typer.Argument(help="The course's short code, e.g. computer-1.")]
 CentreOpt = Annotated[str, typer.Option("--centre", help="Centre slug.")]
 T = TypeVar("T")
@@ -119,7 +123,7 @@ def learners(code: Code, centre: CentreOpt = "demo") -> None:
             course = await find(s, centre, code)
             rows = [(str(r.seat_no), r) for r in await repo.seat_holders(s, course.id)]
             rows += [(f"#{pos}", r) for pos, r in await repo.waiting_list(s, course)]
-            out = []
+            out: list[tuple[str, int, str, str]] = []
             for place, row in rows:
                 contact = await s.get(Contact, row.contact_id)
                 address = await s.scalar(

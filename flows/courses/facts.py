@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flows.courses.statuses import EnrolmentStatus
 from flows.events import Effect, FactKey, Facts, Localized
 
 FACTS_GROUP = "courses"
@@ -30,7 +31,7 @@ class EnrolmentInfo:
     id: int
     course_id: int
     title: Localized
-    status: str
+    status: EnrolmentStatus
     position: int | None = None  # on the waiting list, derived when loaded
     offer_deadline: dt.datetime | None = None
     first_session: SessionInfo | None = None
@@ -81,7 +82,7 @@ class Enrol(Effect):
     the applier re-checks under the course's lock and has the step re-run if it changed."""
 
     course_id: int
-    expected_status: str
+    expected_status: EnrolmentStatus
     expected_position: int | None = None
 
 

@@ -12,6 +12,8 @@ import datetime as dt
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
+from flows.courses.statuses import LIVE_COURSE_STATUSES, CourseStatus
+
 MARKING_TIME = dt.timedelta(hours=2)
 DAY_STARTS = dt.time(9, 0)
 DAY_ENDS = dt.time(21, 0)
@@ -24,10 +26,10 @@ def last_session_end(sessions: Iterable[tuple[dt.datetime, int]]) -> dt.datetime
     return max(ends) if ends else None
 
 
-def feedback_due(status: str, last_end: dt.datetime | None, now: dt.datetime) -> bool:
+def feedback_due(status: CourseStatus, last_end: dt.datetime | None, now: dt.datetime) -> bool:
     if status == "finished":
         return True
-    if status not in ("open", "running") or last_end is None:
+    if status not in LIVE_COURSE_STATUSES or last_end is None:
         return False
     return now >= last_end + MARKING_TIME
 

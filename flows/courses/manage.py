@@ -46,6 +46,7 @@ from flows.courses.staff import (
     find_course,
     staff_courses,
 )
+from flows.courses.statuses import is_course_status
 from flows.events import N_, Effect, Facts, Inbound, Reply
 from flows.registry import FlowSpec, FlowStep
 
@@ -90,8 +91,9 @@ class ManageFlow:
             return (places_reply(course, learner),)
         if view in REASON_VIEWS and (learner is not None or view == "cancel_reason"):
             return (reason_reply(course, str(view), learner),)
-        if view == "status" and (data.get("to") in NEXT_STATUSES.get(course.status, ())):
-            return (confirm_reply(course, str(data["to"]), data.get("reason")),)
+        to = data.get("to")
+        if view == "status" and is_course_status(to) and to in NEXT_STATUSES.get(course.status, ()):
+            return (confirm_reply(course, to, data.get("reason")),)
         return (course_reply(course),)
 
     def resume(self, data: Data, event: Inbound, now: dt.datetime, facts: Facts) -> FlowStep:

@@ -11,17 +11,18 @@ from typing import Any
 from flows.courses.common import back_choice
 from flows.courses.policy import explain, parse_policy
 from flows.courses.staff import NEXT_STATUSES, Learner, Lesson, StaffCourse
+from flows.courses.statuses import CourseStatus
 from flows.events import N_, Choice, Localized, Msg, Reply, Text
 
 ATTEND, REMOVE, MOVE, DONE, YES, NO = "attend", "remove", "move", "done", "yes", "no"
-STATUS_NAMES = {
+STATUS_NAMES: dict[CourseStatus, Localized] = {
     "draft": Localized("жоба", "черновик"), "open": Localized("жазылу ашық", "запись открыта"),
     "running": Localized("жүріп жатыр", "идёт"), "finished": Localized("аяқталды", "завершён"),
     "cancelled": Localized("тоқтатылды", "отменён"),
 }
-STATUS_ACTIONS = {"open": N_("Open enrolment"), "running": N_("Close enrolment"),
+STATUS_ACTIONS: dict[CourseStatus, str] = {"open": N_("Open enrolment"), "running": N_("Close enrolment"),
                   "finished": N_("Finish the course"), "cancelled": N_("Cancel the course")}
-CONFIRMATIONS = {
+CONFIRMATIONS: dict[CourseStatus, str] = {
     "open": N_("Open enrolment for «{title}»? Villagers will see it under Courses."),
     "running": N_("Close enrolment for «{title}»? The course goes on; nobody new can enrol."),
     "finished": N_("Mark «{title}» finished? Those who attended get the satisfaction questionnaire."),
@@ -125,7 +126,7 @@ def reason_reply(course: StaffCourse, view: str, learner: Learner | None) -> Rep
     return _ask(question, f"manage:{view}:{course.id}:{who}")
 
 
-def confirm_reply(course: StaffCourse, to: str, reason: str | None) -> Reply:
+def confirm_reply(course: StaffCourse, to: CourseStatus, reason: str | None) -> Reply:
     if to == "cancelled":
         why = Localized(reason or "", reason or "")
         question = Msg(N_("Cancel «{title}» for this reason: {reason}? Everyone enrolled or waiting will "

@@ -14,10 +14,6 @@ from dataclasses import dataclass
 from flows.courses.policy import Candidate, Policy, order
 
 DEFAULT_OFFER_HOURS = 48
-ENROLMENT_STATUSES = ("enrolled", "waiting", "offered", "left", "removed", "declined", "expired")
-ACTIVE_STATUSES = frozenset({"enrolled", "waiting", "offered"})
-SEAT_HOLDING = frozenset({"enrolled", "offered"})
-COURSE_STATUSES = ("draft", "open", "running", "finished", "cancelled")
 
 
 def free_seats(capacity: int, held: Iterable[int | None]) -> list[int]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flows.courses.statuses import SEAT_HOLDING, CourseStatus, EnrolmentStatus
 from flows.events import Effect, FactKey, Facts, Localized
 
 FACTS_GROUP = "manage"
@@ -16,7 +17,7 @@ FACTS_GROUP = "manage"
 COURSES_KEY: FactKey[tuple[StaffCourse, ...] | None] = FactKey("manage.courses")
 # What a course can become next. Finished and cancelled are final: learners were invited to
 # give feedback or told the course is off.
-NEXT_STATUSES: dict[str, tuple[str, ...]] = {
+NEXT_STATUSES: dict[CourseStatus, tuple[CourseStatus, ...]] = {
     "draft": ("open", "cancelled"), "open": ("running", "finished", "cancelled"),
     "running": ("open", "finished", "cancelled"), "finished": (), "cancelled": (),
 }
@@ -26,7 +27,7 @@ NEXT_STATUSES: dict[str, tuple[str, ...]] = {
 class Learner:
     enrolment_id: int
     name: str  # the name the person gave, else their phone, else "#<contact id>"
-    status: str  # enrolled, offered or waiting
+    status: EnrolmentStatus  # enrolled, offered or waiting
     position: int | None = None  # on the waiting list
 
 
@@ -42,7 +43,7 @@ class Lesson:
 class StaffCourse:
     id: int
     title: Localized
-    status: str
+    status: CourseStatus
     capacity: int
     learners: tuple[Learner, ...] = ()  # seat holders first, then the waiting list in order
     lessons: tuple[Lesson, ...] = ()
@@ -50,7 +51,7 @@ class StaffCourse:
 
     @property
     def seated(self) -> tuple[Learner, ...]:
-        return tuple(learner for learner in self.learners if learner.status in ("enrolled", "offered"))
+        return tuple(learner for learner in self.learners if learner.status in SEAT_HOLDING)
 
     @property
     def waiting(self) -> tuple[Learner, ...]:
@@ -86,8 +87,8 @@ class MoveLearner(Effect):
 @dataclass(frozen=True)
 class SetCourseStatus(Effect):
     course_id: int
-    status: str
-    expected_from: str  # what the facilitator saw; anything else means someone changed it meanwhile
+    status: CourseStatus
+    expected_from: CourseStatus  # what the facilitator saw; anything else means someone changed it meanwhile
     reason: str | None = None
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.courses.policy import Candidate, Placement, Profile, parse_policy, positions
-from flows.courses.seats import ACTIVE_STATUSES, SEAT_HOLDING
+from flows.courses.statuses import ACTIVE_STATUSES, SEAT_HOLDING, EnrolmentStatus
 from flows.errors import CourseError
 from storage.models.courses import Course, CourseAudit, Enrolment
 from storage.surveys import latest_profiles
@@ -64,7 +64,9 @@ async def audit(
     )
 
 
-async def enrolments_with(session: AsyncSession, course_id: int, statuses: Iterable[str]) -> list[Enrolment]:
+async def enrolments_with(
+    session: AsyncSession, course_id: int, statuses: Iterable[EnrolmentStatus]
+) -> list[Enrolment]:
     return list(
         (
             await session.scalars(
@@ -112,7 +114,7 @@ async def counts(session: AsyncSession, course_ids: Sequence[int]) -> dict[int, 
         return result
     rows = await session.execute(
         select(Enrolment.course_id, Enrolment.status, func.count())
-        .where(Enrolment.course_id.in_(list(course_ids)), Enrolment.status.in_(list(ACTIVE_STATUSES)))
+        .where(Enrolment.course_id.in_(list(course_ids)), Enrolment.status.in_(ACTIVE_STATUSES))
         .group_by(Enrolment.course_id, Enrolment.status)
     )
     for course_id, status, number in rows:

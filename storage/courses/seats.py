@@ -15,7 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.courses.policy import parse_policy
-from flows.courses.seats import ACTIVE_STATUSES, offers_to_make, seat_for_newcomer
+from flows.courses.seats import offers_to_make, seat_for_newcomer
+from flows.courses.statuses import (
+    ACTIVE_STATUSES,
+    LIVE_COURSE_STATUSES,
+    CourseStatus,
+    EnrolmentStatus,
+)
 from flows.errors import CourseError
 from storage.courses.lists import (
     audit,
@@ -32,7 +38,7 @@ from storage.models.courses import Course, Enrolment
 @dataclass(frozen=True)
 class EnrolOutcome:
     enrolment: Enrolment
-    status: str  # enrolled or waiting (or the status it already had)
+    status: EnrolmentStatus  # enrolled or waiting (or the status it already had)
     position: int | None
     already: bool = False
 
@@ -66,7 +72,7 @@ async def enrol(
     holders = await seat_holders(session, course.id)
     waiting = await enrolments_with(session, course.id, ("waiting",))
     seat = seat_for_newcomer(course.capacity, [h.seat_no for h in holders], len(waiting))
-    status = "enrolled" if seat is not None else "waiting"
+    status: EnrolmentStatus = "enrolled" if seat is not None else "waiting"
     if row is None:
         row = Enrolment(
             course_id=course.id, contact_id=contact_id, status=status, joined_at=now, updated_at=now
@@ -89,7 +95,7 @@ async def fill_free_seats(
     The caller holds the course's lock. Nothing is offered on a course that is not open or
     running (a cancelled course keeps its list as it was).
     """
-    if course.status not in ("open", "running"):
+    if course.status not in LIVE_COURSE_STATUSES:
         return []
     holders = await seat_holders(session, course.id)
     waiting = await enrolments_with(session, course.id, ("waiting",))
@@ -119,8 +125,8 @@ async def _release(
     enrolment_id: int,
     now: dt.datetime,
     *,
-    new_status: str,
-    allowed: Iterable[str],
+    new_status: EnrolmentStatus,
+    allowed: Iterable[EnrolmentStatus],
     actor: str,
     reason: str | None = None,
 ) -> tuple[Enrolment, list[Enrolment]]:
@@ -169,7 +175,7 @@ async def accept_offer(
     course, row = await lock_enrolment(session, enrolment_id)
     if row.status != "offered" or row.offer_deadline is None or now >= row.offer_deadline:
         raise CourseError(f"enrolment {enrolment_id} has no open offer")
-    if course.status not in ("open", "running"):
+    if course.status not in LIVE_COURSE_STATUSES:
         raise CourseError(f"course {course.code} is {course.status}; its offers are void")
     row.status, row.offer_deadline, row.updated_at = "enrolled", None, now
     await audit(session, course.id, actor, "accept", now, contact_id=row.contact_id)
@@ -223,7 +229,7 @@ async def set_capacity(
 async def set_status(
     session: AsyncSession,
     course_id: int,
-    status: str,
+    status: CourseStatus,
     now: dt.datetime,
     *,
     actor: str,

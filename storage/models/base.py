@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from sqlalchemy import DateTime, MetaData
@@ -17,6 +18,15 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def one_of(column: str, values: Iterable[str]) -> str:
+    """``column IN ('a', 'b')`` for a CHECK constraint, from one of the shared status tuples."""
+    quoted = []
+    for value in values:
+        assert "'" not in value, value
+        quoted.append(f"'{value}'")
+    return f"{column} IN ({', '.join(quoted)})"
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -104,6 +104,12 @@ class InboundMessage(Base):
     received_at: Mapped[dt.datetime]
 
 
+# pending: due (again) at ``due_at``; sending: claimed by a sender until its lease runs out;
+# then sent, failed (given up) or skipped (no longer wanted, or nobody to send it to).
+OutboxStatus = Literal["pending", "sending", "sent", "failed", "skipped"]
+OUTBOX_STATUSES: tuple[OutboxStatus, ...] = get_args(OutboxStatus)
+
+
 class OutboxMessage(Base):
     """A message to send later (broadcast, reminder, offer): a row first, then a delivery.
 
@@ -120,7 +126,7 @@ class OutboxMessage(Base):
     kind: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     due_at: Mapped[dt.datetime]
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[OutboxStatus] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     provider_id: Mapped[str | None] = mapped_column(String(64), index=True)

@@ -19,7 +19,14 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.models.base import Base
+from flows.courses.statuses import (
+    COURSE_STATUSES,
+    ENROLMENT_STATUSES,
+    SEAT_HOLDING,
+    CourseStatus,
+    EnrolmentStatus,
+)
+from storage.models.base import Base, one_of
 
 
 class Course(Base):
@@ -28,9 +35,7 @@ class Course(Base):
         UniqueConstraint("centre_id", "code"),
         CheckConstraint("capacity >= 0", name="capacity_not_negative"),
         CheckConstraint("offer_hours > 0", name="offer_hours_positive"),
-        CheckConstraint(
-            "status IN ('draft', 'open', 'running', 'finished', 'cancelled')", name="status_known"
-        ),
+        CheckConstraint(one_of("status", COURSE_STATUSES), name="status_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,7 +51,7 @@ class Course(Base):
     capacity: Mapped[int]
     enrol_opens_at: Mapped[dt.datetime | None]
     enrol_closes_at: Mapped[dt.datetime | None]
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    status: Mapped[CourseStatus] = mapped_column(String(16), default="draft")
     offer_hours: Mapped[int] = mapped_column(default=48)
     policy: Mapped[str] = mapped_column(String(200), default="fcfs")
     created_at: Mapped[dt.datetime]
@@ -79,12 +84,9 @@ class Enrolment(Base):
         UniqueConstraint("course_id", "contact_id"),
         # NULLs never collide, so only seat holders compete for a seat number.
         UniqueConstraint("course_id", "seat_no"),
+        CheckConstraint(one_of("status", ENROLMENT_STATUSES), name="status_known"),
         CheckConstraint(
-            "status IN ('enrolled', 'waiting', 'offered', 'left', 'removed', 'declined', 'expired')",
-            name="status_known",
-        ),
-        CheckConstraint(
-            "(status IN ('enrolled', 'offered')) = (seat_no IS NOT NULL)", name="seat_iff_holding"
+            f"({one_of('status', SEAT_HOLDING)}) = (seat_no IS NOT NULL)", name="seat_iff_holding"
         ),
         CheckConstraint(
             "status <> 'offered' OR offer_deadline IS NOT NULL", name="offer_has_deadline"
@@ -97,7 +99,7 @@ class Enrolment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[EnrolmentStatus] = mapped_column(String(16))
     seat_no: Mapped[int | None]
     # When the person (last) joined this course or its waiting list: the policy's tie-breaker.
     joined_at: Mapped[dt.datetime]

@@ -15,9 +15,8 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import Base
-
-RUN_STATUSES = ("in_progress", "completed", "abandoned")
+from flows.questionnaire.statuses import INVITATION_STATUSES, RUN_STATUSES, InvitationStatus, RunStatus
+from storage.models.base import Base, one_of
 
 
 class Questionnaire(Base):
@@ -47,7 +46,7 @@ class QuestionnaireVersion(Base):
 class SurveyRun(Base):
     __tablename__ = "survey_runs"
     __table_args__ = (
-        CheckConstraint("status IN ('in_progress', 'completed', 'abandoned')", name="status"),
+        CheckConstraint(one_of("status", RUN_STATUSES), name="status"),
         Index("ix_survey_runs_contact_status", "contact_id", "status"),
     )
 
@@ -55,7 +54,7 @@ class SurveyRun(Base):
     run_key: Mapped[str] = mapped_column(String(40), unique=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
     version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_versions.id"))
-    status: Mapped[str] = mapped_column(String(16), default="in_progress")
+    status: Mapped[RunStatus] = mapped_column(String(16), default="in_progress")
     channel: Mapped[str] = mapped_column(String(16))
     started_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
@@ -75,9 +74,6 @@ class SurveyAnswer(Base):
     revision: Mapped[int] = mapped_column(default=1)
 
 
-INVITATION_STATUSES = ("sent", "started", "completed", "declined")
-
-
 class SurveyInvitation(Base):
     """A questionnaire sent to one person about one subject (``course:12``): at most once.
 
@@ -88,7 +84,7 @@ class SurveyInvitation(Base):
     __tablename__ = "survey_invitations"
     __table_args__ = (
         UniqueConstraint("contact_id", "slug", "subject"),
-        CheckConstraint("status IN ('sent', 'started', 'completed', 'declined')", name="status"),
+        CheckConstraint(one_of("status", INVITATION_STATUSES), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -98,7 +94,7 @@ class SurveyInvitation(Base):
     # What it is about, as it was when sent (the course's title), shown in the invitation.
     about_kk: Mapped[str] = mapped_column(String(200))
     about_ru: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(16), default="sent")
+    status: Mapped[InvitationStatus] = mapped_column(String(16), default="sent")
     run_key: Mapped[str | None] = mapped_column(String(40), index=True)
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
