@@ -9,9 +9,6 @@ from flows.events import N_, NP_, Choice, Inbound, Localized, Msg, Reply, Text
 from flows.text import match_option
 
 BACK = "back"
-YES_WORDS = ("иә", "ия", "ие", "иа", "да", "yes", "ok", "қабылдаймын", "келісемін", "согласен",
-             "согласна", "принимаю", "принять", "accept")
-NO_WORDS = ("жоқ", "жок", "нет", "no", "бас тартамын", "отказываюсь", "отказаться", "decline")
 SEATS_LEFT = NP_("{title}: {count} seat left", "{title}: {count} seats left")
 FULL_WAITING = NP_("{title}: full, {count} person waiting", "{title}: full, {count} people waiting")
 

@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
-from flows.courses.common import BACK, NO_WORDS, YES_WORDS, number_reprompt, pick
+from flows.courses.common import BACK, number_reprompt, pick
 from flows.courses.manage_views import (
     ATTEND,
     DONE,
@@ -49,6 +49,7 @@ from flows.courses.staff import (
 from flows.courses.statuses import is_course_status
 from flows.events import N_, Effect, Facts, Inbound, Reply
 from flows.registry import FlowSpec, FlowStep
+from flows.yesno import NO_WORDS, YES_WORDS
 
 MAX_REASON = 500
 REASON_VIEWS = ("remove_reason", "move_reason", "cancel_reason")

@@ -14,8 +14,6 @@ import datetime as dt
 from typing import Any
 
 from flows.courses.common import (
-    NO_WORDS,
-    YES_WORDS,
     back_choice,
     number_reprompt,
     pick,
@@ -33,6 +31,7 @@ from flows.courses.facts import (
 from flows.courses.seats import is_expired
 from flows.events import N_, Choice, Effect, Facts, Inbound, Localized, Msg, Reply, Text
 from flows.registry import FlowSpec, FlowStep
+from flows.yesno import NO_WORDS, YES_WORDS
 
 ACCEPT, DECLINE, LEAVE, YES, NO = "accept", "decline", "leave", "yes", "no"
 

@@ -2,7 +2,8 @@
 
 Over SMS and the simulator there are no buttons: an option's number ("2", "2.", "2)", " 2 "), its
 label in either language (case, spacing, Latin look-alikes and plain-keyboard letters folded
-by :func:`flows.text.fold`), lists as "1,3 5", "1 3 5" or "1;3;5", yes/no words in kk, ru and en.
+by :func:`flows.text.fold`), lists as "1,3 5", "1 3 5" or "1;3;5", yes/no words in kk, ru and en
+(:mod:`flows.yesno`, the same words everywhere in the bot).
 Anything else gives a :class:`Rejected` holding the re-prompt as data, never an exception.
 """
 
@@ -17,11 +18,10 @@ from typing import Any
 from flows.events import N_, Msg
 from flows.phones import normalize_phone
 from flows.questionnaire.schema import ChoiceDef, Question, Questionnaire
-from flows.text import fold, match_option, parse_option_number
+from flows.text import match_option, parse_option_number
+from flows.yesno import yes_or_no
 
 DONE = "_done"  # the "done" button of a multiple-choice question answered by toggles
-YES_WORDS = ("иә", "ия", "ие", "иа", "йә", "әрине", "да", "конечно", "yes", "y", "ok", "ок")
-NO_WORDS = ("жоқ", "жок", "нет", "не", "no", "n")
 DONE_WORDS = ("done", "дайын", "болды", "бітті", "готово", "всё", "все")
 _LIST_SEPARATORS = re.compile(r"[,;\s]+")
 _INTEGER = re.compile(r"^[+-]?\d{1,3}(?:[ \u00a0\u202f]?\d{3})*$|^[+-]?\d+$")
@@ -203,11 +203,9 @@ def _yes_no(text: str) -> Outcome:
     number = parse_option_number(text)
     if number in (1, 2):
         return Accepted("yes" if number == 1 else "no")
-    key = fold(text)
-    if key and key in {fold(word) for word in YES_WORDS}:
-        return Accepted("yes")
-    if key and key in {fold(word) for word in NO_WORDS}:
-        return Accepted("no")
+    said = yes_or_no(text)
+    if said is not None:
+        return Accepted(said)
     return Rejected(Msg(N_("Answer 1 (yes) or 2 (no).")))
 
 

@@ -12,10 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flows.courses.common import NO_WORDS, YES_WORDS, pick
+from flows.courses.common import pick
 from flows.events import N_, NP_, Choice, Effect, FactKey, Facts, Inbound, Localized, Msg, Reply, plural_msg
 from flows.questionnaire.schema import Published, RunFacts
 from flows.registry import FlowStep
+from flows.yesno import NO_WORDS, YES_WORDS
 
 FACT_INVITATIONS: FactKey[Mapping[int, InvitationFacts] | None] = FactKey("survey.invitations")
 START, DECLINE = "start", "decline"
