@@ -87,6 +87,6 @@ def context_digest(context: str) -> str:
 
 def undigest(context: str | None, current: str | None) -> str | None:
     """The context a pressed button meant: the current one when it carries its digest."""
-    if context is not None and current is not None and context.startswith("#") and context == context_digest(current):
-        return current
-    return context
+    if context is None or current is None or not context.startswith("#"):
+        return context
+    return current if context == context_digest(current) else context

@@ -219,7 +219,8 @@ class OutboxSender:
             await self._finish(row.id, "skipped", "no reachable address")
             return
         sender = self.senders[identity.channel]
-        replies = [decode_reply(item) for item in row.payload["replies"]]  # type: ignore[union-attr]
+        stored_replies = row.payload.get("replies")
+        replies = [decode_reply(item) for item in stored_replies] if isinstance(stored_replies, list) else []
         tr = self.catalogs.translator(contact.language)
         try:
             provider_ids = await sender.send(identity.address, replies, tr)
@@ -242,7 +243,7 @@ class OutboxSender:
         if kind is None:
             # Queued by a feature this process was not built with: send it as it is, since
             # dropping someone's notice silently would be worse than a check not made.
-            log.warning("outbox row %s: kind %r is not declared by any feature of this process", row.id, row.kind)
+            log.warning("outbox row %s: kind %r is declared by no feature of this process", row.id, row.kind)
             return True
         return kind.still_wanted is None or await kind.still_wanted(session, row.payload, self.clock())
 

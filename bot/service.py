@@ -1,6 +1,6 @@
 """The running service: database, catalogs, dispatcher, channels, HTTP app and the clock.
 
-Channels plug in through ``CHANNEL_FACTORIES``: each factory looks at the settings and returns
+Channels plug in through ``channel_factories()``: each factory looks at the settings and returns
 a runtime, or None when its channel is not configured. With no channel configured the service
 opens the terminal simulator instead, so ``make run`` on a fresh machine is a conversation.
 """
@@ -12,13 +12,12 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TextIO
 
-from bot.channels.base import ChannelRuntime, Sender
+from bot.channels.base import Sender
 from bot.channels.simulator import Simulator, sim_identity
 from bot.clock import Clock, system_clock
+from bot.context import ChannelFactory, ServiceContext
 from bot.dispatcher import Dispatcher
 from bot.feature import FeatureSet
 from bot.features import standard_features
@@ -33,22 +32,11 @@ from storage.migrate import upgrade_database
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class ServiceContext:
-    settings: Settings
-    db: Database
-    catalogs: Catalogs
-    dispatcher: Dispatcher
-    clock: Clock
-    webhook_url: str | None = None
-
-
-ChannelFactory = Callable[[ServiceContext], ChannelRuntime | None]
 
 
 def channel_factories() -> list[ChannelFactory]:
     """Imported here, not at module level, so a channel's library loads only when used."""
-    from bot.channels.sms import build_sms
+    from bot.channels.sms_webhook import build_sms
     from bot.channels.telegram import build_telegram
 
     factories: list[ChannelFactory] = [build_telegram, build_sms]
@@ -68,7 +56,9 @@ async def open_context(
     return ServiceContext(settings, db, catalogs, dispatcher, clock, webhook_url)
 
 
-def outbox_for(ctx: ServiceContext, senders: dict[str, Sender], *, only_contact: int | None = None) -> OutboxSender:
+def outbox_for(
+    ctx: ServiceContext, senders: dict[str, Sender], *, only_contact: int | None = None
+) -> OutboxSender:
     features = ctx.dispatcher.features
     return OutboxSender(ctx.db, ctx.catalogs, senders, kinds=features.outbox_kinds, flows=features.flows,
                         clock=ctx.clock, only_contact=only_contact)
@@ -92,7 +82,9 @@ async def run_simulator(
     # The periodic jobs run here too, so a simulator-only installation (``make run`` on a fresh
     # machine) still expires offers and sends questionnaires; the outbox delivers to this
     # terminal only its own person's messages.
-    deliver = PeriodicJob("outbox", settings.outbox_interval_seconds, lambda _ctx: deliver_to_terminal(ctx, simulator))
+    deliver = PeriodicJob(
+        "outbox", settings.outbox_interval_seconds, lambda _ctx: deliver_to_terminal(ctx, simulator)
+    )
     ticker = Ticker(JobContext(ctx.db, ctx.catalogs, ctx.clock), [*ctx.dispatcher.features.jobs, deliver])
     ticker.start()
     try:

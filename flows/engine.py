@@ -25,6 +25,7 @@ from flows.events import (
     LinkPhone,
     Reply,
     SetLanguage,
+    Stage,
     State,
     Step,
 )
@@ -37,7 +38,9 @@ from flows.text import match_option
 ALWAYS_VALID_CONTEXTS = frozenset({menu.LANGUAGE_CONTEXT, menu.MENU_CONTEXT})
 
 
-def facts_needed(state: State | None, event: Inbound, language: str | None, flows: FlowRegistry) -> frozenset[str]:
+def facts_needed(
+    state: State | None, event: Inbound, language: str | None, flows: FlowRegistry
+) -> frozenset[str]:
     """The fact groups this step may read: those of the flow it is in and of the flow it may
     open, and the session facts when the channel has opt-out words or idle resume."""
     current = state or initial_state()
@@ -96,7 +99,9 @@ def _phone_effects(event: Inbound) -> tuple[LinkPhone, ...]:
 Routed = tuple[tuple[Reply, ...], tuple[Any, ...]]
 
 
-def _out_of_band_entry(state: State, event: Inbound, flows: FlowRegistry) -> tuple[str, dict[str, Any]] | None:
+def _out_of_band_entry(
+    state: State, event: Inbound, flows: FlowRegistry
+) -> tuple[str, dict[str, Any]] | None:
     """A button on a message the bot sent on its own (a seat offer) opens the flow it belongs to."""
     if event.choice is None or not event.context or event.context == state.get("ctx"):
         return None
@@ -107,7 +112,7 @@ def _route(state: State, event: Inbound, now: dt.datetime, facts: Facts, flows: 
     if facts.contact.language in LANGUAGES:
         entry = _out_of_band_entry(state, event, flows)
         if entry is not None:
-            state.update(stage="flow", flow=entry[0], data=entry[1], ctx=event.context)
+            state.update({"stage": "flow", "flow": entry[0], "data": entry[1], "ctx": event.context})
             return _resume_flow(state, event, now, facts, flows)
     if event.choice is not None and _is_stale(state, event):
         return (menu.stale_button(), *_current_prompt(state, now, facts, flows)), ()
@@ -120,7 +125,8 @@ def _route(state: State, event: Inbound, now: dt.datetime, facts: Facts, flows: 
     in_flow = state.get("stage") == "flow"
     if event.shared_phone is not None and not in_flow:
         ok = normalize_phone(event.shared_phone) is not None
-        return (menu.phone_saved() if ok else menu.phone_invalid(), *_current_prompt(state, now, facts, flows)), ()
+        saved = menu.phone_saved() if ok else menu.phone_invalid()
+        return (saved, *_current_prompt(state, now, facts, flows)), ()
     if sms_session.resumes_idle(state, event, now, facts, flows.vocabulary):
         return (sms_session.welcome_back(), *_current_prompt(state, now, facts, flows)), ()
     command = flows.vocabulary.parse(event.text) if event.choice is None else None
@@ -130,7 +136,7 @@ def _route(state: State, event: Inbound, now: dt.datetime, facts: Facts, flows: 
         if command is None:
             return _choose_language(state, event, facts, flows)
     if command == "language":
-        state.update(stage="choose_language")
+        state["stage"] = "choose_language"
         return (menu.language_prompt(facts.contact.language, greet=False),), ()
     if command == "start" and in_flow:
         # A greeting or /start days later means "I'm back", not "throw my answers away".
@@ -146,6 +152,10 @@ def _route(state: State, event: Inbound, now: dt.datetime, facts: Facts, flows: 
     if in_flow:
         return _resume_flow(state, event, now, facts, flows)
     return _menu_stage(state, event, now, facts, flows)
+
+
+def _enter(state: State, stage: Stage, flow: str | None = None, data: dict[str, Any] | None = None) -> None:
+    state.update({"stage": stage, "flow": flow, "data": data})
 
 
 def _is_empty(event: Inbound) -> bool:
@@ -179,14 +189,14 @@ def _current_prompt(state: State, now: dt.datetime, facts: Facts, flows: FlowReg
 def _language_stage(state: State, event: Inbound, facts: Facts, flows: FlowRegistry) -> Routed:
     hint = event.language_hint if event.language_hint in LANGUAGES else None
     if state.get("stage") != "language" or (event.text is None and event.choice is None):
-        state.update(stage="language", flow=None, data=None)
+        _enter(state, "language")
         return (menu.language_prompt(hint, greet=True),), ()
     chosen = _parse_language(event)
     if chosen is None:
         if facts.contact.is_new or parse_command(event.text) == "start":
             return (menu.language_prompt(hint, greet=True),), ()
         return (menu.language_reprompt(hint),), ()
-    state.update(stage="menu", flow=None, data=None)
+    _enter(state, "menu")
     return (menu.language_set(), menu.main_menu(flows.menu_items)), (SetLanguage(chosen),)
 
 
@@ -194,7 +204,7 @@ def _choose_language(state: State, event: Inbound, facts: Facts, flows: FlowRegi
     chosen = _parse_language(event)
     if chosen is None:
         return (menu.language_reprompt(facts.contact.language),), ()
-    state.update(stage="menu", flow=None, data=None)
+    _enter(state, "menu")
     return (menu.language_set(), menu.main_menu(flows.menu_items)), (SetLanguage(chosen),)
 
 
@@ -226,11 +236,11 @@ def _open_menu_item(
     state: State, item: str, event: Inbound, now: dt.datetime, facts: Facts, flows: FlowRegistry
 ) -> Routed:
     if item == "language":
-        state.update(stage="choose_language", flow=None, data=None)
+        _enter(state, "choose_language")
         return (menu.language_prompt(facts.contact.language, greet=False),), ()
     flow = flows.flow(item)
     if flow is None:  # "help", or an item whose feature this bot was not built with
-        state.update(stage="menu", flow=None, data=None)
+        _enter(state, "menu")
         return (menu.help_text(), menu.main_menu(flows.menu_items)), ()
     return _apply_flow_step(state, item, flow.start(event, now, facts), flows)
 
@@ -238,7 +248,7 @@ def _open_menu_item(
 def _resume_flow(state: State, event: Inbound, now: dt.datetime, facts: Facts, flows: FlowRegistry) -> Routed:
     flow = flows.flow(state.get("flow"))
     if flow is None:  # a flow removed by an upgrade: fall back to the menu, lose nothing stored
-        state.update(stage="menu", flow=None, data=None)
+        _enter(state, "menu")
         return (menu.main_menu(flows.menu_items),), ()
     result = flow.resume(state.get("data") or {}, event, now, facts)
     return _apply_flow_step(state, flow.name, result, flows)
@@ -246,10 +256,10 @@ def _resume_flow(state: State, event: Inbound, now: dt.datetime, facts: Facts, f
 
 def _apply_flow_step(state: State, name: str, result: FlowStep, flows: FlowRegistry) -> Routed:
     if result.data is None:
-        state.update(stage="menu", flow=None, data=None)
+        _enter(state, "menu")
         tail = (menu.main_menu(flows.menu_items),) if result.show_menu else ()
         return (*result.replies, *tail), result.effects
-    state.update(stage="flow", flow=name, data=result.data)
+    _enter(state, "flow", name, result.data)
     return result.replies, result.effects
 
 
@@ -257,7 +267,7 @@ def _end_flow(state: State, now: dt.datetime, facts: Facts, flows: FlowRegistry)
     """Leave the running sub-flow, if any, keeping what it accepted (its cancel effects)."""
     flow = flows.flow(state.get("flow")) if state.get("stage") == "flow" else None
     data = state.get("data") or {}
-    state.update(stage="menu", flow=None, data=None)
+    _enter(state, "menu")
     if flow is None:
         return (), ()
     result = flow.cancel(data, now, facts)

@@ -24,11 +24,17 @@ class Sender(Protocol):
 
 
 class ChannelRuntime(Protocol):
-    """A configured channel inside the running service."""
+    """A configured channel inside the running service (read-only members, so a channel whose
+    ``sender`` is its own sender type still satisfies it)."""
 
-    name: str
-    routes: Sequence[BaseRoute]
-    sender: Sender | None
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def routes(self) -> Sequence[BaseRoute]: ...
+
+    @property
+    def sender(self) -> Sender | None: ...
 
     async def start(self) -> None: ...
 

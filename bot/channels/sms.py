@@ -15,11 +15,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import aiohttp
 from sqlalchemy import select
-from starlette.routing import BaseRoute
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http import AsyncHttpClient
 from twilio.http.async_http_client import AsyncTwilioHttpClient
@@ -34,9 +32,6 @@ from flows.events import Reply
 from storage.db import Database
 from storage.models import ChannelIdentity
 from storage.models.sms import SmsMessage
-
-if TYPE_CHECKING:
-    from bot.service import ServiceContext
 
 log = logging.getLogger(__name__)
 CHANNEL = SMS
@@ -144,40 +139,3 @@ def _mapped(exc: TwilioRestException) -> Exception:
     if exc.status == 429 or exc.status >= 500:
         return RetryLater(text, retry_after=30 if exc.status == 429 else 10)
     return PermanentFailure(text)
-
-
-class SmsChannel:
-    """The SMS runtime: two webhook routes and the sender."""
-
-    name = CHANNEL
-
-    def __init__(self, sender: TwilioSender, routes: Sequence[BaseRoute]) -> None:
-        self.sender = sender
-        self.routes = list(routes)
-
-    async def start(self) -> None:
-        self.sender.open()
-
-    async def stop(self) -> None:
-        await self.sender.close()
-
-
-def build_sms(ctx: ServiceContext) -> SmsChannel | None:
-    from bot.channels.sms_webhook import SmsWebhook
-
-    settings = ctx.settings
-    if not settings.has_twilio:
-        return None
-    assert settings.twilio_account_sid and settings.twilio_auth_token and settings.public_url
-    config = TwilioConfig(
-        account_sid=settings.twilio_account_sid,
-        auth_token=settings.twilio_auth_token.get_secret_value(),
-        public_url=str(settings.public_url),
-        sender=settings.twilio_from,
-        messaging_service_sid=settings.twilio_messaging_service_sid,
-        api_url=str(settings.twilio_api_url) if settings.twilio_api_url else None,
-        transliterate=settings.sms_transliterate,
-    )
-    sender = TwilioSender(config, ctx.db, clock=ctx.clock)
-    webhook = SmsWebhook(config, ctx.dispatcher, ctx.catalogs, ctx.db, sender, clock=ctx.clock)
-    return SmsChannel(sender, webhook.routes())

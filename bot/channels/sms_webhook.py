@@ -11,6 +11,7 @@ reported on like every other SMS; the inbound answer is an empty ``<Response/>``
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from sqlalchemy import select, update
 from starlette.datastructures import FormData
@@ -27,6 +28,7 @@ from twilio.request_validator import (
 from bot.channels.addresses import SMS_CAPABILITIES, phone_address
 from bot.channels.sms import CHANNEL, INBOUND_PATH, OPTED_OUT_CODE, STATUS_PATH, TwilioConfig, TwilioSender
 from bot.clock import Clock, system_clock
+from bot.context import ServiceContext
 from bot.dispatcher import Dispatcher
 from bot.i18n import Catalogs
 from flows.errors import DeliveryError
@@ -136,3 +138,38 @@ class SmsWebhook:
                     .values(opted_out_at=now)
                 )
                 log.info("%s texted STOP to the carrier (error 21610): opted out", address)
+
+
+class SmsChannel:
+    """The SMS runtime: two webhook routes and the sender."""
+
+    name = CHANNEL
+
+    def __init__(self, sender: TwilioSender, routes: Sequence[BaseRoute]) -> None:
+        self.sender = sender
+        self.routes = list(routes)
+
+    async def start(self) -> None:
+        self.sender.open()
+
+    async def stop(self) -> None:
+        await self.sender.close()
+
+
+def build_sms(ctx: ServiceContext) -> SmsChannel | None:
+    settings = ctx.settings
+    if not settings.has_twilio:
+        return None
+    assert settings.twilio_account_sid and settings.twilio_auth_token and settings.public_url
+    config = TwilioConfig(
+        account_sid=settings.twilio_account_sid,
+        auth_token=settings.twilio_auth_token.get_secret_value(),
+        public_url=str(settings.public_url),
+        sender=settings.twilio_from,
+        messaging_service_sid=settings.twilio_messaging_service_sid,
+        api_url=str(settings.twilio_api_url) if settings.twilio_api_url else None,
+        transliterate=settings.sms_transliterate,
+    )
+    sender = TwilioSender(config, ctx.db, clock=ctx.clock)
+    webhook = SmsWebhook(config, ctx.dispatcher, ctx.catalogs, ctx.db, sender, clock=ctx.clock)
+    return SmsChannel(sender, webhook.routes())

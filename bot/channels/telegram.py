@@ -50,7 +50,7 @@ from flows.events import LANGUAGES, N_, Inbound, Msg, Reply
 from storage.db import Database
 
 if TYPE_CHECKING:
-    from bot.service import ServiceContext
+    from bot.context import ServiceContext
 from storage.models import ChannelIdentity
 
 log = logging.getLogger(__name__)

@@ -20,4 +20,5 @@ from flows.sms_session import DEFAULT_RESUME_AFTER
 
 def standard_features(*, sms_resume_after: dt.timedelta = DEFAULT_RESUME_AFTER) -> FeatureSet:
     """Every feature, in menu order: survey, courses, my enrolments (then language, help)."""
-    return FeatureSet.of([core_feature(sms_resume_after=sms_resume_after), SURVEYS, COURSES, COURSE_FEEDBACK, MANAGE])
+    core = core_feature(sms_resume_after=sms_resume_after)
+    return FeatureSet.of([core, SURVEYS, COURSES, COURSE_FEEDBACK, MANAGE])

@@ -17,7 +17,9 @@ SURVEYS = Feature(
     flows=(SURVEY,),
     telegram_commands=(TelegramCommand("survey", N_("Needs survey")),),
     facts=(FactsLoader(
-        FACTS_GROUP, (FACT_QUESTIONNAIRE, FACT_RUN, FACT_RUN_COUNT, FACT_INVITATIONS), surveys.load_survey_facts,
+        FACTS_GROUP,
+        (FACT_QUESTIONNAIRE, FACT_RUN, FACT_RUN_COUNT, FACT_INVITATIONS),
+        surveys.load_survey_facts,
     ),),
     appliers=(
         Applier(StartRun, surveys.start_run),

@@ -54,11 +54,11 @@ class CourseInfo:
 
 
 def open_courses(facts: Facts) -> tuple[CourseInfo, ...]:
-    return tuple(facts.get(OPEN_KEY, ()))
+    return facts.get(OPEN_KEY, ())
 
 
 def my_enrolments(facts: Facts) -> tuple[EnrolmentInfo, ...]:
-    return tuple(facts.get(MINE_KEY, ()))
+    return facts.get(MINE_KEY, ())
 
 
 def find_course(facts: Facts, course_id: int) -> CourseInfo | None:

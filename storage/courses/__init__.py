@@ -13,12 +13,12 @@ Positions on a waiting list are derived on every read from ``joined_at``, the co
 and the contacts' needs-survey profiles (``storage.surveys.latest_profiles``).
 """
 
+from flows.errors import CourseError
 from storage.courses.attendance import (
     attendees,
     mark_attendance,
 )
 from storage.courses.lists import (
-    CourseError,
     audit,
     candidates,
     counts,

@@ -125,3 +125,20 @@ async def test_a_greeting_in_the_middle_of_the_survey_resumes_it(chat: Chat) -> 
     for greeting in ("Привет", "/start", "сәлем"):
         again = await chat.say(greeting)
         assert "Вопрос 2 из" in again and "Главное меню" not in again
+
+
+async def test_a_button_carrying_the_digest_of_the_current_context_is_current(chat: Chat) -> None:
+    """Telegram sends a digest when a context is too long for callback data; the dispatcher
+    turns it back, so the engine only ever compares whole contexts."""
+    from bot.codec import context_digest
+
+    await chat.send()
+    await chat.send("1")
+    await chat.send("1")  # the needs survey: its first question has buttons
+    assert chat.last is not None
+    question = next(reply for reply in chat.last.replies if reply.choices)
+    assert question.context is not None
+    await chat.send(choice=question.choices[0].id, context=context_digest(question.context))
+    assert chat.last is not None and not chat.last.replies[0].notice
+    await chat.send(choice=question.choices[0].id, context=context_digest(question.context))
+    assert chat.last.replies[0].notice  # the same digest once the question moved on: stale
