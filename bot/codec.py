@@ -27,7 +27,7 @@ def _param_back(value: Any) -> Param:
             return dt.datetime.fromisoformat(value["dt"])
         if "d" in value:
             return dt.date.fromisoformat(value["d"])
-    return value  # type: ignore[no-any-return]
+    return value  # type: ignore[no-any-return]  # stored JSON: str, int or float, as encoded by _param
 
 
 def encode_text(text: Text) -> dict[str, Any]:

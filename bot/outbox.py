@@ -35,6 +35,7 @@ from flows.state import from_json as state_from_json
 from flows.state import to_json as state_to_json
 from storage.db import Database
 from storage.models import ChannelIdentity, Contact, Conversation, OutboxMessage
+from storage.models.core import OutboxStatus
 
 log = logging.getLogger(__name__)
 LEASE = dt.timedelta(minutes=5)
@@ -255,7 +256,7 @@ class OutboxSender:
         return usable[0] if usable else None
 
     async def _finish(
-        self, row_id: int, status: str, error: str | None, provider_id: str | None = None,
+        self, row_id: int, status: OutboxStatus, error: str | None, provider_id: str | None = None,
         awaits: object = None, seq_when_sent: object = None,
     ) -> None:
         async with self.db.transaction() as session:

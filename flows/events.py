@@ -204,6 +204,10 @@ class LinkPhone(Effect):
     phone: str
 
 
+# The engine's own effects: the core feature has exactly one applier each.
+CoreEffect = SetLanguage | AttachCentre | LinkPhone
+
+
 Stage = Literal["language", "choose_language", "menu", "flow"]
 
 

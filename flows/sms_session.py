@@ -98,3 +98,6 @@ def resumes_idle(state: State, event: Inbound, now: dt.datetime, facts: Facts, w
     last = facts.get(FACT_LAST_ACTIVITY, None)
     limit = facts.get(FACT_RESUME_AFTER, DEFAULT_RESUME_AFTER)
     return isinstance(last, dt.datetime) and isinstance(limit, dt.timedelta) and now - last > limit
+
+
+SessionEffect = OptOut | OptIn

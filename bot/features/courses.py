@@ -33,6 +33,7 @@ from flows.courses.mine import (
 )
 from flows.courses.policy import parse_policy, position_if_joined
 from flows.courses.staff import NEXT_STATUSES
+from flows.courses.statuses import ACTIVE_STATUSES
 from flows.errors import StaleFacts
 from flows.events import Localized, Reply
 from storage import courses as repo
@@ -40,7 +41,7 @@ from storage import waiting_moves
 from storage.models import Contact
 from storage.models.courses import Course, CourseSession, Enrolment
 
-ACTIVE = ("enrolled", "waiting", "offered")
+ACTIVE = ACTIVE_STATUSES
 Release = Callable[..., Awaitable[tuple[Enrolment, list[Enrolment]]]]
 
 

@@ -99,3 +99,7 @@ class AcceptOffer(Effect):
 @dataclass(frozen=True)
 class DeclineOffer(Effect):
     enrolment_id: int
+
+
+# Every effect of the villagers' course flows: the courses feature has exactly one applier each.
+CoursesEffect = Enrol | LeaveCourse | AcceptOffer | DeclineOffer

@@ -100,3 +100,7 @@ def staff_courses(facts: Facts) -> tuple[StaffCourse, ...] | None:
 
 def find_course(facts: Facts, course_id: object) -> StaffCourse | None:
     return next((c for c in staff_courses(facts) or () if c.id == course_id), None)
+
+
+# Every effect of /manage: the manage feature has exactly one applier each.
+StaffEffect = MarkAttendance | RemoveLearner | MoveLearner | SetCourseStatus

@@ -14,6 +14,7 @@ from typing import Any
 
 from flows.courses.common import pick
 from flows.events import N_, NP_, Choice, Effect, FactKey, Facts, Inbound, Localized, Msg, Reply, plural_msg
+from flows.questionnaire.effects import AbandonRun, DiscardAnswer, FinishRun, ResumeRun, SaveAnswer, StartRun
 from flows.questionnaire.schema import Published, RunFacts
 from flows.registry import FlowStep
 from flows.yesno import NO_WORDS, YES_WORDS
@@ -121,3 +122,7 @@ class InvitationSteps:
         if invitation is None:
             return (Reply(body=(Msg(CLOSED),)),)
         return (invitation_reply(invitation.id, invitation.about, answerable_count(invitation.published)),)
+
+
+# Every effect of the survey flow: the surveys feature has exactly one applier each.
+SurveyEffect = StartRun | SaveAnswer | DiscardAnswer | FinishRun | AbandonRun | ResumeRun | DeclineInvitation

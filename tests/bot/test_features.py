@@ -131,3 +131,22 @@ async def test_a_steps_facts_are_loaded_once_and_the_step_runs_once(
     await chat.send("end")
     await chat.send("/help")
     assert len(loads) == 3 and flow.calls == 3  # help at the menu touches no flow
+
+
+def test_each_feature_applies_exactly_its_closed_set_of_effects() -> None:
+    from typing import get_args
+
+    from flows.courses.facts import CoursesEffect
+    from flows.courses.staff import StaffEffect
+    from flows.events import CoreEffect
+    from flows.questionnaire.invitations import SurveyEffect
+    from flows.sms_session import SessionEffect
+
+    closed = {
+        "core": {*get_args(CoreEffect), *get_args(SessionEffect)},
+        "surveys": set(get_args(SurveyEffect)),
+        "courses": set(get_args(CoursesEffect)),
+        "course_feedback": set(),
+        "manage": set(get_args(StaffEffect)),
+    }
+    assert {f.name: {a.effect for a in f.appliers} for f in FEATURES.features} == closed
