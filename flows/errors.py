@@ -63,7 +63,7 @@ class DataError(ClcError, ValueError):
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem of a questionnaire file, where it is and what is wrong."""
+    """One problem of a file a person wrote (a questionnaire, a course file): where and what."""
 
     file: str
     line: int | None

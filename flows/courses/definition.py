@@ -22,12 +22,12 @@ import datetime as dt
 from collections.abc import Collection
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from flows.courses.policy import parse_policy
-from flows.errors import CourseFileError, PolicyError
+from flows.errors import CourseFileError, PolicyError, Problem
 from flows.questionnaire.schema import Bilingual
+from flows.yamlfile import YamlMapping, read_mapping
 
 CODE_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 
@@ -74,16 +74,10 @@ class CourseDefinition(BaseModel):
 
 
 def load_course_file(text: str, source: str, known_tags: Collection[str]) -> CourseDefinition:
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{source}:{mark.line + 1}" if mark is not None else source
-        raise CourseFileError(f"{where}: not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
-    if not isinstance(data, dict) or root is None:
-        raise CourseFileError(f"{source}:1: expected a mapping with code, title, capacity")
-    return _validated(data, source, known_tags, root)
+    document = read_mapping(text, source, expected="code, title, capacity")
+    if isinstance(document, Problem):
+        raise CourseFileError(str(document))
+    return _validated(document.data, source, known_tags, document)
 
 
 def course_from_fields(data: dict[str, Any], source: str, known_tags: Collection[str]) -> CourseDefinition:
@@ -92,10 +86,10 @@ def course_from_fields(data: dict[str, Any], source: str, known_tags: Collection
 
 
 def _validated(
-    data: dict[str, Any], source: str, known_tags: Collection[str], root: yaml.Node | None
+    data: dict[str, Any], source: str, known_tags: Collection[str], document: YamlMapping | None
 ) -> CourseDefinition:
     def where(loc: tuple[int | str, ...]) -> str:
-        return f"{source}:{_line(root, loc)}" if root is not None else source
+        return f"{source}:{document.line(loc)}" if document is not None else source
 
     _stringify_times(data)
     try:
@@ -120,19 +114,6 @@ def _stringify_times(data: dict[str, Any]) -> None:
     for item in data.get("sessions") or []:
         if isinstance(item, dict) and isinstance(item.get("start"), dt.date):
             item["start"] = item["start"].isoformat()
-
-
-def _line(node: yaml.Node, loc: tuple[int | str, ...]) -> int:
-    for part in loc:
-        child = None
-        if isinstance(node, yaml.MappingNode):
-            child = next((value for key, value in node.value if key.value == part), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            child = node.value[part]
-        if child is None:
-            break
-        node = child
-    return node.start_mark.line + 1
 
 
 def _message(error: Any) -> str:

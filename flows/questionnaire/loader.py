@@ -8,9 +8,8 @@ so a facilitator can fix a file without reading Python.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, cast
+from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from flows.errors import ExpressionError, Problem, QuestionnaireError
@@ -26,6 +25,7 @@ from flows.questionnaire.expr import (
 from flows.questionnaire.expr import Literal as ExprLiteral
 from flows.questionnaire.expr import Ref as ExprRef
 from flows.questionnaire.schema import QUESTION_TYPES, Question, Questionnaire
+from flows.yamlfile import YamlMapping, read_mapping
 
 LANGUAGE_NAMES = {"kk": "Kazakh", "ru": "Russian"}
 Loc = tuple[str | int, ...]
@@ -35,19 +35,12 @@ Loc = tuple[str | int, ...]
 
 def load_questionnaire(text: str, source: str) -> Questionnaire:
     """Parse and check; raises :class:`QuestionnaireError` listing every problem found."""
+    document = read_mapping(text, source, expected="id, title, questions")
+    if isinstance(document, Problem):
+        raise QuestionnaireError([document])
+    locator = _Locator(source, document)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        reason = getattr(exc, "problem", None) or str(exc)
-        raise QuestionnaireError([Problem(source, line, None, f"not valid YAML: {reason}")]) from None
-    if not isinstance(data, dict) or root is None:
-        raise QuestionnaireError([Problem(source, 1, None, "expected a mapping with id, title, questions")])
-    locator = _Locator(source, root, data)
-    try:
-        form = Questionnaire.model_validate(data)
+        form = Questionnaire.model_validate(document.data)
     except ValidationError as exc:
         raise QuestionnaireError(locator.from_pydantic(exc)) from None
     problems = list(check_logic(form, locator))
@@ -59,22 +52,16 @@ def load_questionnaire(text: str, source: str) -> Questionnaire:
 class _Locator:
     """Finds the YAML line and question id behind a location like ('questions', 3, 'label')."""
 
-    def __init__(self, source: str, root: yaml.Node, data: dict[str, Any]) -> None:
+    def __init__(self, source: str, document: YamlMapping) -> None:
         self.source = source
-        self.root = root
-        self.data = data
+        self.document = document
+        self.data = document.data
 
     def problem(self, loc: Loc, message: str) -> Problem:
         return Problem(self.source, self.line(loc), self.question_id(loc), message)
 
-    def line(self, loc: Loc) -> int | None:
-        node = self.root
-        for part in loc:
-            child = _child(node, part)
-            if child is None:
-                break
-            node = child
-        return node.start_mark.line + 1
+    def line(self, loc: Loc) -> int:
+        return self.document.line(loc)
 
     def question_id(self, loc: Loc) -> str | None:
         if len(loc) >= 2 and loc[0] == "questions" and isinstance(loc[1], int):
@@ -125,17 +112,6 @@ class _Locator:
             else:
                 branch = str(part)
         return tuple(kept), current, branch
-
-
-def _child(node: yaml.Node, part: str | int) -> yaml.Node | None:
-    if isinstance(node, yaml.MappingNode):
-        # PyYAML's stubs type Node.value as Any; a collection node's items are nodes.
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode) and key.value == part:
-                return cast(yaml.Node, value)
-    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-        return cast(yaml.Node, node.value[part])
-    return None
 
 
 def _path(loc: Loc) -> str:
