@@ -23,6 +23,7 @@ from babel.numbers import format_decimal
 
 from flows.errors import CatalogError
 from flows.events import LANGUAGES, Localized, Msg, Param, Text
+from flows.timezones import DEFAULT_TIMEZONE
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
@@ -124,7 +125,7 @@ class Catalogs:
             mo_path = compile_catalog(language, locales_dir)
             with mo_path.open("rb") as handle:
                 loaded[language] = gettext.GNUTranslations(handle)
-        return cls(loaded, zone or ZoneInfo("Asia/Almaty"))
+        return cls(loaded, zone or ZoneInfo(DEFAULT_TIMEZONE))
 
     def translator(self, language: str | None, zone: ZoneInfo | None = None) -> Translator:
         chosen = language if language in self._translations else LANGUAGES[0]

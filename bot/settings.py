@@ -15,6 +15,7 @@ from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_valida
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from flows.errors import ConfigError, DatabaseURLError
+from flows.timezones import DEFAULT_TIMEZONE
 from storage.db import parse_database_url
 
 ENV_PREFIX = "CLC_"
@@ -28,7 +29,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///./data/clc.db"
     telegram_token: SecretStr | None = None
     telegram_api_url: AnyHttpUrl | None = None
-    timezone: str = "Asia/Almaty"
+    timezone: str = DEFAULT_TIMEZONE
     default_language: Literal["kk", "ru"] = "kk"
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=1, le=65535)
@@ -58,7 +59,7 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"{value!r} is not an IANA time zone (e.g. Asia/Almaty)") from None
+            raise ValueError(f"{value!r} is not an IANA time zone (e.g. {DEFAULT_TIMEZONE})") from None
         return value
 
     @field_validator(

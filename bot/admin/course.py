@@ -22,6 +22,7 @@ from bot.clock import system_clock
 from bot.features.course_feedback import invite_late_attendee
 from bot.features.courses import change_status, move_on_list, offer_seats, remove_from_course
 from flows.courses.statuses import CourseStatus
+from flows.timezones import DEFAULT_TIMEZONE
 from storage import courses as repo
 from storage.db import Database
 from storage.models import Centre, ChannelIdentity, Contact
@@ -237,7 +238,7 @@ def history(code: Code, centre: CentreOpt = "demo", last: Annotated[int, typer.O
             place = await s.get(Centre, course.centre_id)
             rows = (await s.scalars(select(CourseAudit).where(CourseAudit.course_id == course.id)
                                     .order_by(CourseAudit.id.desc()).limit(last))).all()
-            return (place.timezone if place else "Asia/Almaty"), list(rows)
+            return (place.timezone if place else DEFAULT_TIMEZONE), list(rows)
     zone, rows = run(work)
     table = Table("when (local)", "who", "what", "contact", "why", "details")
     for row in rows:

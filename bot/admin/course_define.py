@@ -22,6 +22,7 @@ from bot.clock import system_clock
 from bot.features.courses import offer_seats
 from flows.courses.definition import CourseDefinition, course_from_fields
 from flows.errors import CourseFileError
+from flows.timezones import DEFAULT_TIMEZONE
 from storage import courses as repo
 from storage.db import Database
 from storage.models import Centre
@@ -134,7 +135,7 @@ def edit(
         async with db.transaction() as s:
             course = await find(s, centre, code)
             place = await s.get(Centre, course.centre_id)
-            zone = ZoneInfo(place.timezone if place else "Asia/Almaty")
+            zone = ZoneInfo(place.timezone if place else DEFAULT_TIMEZONE)
             try:
                 definition = await _edited(s, course, zone, file)
                 changed, offers = await apply_definition(s, course.id, definition, zone, now, actor=actor())

@@ -8,6 +8,7 @@ from typing import Any, Literal, get_args
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from flows.timezones import DEFAULT_TIMEZONE
 from storage.models.base import Base
 
 
@@ -21,7 +22,7 @@ class Centre(Base):
     oblast: Mapped[str] = mapped_column(String(100))
     district: Mapped[str] = mapped_column(String(100))
     settlement: Mapped[str] = mapped_column(String(100))
-    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Almaty")
+    timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
     created_at: Mapped[dt.datetime]
 
 
