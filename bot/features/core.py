@@ -14,9 +14,11 @@ from bot.channels.addresses import phone_address
 from bot.effects import Applier, EffectContext
 from bot.feature import Feature
 from bot.features import sms
+from bot.features.courses import offer_seats
 from flows.events import LANGUAGES, AttachCentre, LinkPhone, SetLanguage
 from flows.sms_session import DEFAULT_RESUME_AFTER
 from storage.contacts import find_identity, live_contact
+from storage.merge import merge_contacts
 from storage.models import Centre, ChannelIdentity
 
 
@@ -35,9 +37,11 @@ async def attach_centre(ctx: EffectContext, effect: AttachCentre) -> None:
 async def link_phone(ctx: EffectContext, effect: LinkPhone) -> None:
     """The person proved this phone is theirs: their SMS self and this contact become one.
 
-    This contact stays; the one that had the phone is marked merged into it, and its addresses
-    move here, so both channels reach the same person and their earlier data stays findable
-    through ``merged_into_id``.
+    This contact stays; the one that had the phone is marked merged into it, and everything it
+    owned (addresses, enrolments and places, survey runs, invitations, queued messages, roles)
+    moves here in this step's transaction (``storage.merge``), so both channels reach the same
+    person with all their history. A seat freed because both held one on the same course goes
+    to the next person in line.
     """
     address = phone_address(effect.phone)
     existing = await find_identity(ctx.session, "sms", address)
@@ -49,14 +53,8 @@ async def link_phone(ctx: EffectContext, effect: LinkPhone) -> None:
     other = await live_contact(ctx.session, existing.contact_id)
     if other.id == ctx.contact.id:
         return
-    for identity in (
-        await ctx.session.scalars(select(ChannelIdentity).where(ChannelIdentity.contact_id == other.id))
-    ).all():
-        identity.contact_id = ctx.contact.id
-    other.merged_into_id = ctx.contact.id
-    ctx.contact.language = ctx.contact.language or other.language
-    ctx.contact.centre_id = ctx.contact.centre_id or other.centre_id
-    ctx.contact.name = ctx.contact.name or other.name
+    merged = await merge_contacts(ctx.session, other.id, ctx.contact.id, ctx.now)
+    await offer_seats(ctx.session, merged.offers, ctx.now)
 
 
 def core_feature(*, sms_resume_after: dt.timedelta = DEFAULT_RESUME_AFTER) -> Feature:
