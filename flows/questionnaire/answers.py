@@ -17,6 +17,7 @@ from typing import Any
 
 from flows.events import N_, Msg
 from flows.phones import normalize_phone
+from flows.questionnaire.ranges import choice_for_number, dashes, example, has_ranges
 from flows.questionnaire.schema import ChoiceDef, Question, Questionnaire
 from flows.text import match_option, parse_option_number
 from flows.yesno import yes_or_no
@@ -60,6 +61,10 @@ def expected(form: Questionnaire, question: Question) -> Msg:
     kind = question.type
     count = len(form.choices_of(question))
     if kind == "single":
+        value = example(form.choices_of(question)) if has_ranges(form.choices_of(question)) else None
+        if value is not None:
+            return Msg(N_("Send the number of your answer (1 to {count}) or the number itself, "
+                          "for example {example}."), {"count": count, "example": value})
         return Msg(N_("Send a number from 1 to {count}."), {"count": count})
     if kind == "multi":
         return _multi_expected(question, count)
@@ -133,7 +138,8 @@ def parse_answer(form: Questionnaire, question: Question, raw: str) -> Outcome:
 
 
 def choice_options(choices: tuple[ChoiceDef, ...]) -> list[tuple[str, tuple[str, ...]]]:
-    return [(c.id, (c.label.kk, c.label.ru, *c.aliases)) for c in choices]
+    """(id, labels) for :func:`match_option`; dashes as hyphens, as :func:`dashes` makes the typed text."""
+    return [(c.id, tuple(dashes(label) for label in (c.label.kk, c.label.ru, *c.aliases))) for c in choices]
 
 
 def _text(question: Question, text: str) -> Outcome:
@@ -147,13 +153,18 @@ def _text(question: Question, text: str) -> Outcome:
 
 
 def _single(form: Questionnaire, question: Question, text: str) -> Outcome:
-    chosen = match_option(text, choice_options(form.choices_of(question))) if text else None
+    choices = form.choices_of(question)
+    # An option number or a label first: a bare "3" is option 3 even where 3 is in a range.
+    chosen = match_option(dashes(text), choice_options(choices)) if text else None
+    if chosen is None and text and has_ranges(choices):
+        chosen = choice_for_number(choices, text)
     return Accepted(chosen) if chosen else Rejected(expected(form, question))
 
 
 def _multi(form: Questionnaire, question: Question, text: str) -> Outcome:
     choices = form.choices_of(question)
     options = choice_options(choices)
+    text = dashes(text)
     picked = _numbers_list(text, choices) if text else None
     if picked is None and text:
         whole = match_option(text, options)

@@ -24,6 +24,7 @@ from flows.questionnaire.expr import (
 )
 from flows.questionnaire.expr import Literal as ExprLiteral
 from flows.questionnaire.expr import Ref as ExprRef
+from flows.questionnaire.ranges import has_ranges, range_problems
 from flows.questionnaire.schema import QUESTION_TYPES, Question, Questionnaire
 from flows.yamlfile import YamlMapping, read_mapping
 
@@ -159,6 +160,7 @@ def check_logic(form: Questionnaire, locator: _Locator) -> Iterator[Problem]:
         choices = form.choices_of(question)
         if isinstance(question.choices, tuple):
             yield from _duplicates([c.id for c in choices], locator, (*loc, "choices"), "choices")
+        yield from _check_ranges(form, question, locator, loc)
         if question.type == "multi" and question.min is not None and question.min > len(choices):
             message = f"min {question.min:g} is more than the {len(choices)} choices"
             yield locator.problem((*loc, "min"), message)
@@ -175,6 +177,19 @@ def _check_choice_lists(form: Questionnaire, locator: _Locator) -> Iterator[Prob
             yield locator.problem(("choice_lists", name), f"choice list {name!r} is empty")
         ids = [c.id for c in choices]
         yield from _duplicates(ids, locator, ("choice_lists", name), f"choice list {name!r}")
+
+
+def _check_ranges(form: Questionnaire, question: Question, locator: _Locator, loc: Loc) -> Iterator[Problem]:
+    choices = form.choices_of(question)
+    if not has_ranges(choices):
+        return
+    where: Loc = (*loc, "choices") if not isinstance(question.choices, str) else (
+        "choice_lists", question.choices)
+    if question.type != "single":
+        yield locator.problem((*loc, "choices"), "ranges apply to single-choice questions only")
+        return
+    for index, message in range_problems(choices):
+        yield locator.problem((*where, index, "range") if index is not None else where, message)
 
 
 def _duplicates(ids: list[str], locator: _Locator, loc: Loc, what: str) -> Iterator[Problem]:

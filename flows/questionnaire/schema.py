@@ -53,6 +53,9 @@ class ChoiceDef(BaseModel):
     aliases: tuple[str, ...] = ()
     # Cannot be chosen together with other choices ("nothing stops me").
     exclusive: bool = False
+    # single: the numbers this choice stands for, both ends included, null for open ("60 and
+    # older": [60, null]); a typed "62" then selects it (flows/questionnaire/answers.py).
+    range: tuple[int | None, int | None] | None = None
 
 
 class Question(BaseModel):
