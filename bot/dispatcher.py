@@ -186,5 +186,6 @@ def _payload(event: Inbound) -> dict[str, str]:
         "language_hint": event.language_hint,
         "shared_phone": event.shared_phone,
         "start_payload": event.start_payload,
+        "profile_name": event.profile_name,
     }
     return {key: value for key, value in fields.items() if value is not None}

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flows import menu, sms_session
+from flows import menu, names, sms_session
 from flows.events import (
     LANGUAGES,
     AttachCentre,
@@ -25,6 +25,7 @@ from flows.events import (
     LinkPhone,
     Reply,
     SetLanguage,
+    SetName,
     Stage,
     State,
     Step,
@@ -35,7 +36,9 @@ from flows.registry import FlowRegistry, FlowStep
 from flows.state import initial_state
 from flows.text import match_option
 
-ALWAYS_VALID_CONTEXTS = frozenset({menu.LANGUAGE_CONTEXT, menu.MENU_CONTEXT})
+# The profile-name button stays valid while the menu below it is the current prompt.
+ALWAYS_VALID_CONTEXTS = frozenset({menu.LANGUAGE_CONTEXT, menu.MENU_CONTEXT, names.NAME_CONTEXT})
+AT_MENU = ("menu", "name")  # at the name question the menu below it works too
 
 
 def facts_needed(
@@ -59,11 +62,11 @@ def _may_open(state: State, event: Inbound, language: str | None, flows: FlowReg
     if entry is not None:
         return entry[0]
     if event.choice is not None:
-        return event.choice if state.get("stage") == "menu" else None
+        return event.choice if state.get("stage") in AT_MENU else None
     command = flows.vocabulary.parse(event.text)
     if command in flows.openable:
         return command
-    if state.get("stage") == "menu":
+    if state.get("stage") in AT_MENU:
         return _parse_menu_item(event, flows)
     return None
 
@@ -114,6 +117,8 @@ def _route(state: State, event: Inbound, now: dt.datetime, facts: Facts, flows: 
         if entry is not None:
             state.update({"stage": "flow", "flow": entry[0], "data": entry[1], "ctx": event.context})
             return _resume_flow(state, event, now, facts, flows)
+    if event.choice == names.USE_PROFILE and event.context == names.NAME_CONTEXT:
+        return _take_name(state, event.profile_name, now, facts, flows)
     if event.choice is not None and _is_stale(state, event):
         return (menu.stale_button(), *_current_prompt(state, now, facts, flows)), ()
     if state.get("stage") == "language" or facts.contact.language not in LANGUAGES:
@@ -135,6 +140,11 @@ def _route(state: State, event: Inbound, now: dt.datetime, facts: Facts, flows: 
     if state.get("stage") == "choose_language":
         if command is None:
             return _choose_language(state, event, facts, flows)
+    if state.get("stage") == "name" and command is None and event.choice is None:
+        if _parse_menu_item(event, flows) is None:
+            return _take_name(state, event.text, now, facts, flows)
+    if command == "name" and (not in_flow or is_slash_command(event.text)):
+        return _open_menu_item(state, "name", event, now, facts, flows)
     if command == "language":
         state["stage"] = "choose_language"
         return (menu.language_prompt(facts.contact.language, greet=False),), ()
@@ -196,8 +206,24 @@ def _language_stage(state: State, event: Inbound, facts: Facts, flows: FlowRegis
         if facts.contact.is_new or parse_command(event.text) == "start":
             return (menu.language_prompt(hint, greet=True),), ()
         return (menu.language_reprompt(hint),), ()
+    if facts.contact.name is None:
+        _enter(state, "name")
+        ask = names.name_prompt(event, first_time=True)
+        return (menu.language_set(), ask, menu.main_menu(flows.menu_items)), (SetLanguage(chosen),)
     _enter(state, "menu")
     return (menu.language_set(), menu.main_menu(flows.menu_items)), (SetLanguage(chosen),)
+
+
+def _take_name(state: State, text: str | None, now: dt.datetime, facts: Facts, flows: FlowRegistry) -> Routed:
+    """The answer to the name question: stored and thanked for, or asked for again."""
+    name = names.clean_name(text)
+    if name is None:
+        if state.get("stage") == "name":
+            return (names.name_invalid(), menu.main_menu(flows.menu_items)), ()
+        return (names.name_invalid(), *_current_prompt(state, now, facts, flows)), ()
+    if state.get("stage") == "name":
+        _enter(state, "menu")
+    return (names.name_saved(name), *_current_prompt(state, now, facts, flows)), (SetName(name),)
 
 
 def _choose_language(state: State, event: Inbound, facts: Facts, flows: FlowRegistry) -> Routed:
@@ -238,6 +264,9 @@ def _open_menu_item(
     if item == "language":
         _enter(state, "choose_language")
         return (menu.language_prompt(facts.contact.language, greet=False),), ()
+    if item == "name":
+        _enter(state, "name")
+        return (names.name_prompt(event, first_time=False), menu.main_menu(flows.menu_items)), ()
     flow = flows.flow(item)
     if flow is None:  # "help", or an item whose feature this bot was not built with
         _enter(state, "menu")

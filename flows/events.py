@@ -35,6 +35,9 @@ class Localized:
 
     kk: str
     ru: str
+    # A shorter wording for channels that pay per character (SMS), from the data's ``sms:``;
+    # not part of equality: it is the same text, said more briefly.
+    short: Localized | None = field(default=None, compare=False)
 
     def get(self, language: str) -> str:
         return self.kk if language == "kk" else self.ru
@@ -101,6 +104,9 @@ class Reply:
     edit: bool = False
     request_phone: bool = False
     notice: bool = False
+    # How to answer was already said earlier in this run (the first question of a survey):
+    # channels that pay per character leave the instructions out.
+    brief: bool = False
 
 
 Capability = Literal["stop_words", "idle_resume"]
@@ -133,6 +139,7 @@ class Inbound:
     shared_phone: str | None = None
     start_payload: str | None = None
     capabilities: frozenset[Capability] = frozenset()
+    profile_name: str | None = None  # the name the person gave the channel (Telegram's first name)
 
 
 @dataclass(frozen=True)
@@ -204,11 +211,18 @@ class LinkPhone(Effect):
     phone: str
 
 
+@dataclass(frozen=True)
+class SetName(Effect):
+    """How the centre addresses this person (None forgets it)."""
+
+    name: str | None
+
+
 # The engine's own effects: the core feature has exactly one applier each.
-CoreEffect = SetLanguage | AttachCentre | LinkPhone
+CoreEffect = SetLanguage | AttachCentre | LinkPhone | SetName
 
 
-Stage = Literal["language", "choose_language", "menu", "flow"]
+Stage = Literal["language", "choose_language", "name", "menu", "flow"]
 
 
 class State(TypedDict, total=False):

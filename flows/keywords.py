@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from flows.text import fold
 
 # Menu items the engine answers itself, after the features' items.
-BUILTIN_MENU_ITEMS: tuple[str, ...] = ("language", "help")
+BUILTIN_MENU_ITEMS: tuple[str, ...] = ("language", "help", "name")
 
 COMMAND_WORDS: dict[str, tuple[str, ...]] = {
     "start": ("start", "бастау", "старт", "сәлем", "привет", "hello", "hi"),
@@ -23,6 +23,7 @@ COMMAND_WORDS: dict[str, tuple[str, ...]] = {
     "skip": ("skip", "өткізу", "өткізіп жіберу", "пропустить", "пропуск"),
     "stop": ("stop", "стоп", "тоқта", "unsubscribe"),
     "phone": ("phone", "телефон", "телефон нөмірі", "номер телефона"),
+    "name": ("name", "атым", "есімім", "менің атым", "имя", "моё имя", "мое имя"),
 }
 
 _BY_WORD: dict[str, str] = {

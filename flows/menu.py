@@ -25,6 +25,7 @@ LANGUAGE_WORDS: dict[str, tuple[str, ...]] = {
 BUILTIN_LABELS: dict[str, str] = {
     "language": N_("Language"),
     "help": N_("Help"),
+    "name": N_("My name"),
 }
 
 

@@ -153,6 +153,6 @@ def taken_over(
     if state.get("seq") != seq_when_sent:
         return None
     stage, view = state.get("stage"), (state.get("data") or {}).get("view")
-    if stage == "menu" or (stage == "flow" and registry.is_browsing(state.get("flow"), view)):
+    if stage in ("menu", "name") or (stage == "flow" and registry.is_browsing(state.get("flow"), view)):
         return {**state, "stage": "flow", "flow": flow, "data": data, "ctx": context}
     return None

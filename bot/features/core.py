@@ -15,7 +15,7 @@ from bot.effects import Applier, EffectContext
 from bot.feature import Feature
 from bot.features import sms
 from bot.features.courses import offer_seats
-from flows.events import LANGUAGES, AttachCentre, LinkPhone, SetLanguage
+from flows.events import LANGUAGES, AttachCentre, LinkPhone, SetLanguage, SetName
 from flows.sms_session import DEFAULT_RESUME_AFTER
 from storage.contacts import find_identity, live_contact
 from storage.merge import merge_contacts
@@ -26,6 +26,10 @@ async def set_language(ctx: EffectContext, effect: SetLanguage) -> None:
     if effect.language not in LANGUAGES:
         raise ValueError(f"unsupported language {effect.language!r}")
     ctx.contact.language = effect.language
+
+
+async def set_name(ctx: EffectContext, effect: SetName) -> None:
+    ctx.contact.name = effect.name
 
 
 async def attach_centre(ctx: EffectContext, effect: AttachCentre) -> None:
@@ -65,6 +69,7 @@ def core_feature(*, sms_resume_after: dt.timedelta = DEFAULT_RESUME_AFTER) -> Fe
             Applier(SetLanguage, set_language),
             Applier(AttachCentre, attach_centre),
             Applier(LinkPhone, link_phone),
+            Applier(SetName, set_name),
             *sms.APPLIERS,
         ),
     )

@@ -100,8 +100,10 @@ class Villager:
         return self.fake.last(self.user_id)
 
     async def in_russian(self) -> None:
+        """Russian chosen and the name question left unanswered (the menu is below it)."""
         await self.says("/start")
         await self.presses("Русский")
+        await self.says("/menu")
 
     async def at_the_survey_after_consent(self) -> SentMessage:
         """Russian, the needs survey started, consent given: returns the consent question."""

@@ -129,11 +129,11 @@ def test_a_stale_mo_is_recompiled(tmp_path: Path) -> None:
     compile_catalog("ru", locales)
     po, mo = catalog_paths("ru", locales)
     text = po.read_text(encoding="utf-8").replace(
-        'msgstr "Этот раздел скоро появится."', 'msgstr "Раздел появится совсем скоро."'
+        'msgid "Help"\nmsgstr "Помощь"', 'msgid "Help"\nmsgstr "Справка"'
     )
     po.write_text(text, encoding="utf-8")
     import os
 
     os.utime(mo, (1, 1))  # older than the .po
     tr = Catalogs.load(locales_dir=locales).translator("ru")
-    assert tr.text(Msg("This part is coming soon.")) == "Раздел появится совсем скоро."
+    assert tr.text(Msg("Help")) == "Справка"

@@ -56,6 +56,7 @@ async def test_a_failing_step_apologises_keeps_the_message_and_the_state(
 ) -> None:
     await chat.send()
     await chat.send("2")
+    await chat.send("/menu")  # no name given: straight to the menu
 
     class Broken(Effect):
         pass

@@ -38,10 +38,10 @@ async def test_a_bot_built_with_surveys_only_has_no_courses_anywhere(
     chat = Chat(Dispatcher(database, SURVEYS_ONLY, clock=clock), catalogs)
     await chat.send()
     menu = await chat.send("2")  # Русский
-    assert menu[-1].splitlines()[2:5] == ["1. Опрос о потребностях", "2. Язык", "3. Помощь"]
+    assert menu[-1].splitlines()[2:6] == ["1. Опрос о потребностях", "2. Язык", "3. Помощь", "4. Моё имя"]
     assert "курс" not in (await chat.say("/courses")).lower()
     assert "курс" not in (await chat.say("курсы")).lower()
-    assert [item for item, _ in SURVEYS_ONLY.flows.menu_items] == ["survey", "language", "help"]
+    assert [item for item, _ in SURVEYS_ONLY.flows.menu_items] == ["survey", "language", "help", "name"]
     assert SURVEYS_ONLY.jobs == () and SURVEYS_ONLY.outbox_kinds == () and SURVEYS_ONLY.demo_seeders == ()
     assert [name for name, _ in SURVEYS_ONLY.cli] == ["questionnaire"]
     assert [c.name for c in SURVEYS_ONLY.telegram_commands] == ["survey"]
@@ -57,7 +57,8 @@ def test_clc_admin_built_without_courses_has_no_course_commands() -> None:
 
 def test_every_feature_of_the_full_bot_is_present() -> None:
     assert FEATURES.names() == ("core", "surveys", "courses", "course_feedback", "manage")
-    assert [item for item, _ in FEATURES.flows.menu_items] == ["survey", "courses", "my", "language", "help"]
+    assert [item for item, _ in FEATURES.flows.menu_items] == [
+        "survey", "courses", "my", "language", "help", "name"]
     assert {job.name for job in FEATURES.jobs} == {"expire_offers", "course_feedback"}
     assert {kind.kind for kind in FEATURES.outbox_kinds} >= {"offer", "feedback", "cancelled"}
 

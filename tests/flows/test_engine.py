@@ -35,6 +35,12 @@ def say(state: State | None, language: str | None, text: str | None = None, **kw
     return step(state, event, NOW, facts(language, is_new=state is None), FLOWS)
 
 
+def at_menu() -> State:
+    """A new person who chose Kazakh and skipped the name question (by /menu)."""
+    chosen = say(say(None, None, None).state, None, "1").state
+    return say(chosen, "kk", "/menu").state
+
+
 def keys(result: Step) -> list[str]:
     return [part.key if isinstance(part, Msg) else part.kk for r in result.replies for part in r.body]
 
@@ -59,7 +65,9 @@ def test_choosing_a_language_by_number_sets_it_and_shows_the_menu() -> None:
     assert result.effects == (SetLanguage("ru"),)
     assert keys(result)[-1] == "Main menu. What would you like to do?"
     assert [c.id for c in result.replies[-1].choices] == [item for item, _ in FLOWS.menu_items]
-    assert result.state["stage"] == "menu"
+    # a new person is asked how to be addressed, with the menu right below the question
+    assert keys(result)[1] == "How should the centre address you? Write your name, or choose from the menu."
+    assert result.state["stage"] == "name"
 
 
 def test_choosing_a_language_by_button() -> None:
@@ -76,7 +84,7 @@ def test_a_wrong_answer_to_the_language_question_asks_again_in_both_languages() 
 
 
 def test_language_can_be_changed_by_command_word_and_by_menu() -> None:
-    menu_state = say(say(None, None, None).state, None, "1").state
+    menu_state = at_menu()
     asked = say(menu_state, "kk", "/language")
     assert keys(asked)[0] == "Please choose your language."
     changed = say(asked.state, "kk", "Русский")
@@ -90,16 +98,16 @@ def test_a_bot_built_without_a_flow_neither_lists_nor_opens_it() -> None:
     from flows.questionnaire.runner import SURVEY
 
     surveys_only = FlowRegistry.of([SURVEY])
-    menu_state = say(say(None, None, None).state, None, "1").state
+    menu_state = at_menu()
     event = Inbound("simulator", "sim:1", text="/courses")
     result = step(menu_state, event, NOW, facts("kk"), surveys_only)
-    assert [c.id for c in result.replies[-1].choices] == ["survey", "language", "help"]
+    assert [c.id for c in result.replies[-1].choices] == ["survey", "language", "help", "name"]
     assert result.state["stage"] == "menu" and not result.effects
     assert keys(result)[0] == "I did not understand. Send a number from 1 to {count}, or a menu word."
 
 
 def test_sharing_a_valid_phone_links_it_and_an_invalid_one_is_refused() -> None:
-    menu_state = say(say(None, None, None).state, None, "1").state
+    menu_state = at_menu()
     shared = say(menu_state, "kk", shared_phone="8 701 123 45 67")
     assert shared.effects == (LinkPhone("+77011234567"),)
     assert keys(shared)[0] == "Thank you, your phone number is saved."
@@ -108,27 +116,27 @@ def test_sharing_a_valid_phone_links_it_and_an_invalid_one_is_refused() -> None:
 
 
 def test_phone_command_asks_with_a_share_button() -> None:
-    menu_state = say(say(None, None, None).state, None, "1").state
+    menu_state = at_menu()
     (reply,) = say(menu_state, "kk", "/phone").replies
     assert reply.request_phone
 
 
 def test_help_then_menu() -> None:
-    menu_state = say(say(None, None, None).state, None, "1").state
+    menu_state = at_menu()
     result = say(menu_state, "kk", "көмек")
     assert keys(result)[0].startswith("This bot belongs to your Community Learning Centre.")
     assert keys(result)[-1] == "Main menu. What would you like to do?"
 
 
 def test_unknown_text_in_the_menu_says_what_is_expected() -> None:
-    menu_state = say(say(None, None, None).state, None, "1").state
+    menu_state = at_menu()
     result = say(menu_state, "kk", "сәлем қалайсыз, маған курс керек еді")
     first = result.replies[0].body[0]
     assert isinstance(first, Msg) and first.params == {"count": len(FLOWS.menu_items)}
 
 
 def test_a_press_on_a_button_of_an_old_message_is_not_applied() -> None:
-    menu_state = say(say(None, None, None).state, None, "1").state
+    menu_state = at_menu()
     result = say(menu_state, "kk", choice="yes", context="survey:old-run:q1")
     assert result.replies[0].notice
     assert keys(result)[0] == "That button belongs to an earlier message."
@@ -136,7 +144,7 @@ def test_a_press_on_a_button_of_an_old_message_is_not_applied() -> None:
 
 
 def test_a_returning_contact_with_nothing_said_sees_where_they_stand() -> None:
-    menu_state = say(say(None, None, None).state, None, "1").state
+    menu_state = at_menu()
     result = say(menu_state, "kk", None)
     assert keys(result) == ["Main menu. What would you like to do?"]
 

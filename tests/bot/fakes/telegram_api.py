@@ -59,11 +59,13 @@ class FakeTelegram:
     _next_message: int = 1
     _changed: asyncio.Condition | None = None
     _sent_times: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))
+    # Telegram profile first names by user id; others are "User<id>" (not a name the bot offers)
+    first_names: dict[int, str] = field(default_factory=dict)
 
     # ---- what a villager does -------------------------------------------------------------
 
     def _user(self, user_id: int, language: str | None) -> dict[str, Any]:
-        user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
+        user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": self.first_names.get(user_id, f"User{user_id}")}
         if language:
             user["language_code"] = language
         return user
