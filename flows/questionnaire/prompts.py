@@ -10,7 +10,8 @@ from typing import Any
 
 from flows.events import N_, Choice, Expects, Localized, Msg, Reply, Text
 from flows.questionnaire.answers import DONE
-from flows.questionnaire.expr import evaluate, parse_expression, references
+from flows.questionnaire.expr import evaluate, parse_expression
+from flows.questionnaire.progress import progress_line
 from flows.questionnaire.schema import Published, Question, QuestionType
 
 YES = Localized(kk="Иә", ru="Да")
@@ -34,8 +35,7 @@ def ask(
     if reason is not None:
         body.append(reason)
     elif not edit:
-        number, total = progress(published, data["answers"], question.id)
-        body.append(Msg(N_("Question {n} of {total}"), {"n": number, "total": total}))
+        body.append(progress_line(published.form, data["answers"], question.id))
     body.extend(texts(question))
     if not question.required:
         body.append(Msg(N_("You may skip this question: write \"skip\".")))
@@ -63,26 +63,6 @@ def choices(published: Published, data: Data, question: Question) -> tuple[Choic
                         for c in published.form.choices_of(question))
         return (*options, Choice(DONE, Msg(N_("Done: save my choices"))))
     return ()
-
-
-def progress(published: Published, answers: dict[str, Any], at: str) -> tuple[int, int]:
-    """("question 5 of 14"): earlier relevant questions + 1, and a total that only shrinks.
-
-    A later question counts unless its condition is already decided false by known answers.
-    """
-    form = published.form
-    position = form.index(at)
-    before = {q.id for q in form.questions[:position]}
-    number = 1 + sum(1 for q in form.questions[:position] if q.answerable and relevant(q, answers))
-    known = before | (set(answers) - {at})  # the current answer may still change
-    later = 0
-    for question in form.questions[position + 1:]:
-        if not question.answerable:
-            continue
-        decided = question.relevant is None or references(parse_expression(question.relevant)) <= known
-        if not decided or relevant(question, answers):
-            later += 1
-    return number, number + later
 
 
 def relevant(question: Question, answers: dict[str, Any]) -> bool:
