@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from flows.events import N_, Msg
+from flows.events import N_, NP_, Msg
 from flows.phones import normalize_phone
 from flows.questionnaire.ranges import choice_for_number, dashes, example, has_ranges
 from flows.questionnaire.schema import ChoiceDef, Question, Questionnaire
@@ -208,6 +208,31 @@ def check_selection(form: Questionnaire, question: Question, ids: list[str]) -> 
                 {"choice": exclusive[0].label.localized()})
         )
     return Accepted(ids)
+
+
+def done_selection(form: Questionnaire, question: Question, pending: list[str], *, pressed: bool) -> Outcome:
+    """"Done" (its button, its word or the number shown for it) with the choices ticked so far.
+
+    Too few or too many is said in terms of what the person did: a press is answered about
+    ticking options (the buttons are there), a typed "done" about sending numbers.
+    """
+    outcome = check_selection(form, question, pending)
+    if isinstance(outcome, Accepted):
+        return outcome
+    ids = {c.id for c in form.choices_of(question)}
+    chosen = len(ids & set(pending))
+    low = int(question.min) if question.min is not None else 1
+    high = int(question.max) if question.max is not None else len(ids)
+    if chosen < low and low <= 1:
+        return Rejected(Msg(N_("Choose at least one option.")) if pressed else Msg(
+            N_("Choose at least one option: send their numbers, for example: 1 3.")))
+    if pressed and chosen < low:
+        key, plural = NP_("Choose at least {count} option.", "Choose at least {count} options.")
+        return Rejected(Msg(key, plural=plural, count=low))
+    if pressed and chosen > high:
+        key, plural = NP_("Choose at most {count} option.", "Choose at most {count} options.")
+        return Rejected(Msg(key, plural=plural, count=high))
+    return outcome
 
 
 def _yes_no(text: str) -> Outcome:

@@ -28,7 +28,7 @@ from flows.questionnaire.answers import (
     Accepted,
     Outcome,
     Rejected,
-    check_selection,
+    done_selection,
     parse_answer,
 )
 from flows.questionnaire.effects import (
@@ -117,8 +117,8 @@ class SurveyFlow(InvitationSteps):
         if command == "skip":
             return self._skip(published, data, question)
         if question.type == "multi" and self._means_done(published, question, text):
-            return self._outcome(published, data, question,
-                                 check_selection(published.form, question, data.get("pending") or []), text)
+            done = done_selection(published.form, question, data.get("pending") or [], pressed=False)
+            return self._outcome(published, data, question, done, text)
         return self._outcome(published, data, question, parse_answer(published.form, question, text), text)
 
     def reprompt(self, data: Data, now: dt.datetime, facts: Facts) -> tuple[Reply, ...]:
@@ -248,8 +248,8 @@ class SurveyFlow(InvitationSteps):
         form = published.form
         ids = [c.id for c in form.choices_of(question)]
         if question.type == "multi" and choice == DONE:
-            return self._outcome(published, data, question,
-                                 check_selection(form, question, data.get("pending") or []), None)
+            done = done_selection(form, question, data.get("pending") or [], pressed=True)
+            return self._outcome(published, data, question, done, None)
         if question.type == "multi" and choice in ids:
             pending = data.get("pending") or []
             data["pending"] = [i for i in ids if (i in pending) != (i == choice)]  # toggle

@@ -256,14 +256,37 @@ def test_toggles_outside_the_limits_reprompt_on_done_and_typed_done_works() -> N
     talk.send("1")
     ctx = "survey:7-1:fruits"
     result = talk.send(choice=DONE, context=ctx)
-    assert keys(result)[0].startswith("Choose from {low} to {high}") and talk.at == "fruits"
+    assert keys(result)[0] == "Choose at least one option." and talk.at == "fruits"  # no numbers to send
+    result = talk.send("5")  # the number shown for "done", typed
+    assert keys(result)[0] == "Choose at least one option: send their numbers, for example: 1 3."
     for choice in ("apple", "pear", "plum"):
         talk.send(choice=choice, context=ctx)
     result = talk.send(choice=DONE, context=ctx)
+    reason = question_reply(result).body[0]
+    assert reason == Msg("Choose at most {count} option.", plural="Choose at most {count} options.", count=2)
     assert talk.at == "fruits"
+    result = talk.send("5")  # typed: said in numbers
+    assert keys(result)[0].startswith("Choose from {low} to {high}") and talk.at == "fruits"
     talk.send(choice="plum", context=ctx)
-    talk.send("готово")
+    talk.send("5")
     assert saved(talk)["fruits"] == ["apple", "pear"] and talk.at == "age"
+
+
+def test_done_pressed_with_too_few_toggles_asks_for_the_minimum() -> None:
+    form = every_type().model_copy(deep=True)
+    fruits = form.question("fruits").model_copy(update={"min": 2.0})
+    form = form.model_copy(update={"questions": tuple(fruits if q.id == "fruits" else q for q in form.questions)})
+    talk = Talk(form)
+    talk.start()
+    talk.send("1")
+    talk.send("1")
+    talk.send(choice="apple", context="survey:7-1:fruits")
+    result = talk.send(choice=DONE, context="survey:7-1:fruits")
+    reason = question_reply(result).body[0]
+    assert reason == Msg("Choose at least {count} option.", plural="Choose at least {count} options.", count=2)
+    talk.send(choice="pear", context="survey:7-1:fruits")
+    talk.send("готово")  # the word works as well as the number
+    assert saved(talk)["fruits"] == ["apple", "pear"]
 
 
 def test_buttons_for_single_and_yes_no_and_stale_buttons() -> None:
