@@ -27,7 +27,7 @@ NOTICE = Reply(body=(Msg("This part is coming soon."),))
 class Discard:
     channel = "telegram"
 
-    async def send(self, address: str, replies: Sequence[Reply], tr: Translator) -> list[str]:
+    async def send(self, address: str, replies: Sequence[Reply], tr: Translator, **_: object) -> list[str]:
         return [address]
 
 

@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 LEASE = dt.timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 CHANNEL_PREFERENCE = ("telegram", "sms")
+# In a row's payload: how many parts of a message in several parts already arrived.
+PARTS_SENT = "parts_sent"
 
 
 async def enqueue(
@@ -101,6 +103,11 @@ class Claimed:
     kind: str
     payload: dict[str, object]
     attempts: int
+
+
+def _parts_sent(payload: Mapping[str, object]) -> int:
+    done = payload.get(PARTS_SENT)
+    return done if isinstance(done, int) else 0
 
 
 def _preference(identity: ChannelIdentity) -> int:
@@ -223,8 +230,14 @@ class OutboxSender:
         stored_replies = row.payload.get("replies")
         replies = [decode_reply(item) for item in stored_replies] if isinstance(stored_replies, list) else []
         tr = self.catalogs.translator(contact.language)
+        skip = _parts_sent(row.payload)
+
+        async def part_sent(done: int, total: int, provider_id: str) -> None:
+            if done < total:  # the last part is recorded with the row's status, just below
+                await self._record_part(row.id, done, provider_id)
+
         try:
-            provider_ids = await sender.send(identity.address, replies, tr)
+            provider_ids = await sender.send(identity.address, replies, tr, skip=skip, on_part=part_sent)
         except Unreachable as exc:
             await self._mark_unreachable(identity.id)
             await self._finish(row.id, "failed", f"unreachable: {exc}")
@@ -237,7 +250,17 @@ class OutboxSender:
             await self._retry(row, min(2**row.attempts, 600), repr(exc))
         else:
             await self._finish(row.id, "sent", None, provider_ids[0] if provider_ids else None,
-                               awaits=row.payload.get("awaits"), seq_when_sent=seq_when_sent)
+                               awaits=row.payload.get("awaits"), seq_when_sent=seq_when_sent,
+                               parts_sent=skip + len(provider_ids))
+
+    async def _record_part(self, row_id: int, done: int, provider_id: str) -> None:
+        """A part arrived: a later attempt (after a failure, or a lease taken over from a
+        process that died) sends only the parts after it, so nobody reads a part twice."""
+        async with self.db.transaction() as session:
+            stored = await session.get(OutboxMessage, row_id)
+            if stored is not None:
+                stored.payload = {**stored.payload, PARTS_SENT: done}
+                stored.provider_id = stored.provider_id or provider_id
 
     async def _still_wanted(self, session: AsyncSession, row: Claimed) -> bool:
         kind = self.kinds.get(row.kind)
@@ -257,15 +280,17 @@ class OutboxSender:
 
     async def _finish(
         self, row_id: int, status: OutboxStatus, error: str | None, provider_id: str | None = None,
-        awaits: object = None, seq_when_sent: object = None,
+        awaits: object = None, seq_when_sent: object = None, parts_sent: int | None = None,
     ) -> None:
         async with self.db.transaction() as session:
             row = await session.get(OutboxMessage, row_id)
             if row is None:
                 return
             row.status, row.last_error = status, error
-            if provider_id is not None:
+            if provider_id is not None and row.provider_id is None:  # the first part's id
                 row.provider_id = provider_id
+            if parts_sent is not None:
+                row.payload = {**row.payload, PARTS_SENT: parts_sent}
             if status == "sent":
                 row.sent_at = self.clock()
                 if isinstance(awaits, dict):

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from bot.channels.addresses import SIMULATOR, SMS, SMS_CAPABILITIES, phone_address
+from bot.channels.base import PartSent
 from bot.dispatcher import Dispatcher
 from bot.i18n import Catalogs, Translator
 from bot.render import render_numbered
@@ -65,17 +66,26 @@ class Simulator:
         self.contact_id = handled.contact_id or self.contact_id
         self.show(handled.replies, self.catalogs.translator(handled.language))
 
-    async def send(self, address: str, replies: Sequence[Reply], tr: Translator) -> list[str]:
-        """The outbox's delivery to this terminal's person (``bot.channels.base.Sender``)."""
+    async def send(
+        self, address: str, replies: Sequence[Reply], tr: Translator, *, skip: int = 0,
+        on_part: PartSent | None = None,
+    ) -> list[str]:
+        """The outbox's delivery to this terminal's person (``bot.channels.base.Sender``): all
+        replies print at once, as one part."""
         if address != self.address:
             raise RetryLater(f"{address} is not this terminal's person", retry_after=60)
+        if skip >= 1:
+            return []
         if self.waiting_for_input and not self.transcript:
             self.out.write("\n")  # the message arrives while the prompt waits: start a clean line
         self.show(tuple(replies), tr)
         if self.waiting_for_input and not self.transcript:
             self.out.write("> ")
             self.out.flush()
-        return [f"{self.address}:{len(replies)}"]
+        provider_id = f"{self.address}:{len(replies)}"
+        if on_part is not None:
+            await on_part(1, 1, provider_id)
+        return [provider_id]
 
     def show(self, replies: tuple[Reply, ...], tr: Translator) -> None:
         for reply in replies:

@@ -24,6 +24,7 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
 from bot.channels.addresses import SMS
+from bot.channels.base import PartSent
 from bot.channels.sms_render import render_sms
 from bot.clock import Clock, system_clock
 from bot.i18n import Translator
@@ -91,14 +92,21 @@ class TwilioSender:
         if isinstance(self._http, AsyncTwilioHttpClient):
             await self._http.close()
 
-    async def send(self, address: str, replies: Sequence[Reply], tr: Translator) -> list[str]:
+    async def send(
+        self, address: str, replies: Sequence[Reply], tr: Translator, *, skip: int = 0,
+        on_part: PartSent | None = None,
+    ) -> list[str]:
+        """One SMS per body (usually one per step); the first ``skip`` went out earlier."""
+        texts = render_sms(replies, tr, latin=self.config.transliterate)
         sids: list[str] = []
-        for text in render_sms(replies, tr, latin=self.config.transliterate):
+        for done, text in enumerate(texts[skip:], start=skip + 1):
             sids.append(await self._create(address, text.body))
             try:
                 await self._record(address, sids[-1], text.count.encoding, text.count.segments)
             except Exception:  # it was sent: failing now would make the outbox send it twice
                 log.exception("SMS %s sent but not recorded", sids[-1])
+            if on_part is not None:
+                await on_part(done, len(texts), sids[-1])
         return sids
 
     async def _create(self, address: str, body: str) -> str:

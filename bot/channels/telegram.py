@@ -23,7 +23,15 @@ from sqlalchemy import update as sql_update
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
-from telegram import Bot, BotCommand, CallbackQuery, Message, Update
+from telegram import (
+    Bot,
+    BotCommand,
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    Update,
+)
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     ApplicationBuilder,
@@ -35,6 +43,7 @@ from telegram.ext import (
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.addresses import TELEGRAM, telegram_address
+from bot.channels.base import PartSent
 from bot.channels.telegram_render import (
     inline_keyboard,
     message_text,
@@ -59,6 +68,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SEND_ATTEMPTS = 4
 P = ParamSpec("P")
 R = TypeVar("R")
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup
 # The engine's own commands; the features' (``/survey``, ``/courses``) go between them.
 FIRST_COMMANDS: tuple[tuple[str, str], ...] = (("start", N_("Main menu")),)
 LAST_COMMANDS: tuple[tuple[str, str], ...] = (
@@ -121,12 +131,20 @@ class TelegramSender:
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
-    async def send(self, address: str, replies: Sequence[Reply], tr: Translator) -> list[str]:
+    async def send(
+        self, address: str, replies: Sequence[Reply], tr: Translator, *, skip: int = 0,
+        on_part: PartSent | None = None,
+    ) -> list[str]:
+        """Each part a message; the first ``skip`` arrived in an earlier attempt."""
         chat_id = int(address.removeprefix("telegram:"))
+        parts = [part for reply in replies for part in reply_parts(reply, tr)]
+        sent: list[str] = []
         try:
-            sent: list[Message] = []
-            for reply in replies:
-                sent.extend(await send_reply(self.bot, chat_id, reply, tr))
+            for done, (text, markup) in enumerate(parts[skip:], start=skip + 1):
+                message = await with_retries(self.bot.send_message, chat_id, text, reply_markup=markup)
+                sent.append(str(message.message_id))
+                if on_part is not None:
+                    await on_part(done, len(parts), sent[-1])
         except Forbidden as exc:
             raise Unreachable(exc.message) from exc
         except RetryAfter as exc:
@@ -135,7 +153,7 @@ class TelegramSender:
             raise PermanentFailure(exc.message) from exc
         except NetworkError as exc:
             raise RetryLater(str(exc), retry_after=5) from exc
-        return [str(message.message_id) for message in sent]
+        return sent
 
 
 def seconds(error: RetryAfter) -> float:
@@ -163,15 +181,16 @@ async def with_retries(call: Callable[P, Awaitable[R]], *args: P.args, **kwargs:
     raise AssertionError("unreachable")
 
 
-async def send_reply(bot: Bot, chat_id: int, reply: Reply, tr: Translator) -> list[Message]:
+def reply_parts(reply: Reply, tr: Translator) -> list[tuple[str, Markup | None]]:
+    """The messages one reply becomes: its text split at 4,096 characters, buttons on the last."""
     parts = split_text(message_text(reply, tr))
     markup = share_phone_keyboard(tr) if reply.request_phone else inline_keyboard(reply, tr)
-    sent: list[Message] = []
-    for index, part in enumerate(parts):
-        last = index == len(parts) - 1
-        message = await with_retries(bot.send_message, chat_id, part, reply_markup=markup if last else None)
-        sent.append(message)
-    return sent
+    return [(part, markup if index == len(parts) - 1 else None) for index, part in enumerate(parts)]
+
+
+async def send_reply(bot: Bot, chat_id: int, reply: Reply, tr: Translator) -> list[Message]:
+    return [await with_retries(bot.send_message, chat_id, text, reply_markup=markup)
+            for text, markup in reply_parts(reply, tr)]
 
 
 class TelegramChannel:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 
@@ -154,9 +155,9 @@ class TypesWhileSending(RecordingSender):
         super().__init__("simulator")
         self.chat, self.text = chat, text
 
-    async def send(self, address: str, replies: Sequence[Reply], tr: Translator) -> list[str]:
+    async def send(self, address: str, replies: Sequence[Reply], tr: Translator, **options: Any) -> list[str]:
         await self.chat.send(self.text)
-        return await super().send(address, replies, tr)
+        return await super().send(address, replies, tr, **options)
 
 
 async def test_an_offer_crossing_a_typed_answer_does_not_take_over_the_screen_shown_since(

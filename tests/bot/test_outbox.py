@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from bot.channels.base import PartSent
 from bot.clock import FakeClock
 from bot.i18n import Catalogs, Translator
 from bot.outbox import Awaits, OutboxKind, OutboxSender, enqueue
@@ -29,16 +31,20 @@ class RecordingSender:
         self.fail_with = fail_with
         self.sent: list[tuple[str, str]] = []
 
-    async def send(self, address: str, replies: Sequence[Reply], tr: Translator) -> list[str]:
+    async def send(self, address: str, replies: Sequence[Reply], tr: Translator, *, skip: int = 0,
+                   on_part: PartSent | None = None) -> list[str]:
+        """All replies as one part."""
         if self.fail_with is not None:
             error, self.fail_with = self.fail_with, None
             raise error
+        if skip >= 1:
+            return []
         self.sent.extend((address, render_numbered(reply, tr)) for reply in replies)
         return [f"{self.channel}-{len(self.sent)}"]
 
 
 REMINDER = Reply(
-    body=(Msg("This part is coming soon."), Localized("Ертең сабақ бар", "Завтра занятие")),
+    body=(Msg("Help"), Localized("Ертең сабақ бар", "Завтра занятие")),
     choices=(Choice("ok", Localized("Жарайды", "Хорошо")),),
 )
 
@@ -95,7 +101,7 @@ async def test_due_message_is_rendered_in_the_contacts_language_and_sent_once(
     assert await outbox.send_due() == 0 and telegram.sent == []
     clock.advance(minutes=31)
     assert await outbox.send_due() == 1
-    assert telegram.sent == [("telegram:5", "Этот раздел скоро появится.\n\nЗавтра занятие\n\n1. Хорошо\n\nОтветьте номером.")]
+    assert telegram.sent == [("telegram:5", "Помощь\n\nЗавтра занятие\n\n1. Хорошо\n\nОтветьте номером.")]
     assert await outbox.send_due() == 0
     row = await status_of(database, row_id)
     assert (row.status, row.provider_id, row.sent_at) == ("sent", "telegram-1", clock())
@@ -277,11 +283,11 @@ async def test_stopping_mid_batch_puts_the_untried_messages_back(
             super().__init__("telegram")
             self.in_flight, self.never = asyncio.Event(), asyncio.Event()
 
-        async def send(self, address: str, replies: Sequence[Reply], tr: Translator) -> list[str]:
+        async def send(self, address: str, replies: Sequence[Reply], tr: Translator, **options: Any) -> list[str]:
             if self.sent:
                 self.in_flight.set()
                 await self.never.wait()
-            return await super().send(address, replies, tr)
+            return await super().send(address, replies, tr, **options)
 
     contact_id = await contact_with(database, clock, ("telegram", "telegram:5"))
     rows = [await queue(database, clock, contact_id) for _ in range(4)]

@@ -206,12 +206,13 @@ async def test_both_seated_on_one_course_keeps_one_seat_and_offers_the_other(
     await enrol(database, w.course_id, first, 0)
     await enrol(database, w.course_id, second, 1)
     await enrol(database, w.course_id, third, 2)
-    async with database.transaction() as session:  # the old contact attended the first session
+    async with database.transaction() as session:  # the old contact attended a session
         held = await session.scalar(select(Enrolment).where(Enrolment.contact_id == old))
         first_session = await session.scalar(select(CourseSession.id).where(CourseSession.course_id == w.course_id)
                                              .order_by(CourseSession.starts_at))
         assert held is not None and first_session is not None
-        await repo.mark_attendance(session, first_session, held.id, True, T0, actor="test")
+        session.add(Attendance(session_id=first_session, enrolment_id=held.id, present=True, marked_by="test",
+                               marked_at=T0))
     async with database.transaction() as session:
         result = await merge_contacts(session, old, new, T0 + dt.timedelta(hours=1))
         offered = [row.contact_id for row in result.offers]
