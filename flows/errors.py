@@ -23,6 +23,8 @@ bug and keeps its traceback.
     ├── StaleFacts               what a step was told no longer holds: run it again
     ├── FeatureError             features that do not fit together (a bug in how a bot is built)
     ├── DatabaseError            the database cannot do what was asked
+    │   ├── DatabaseUnavailable  cannot connect, open or create it: the URL (no password)
+    │   │                        and what to do, one line, exit status 2
     │   ├── DatabaseBusyError    locked longer than the busy timeout (SQLite)
     │   └── NestedTransactionError  a transaction opened inside another (a bug)
     └── DeliveryError            sending a message failed
@@ -127,6 +129,11 @@ class FeatureError(ClcError):
 
 class DatabaseError(ClcError):
     """The database cannot do what was asked."""
+
+
+class DatabaseUnavailable(DatabaseError):
+    """The database cannot be reached, opened or created (server down, no such database, a
+    folder missing or read-only); the message names the URL without its password and the fix."""
 
 
 class DatabaseBusyError(DatabaseError):

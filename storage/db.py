@@ -16,21 +16,122 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
 
-from flows.errors import DatabaseBusyError, DatabaseURLError, NestedTransactionError
+from flows.errors import DatabaseBusyError, DatabaseUnavailable, DatabaseURLError, NestedTransactionError
 
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+FIX_URL = "or set CLC_DATABASE_URL to another database"
 
 
+def shown_url(url: URL | str) -> str:
+    """The URL as it may be printed or logged: the password masked."""
+    parsed = make_url(url) if isinstance(url, str) else url
+    return parsed.render_as_string(hide_password=True)
 
+
+def sqlite_file(url: URL) -> Path | None:
+    """The SQLite file an URL names, absolute (a relative path is relative to the working
+    directory), or None for PostgreSQL."""
+    if not is_sqlite(url) or not url.database:
+        return None
+    return Path(url.database).expanduser().absolute()
+
+
+def describe(url: URL | str) -> str:
+    """One line saying which database is used: the URL, and for SQLite the file it resolves to."""
+    parsed = make_url(url) if isinstance(url, str) else url
+    path = sqlite_file(parsed)
+    if path is None:
+        return shown_url(parsed)
+    state = "" if path.exists() else ", new: it did not exist"
+    return f"{shown_url(parsed)} (file {path}{state})"
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The exception and what it wraps (SQLAlchemy's ``orig``, ``__cause__``, ``__context__``)."""
+    found: list[BaseException] = []
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop(0)
+        if current is None or any(current is seen for seen in found):
+            continue
+        found.append(current)
+        orig = getattr(current, "orig", None)
+        pending += [orig if isinstance(orig, BaseException) else None, current.__cause__, current.__context__]
+    return found
+
+
+def unavailable(exc: BaseException, url: URL) -> DatabaseUnavailable | None:
+    """One line for a database that cannot be reached, opened or created, naming the URL
+    (no password) and what to do; None when ``exc`` is something else (a bug keeps its
+    traceback)."""
+    where = f"database {shown_url(url)}"
+    path = sqlite_file(url)
+    for cause in _causes(exc):
+        name, text = type(cause).__name__, str(cause)
+        if name == "InvalidCatalogNameError":
+            return DatabaseUnavailable(
+                f"{where}: there is no database {url.database!r} on the server; create it "
+                f"(createdb {url.database}) {FIX_URL}"
+            )
+        if name in ("InvalidPasswordError", "InvalidAuthorizationSpecificationError"):
+            return DatabaseUnavailable(f"{where}: the server refused the login ({text}); check the user "
+                                       "and password in CLC_DATABASE_URL")
+        if path is not None and "unable to open database file" in text:
+            return DatabaseUnavailable(f"{where}: cannot open the file {path}; make sure its folder "
+                                       f"exists and this user may write there, {FIX_URL}")
+        if path is not None and "readonly database" in text:
+            return DatabaseUnavailable(f"{where}: the file {path} is read-only for this user; give "
+                                       f"write access to it and its folder, {FIX_URL}")
+        if isinstance(cause, OSError):
+            reason = _reason(cause)
+            if path is not None:
+                return DatabaseUnavailable(f"{where}: cannot create the folder {path.parent} ({reason}); "
+                                           f"create it with write access for this user, {FIX_URL}")
+            return DatabaseUnavailable(
+                f"{where}: cannot connect to {url.host or 'localhost'}:{url.port or 5432} ({reason}); "
+                f"start PostgreSQL there {FIX_URL}"
+            )
+    return None
+
+
+def _reason(error: OSError) -> str:
+    if isinstance(error, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(error, FileExistsError | NotADirectoryError):
+        return "a file of that name is in the way"
+    return error.strerror or str(error) or type(error).__name__
+
+
+@asynccontextmanager
+async def connected(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection, with trouble opening it (or writing to a read-only SQLite file) reported
+    as :class:`DatabaseUnavailable`: one line instead of a driver's traceback."""
+    try:
+        connection = await engine.connect()
+    except Exception as exc:
+        problem = unavailable(exc, engine.url)
+        if problem is None:
+            raise
+        raise problem from None
+    try:
+        yield connection
+    except DBAPIError as exc:
+        problem = unavailable(exc, engine.url)
+        if problem is None:
+            raise
+        raise problem from None
+    finally:
+        await connection.close()
 
 
 def parse_database_url(raw: str) -> URL:
@@ -74,8 +175,12 @@ def _install_sqlite_pragmas(engine: AsyncEngine) -> None:
 def create_engine(raw_url: str, **options: Any) -> AsyncEngine:
     url = parse_database_url(raw_url)
     if is_sqlite(url):
-        assert url.database is not None
-        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        path = sqlite_file(url)
+        assert path is not None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise unavailable(exc, url) or exc from None
         engine = create_async_engine(
             url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **options
         )

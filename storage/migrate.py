@@ -12,6 +12,8 @@ from alembic.config import Config
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.db import connected
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
@@ -27,6 +29,10 @@ def _upgrade(connection: Connection) -> None:
 
 
 async def upgrade_database(engine: AsyncEngine) -> None:
-    """Bring the schema to the newest revision of every branch; safe to call every start."""
-    async with engine.begin() as connection:
+    """Bring the schema to the newest revision of every branch; safe to call every start.
+
+    The first thing every command does with the database: a server that refuses, a database
+    that does not exist or a file that cannot be opened raises ``DatabaseUnavailable``.
+    """
+    async with connected(engine) as connection, connection.begin():
         await connection.run_sync(_upgrade)
