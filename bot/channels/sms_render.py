@@ -1,4 +1,10 @@
-"""Replies as SMS text: numbered choices, how to answer, segment counts, optional Latin.
+"""Replies as SMS text: short wordings, compact numbered choices, how to answer, segment counts,
+optional Latin.
+
+Every segment is paid for (70 Cyrillic characters, 67 per part of a longer message), so SMS
+says each text in its short form where it has one (``sms:`` in questionnaires,
+:mod:`bot.channels.sms_wording` for the bot's own messages), puts short choices on one line
+(``1 Иә 2 Жоқ``), and says how to answer only once per survey run (``Reply.brief``).
 
 All replies of one step go out as one SMS body (one concatenated message keeps them in order,
 which separate SMS do not, and wastes less of the last segment), split only past Twilio's
@@ -11,18 +17,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.channels.sms_segments import SegmentCount, count_segments
+from bot.channels.sms_wording import short_form
 from bot.channels.translit import transliterate
 from bot.i18n import Translator
-from bot.render import answer_hint, choice_label, render_body
+from bot.render import CHECK, answer_hint
 from flows.events import Msg, Reply
 from flows.questionnaire.answers import DONE
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1600
 QUESTION_BUDGET = 2
+ONE_LINE = 40  # choices joined on one line up to this width: about one line of a phone screen
 
 
 @dataclass(frozen=True)
@@ -32,18 +40,35 @@ class SmsText:
 
 
 def reply_text(reply: Reply, tr: Translator, *, latin: bool = False) -> str:
-    """One reply: its paragraphs, then ``1. …`` lines, then the answering hint."""
-    lines = [render_body(reply, tr).replace("\n\n", "\n")]
+    """One reply: its paragraphs (short forms where they exist), its choices, how to answer."""
+    lines = [tr.text(short_form(item)).strip() for item in reply.body]
     shown = len(reply.choices)
     if reply.expects == "choices" and shown and reply.choices[-1].id == DONE:
         shown -= 1  # "1 3 5" in one SMS is the whole answer: no "done" line to pay for
-    if reply.choices:
-        lines.extend(f"{n}. {choice_label(reply, n - 1, tr)}" for n in range(1, shown + 1))
+    if shown:
+        lines.extend(choice_lines([_choice_label(reply, index, tr) for index in range(shown)]))
         hint = answer_hint(reply)
-        if hint is not None:
+        if hint is not None and not reply.brief:  # said once per survey run, not at every question
             lines.append(_hint_text(reply, hint, tr))
     text = "\n".join(line for line in lines if line)
     return transliterate(text) if latin else text
+
+
+def choice_lines(labels: Sequence[str]) -> list[str]:
+    """``1 Иә 2 Жоқ`` on one line when short; else a line each, with ``1.`` if a label is a number."""
+    numbered = [f"{number} {label}" for number, label in enumerate(labels, 1)]
+    starts_with_digit = any(label[:1].isdigit() for label in labels)
+    if not starts_with_digit and len(" ".join(numbered)) <= ONE_LINE:
+        return [" ".join(numbered)]
+    if starts_with_digit:  # "2 18–29" would read as one number
+        return [f"{number}. {label}" for number, label in enumerate(labels, 1)]
+    return numbered
+
+
+def _choice_label(reply: Reply, index: int, tr: Translator) -> str:
+    choice = reply.choices[index]
+    label = tr.text(short_form(choice.label))
+    return f"{label} {CHECK}" if choice.selected else label
 
 
 def _hint_text(reply: Reply, hint: Msg, tr: Translator) -> str:
@@ -52,8 +77,8 @@ def _hint_text(reply: Reply, hint: Msg, tr: Translator) -> str:
         part.language for part in reply.body if isinstance(part, Msg) and part.language
     ))
     if len(languages) < 2:
-        return tr.text(hint)
-    return " / ".join(tr.text(Msg(hint.key, language=language)) for language in languages)
+        return tr.text(short_form(hint))
+    return " / ".join(tr.text(short_form(replace(hint, language=language))) for language in languages)
 
 
 def render_sms(replies: Sequence[Reply], tr: Translator, *, latin: bool = False) -> list[SmsText]:

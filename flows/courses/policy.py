@@ -42,6 +42,8 @@ class Group:
     answers: frozenset[str]
     # Shown inside "priority is given to …": data in both languages, like a course title.
     label: Localized
+    # Answers of earlier survey versions that count too: (question, answer ids).
+    earlier: tuple[tuple[str, frozenset[str]], ...] = ()
 
 
 GROUPS: dict[str, Group] = {
@@ -49,8 +51,9 @@ GROUPS: dict[str, Group] = {
     for group in (
         Group("unemployed", "situation", frozenset({"unemployed"}),
               Localized(kk="жұмыссыздарға", ru="безработным")),
-        Group("disability", "situation", frozenset({"disability"}),
-              Localized(kk="мүмкіндігі шектеулі адамдарға", ru="людям с инвалидностью")),
+        Group("disability", "disability", frozenset({"yes"}),
+              Localized(kk="мүмкіндігі шектеулі адамдарға", ru="людям с инвалидностью"),
+              earlier=(("situation", frozenset({"disability"})),)),  # an occupation before issue 12
         Group("women", "gender", frozenset({"female"}), Localized(kk="әйелдерге", ru="женщинам")),
         Group("pensioners", "situation", frozenset({"pensioner"}),
               Localized(kk="зейнеткерлерге", ru="пенсионерам")),
@@ -110,7 +113,8 @@ def tier(policy: Policy, profile: Profile) -> int:
     """0 for the first group, 1 for the second, …, ``len(groups)`` for everyone else."""
     for index, name in enumerate(policy.groups):
         group = GROUPS[name]
-        if _answers(profile, group.question) & group.answers:
+        if any(_answers(profile, question) & answers
+               for question, answers in ((group.question, group.answers), *group.earlier)):
             return index
     return len(policy.groups)
 

@@ -13,8 +13,11 @@ from flows.questionnaire.answers import DONE
 from flows.questionnaire.expr import evaluate, parse_expression
 from flows.questionnaire.progress import progress_line
 from flows.questionnaire.schema import Published, Question, QuestionType
+from flows.text import fold
 
 YES = Localized(kk="Иә", ru="Да")
+# Asks for the full text of a question that SMS says briefly (``sms:`` in the questionnaire).
+MORE_WORDS = frozenset(fold(word) for word in ("толығырақ", "толық", "подробнее", "подробно", "more"))
 NO = Localized(kk="Жоқ", ru="Нет")
 EXPECTS: dict[QuestionType, Expects] = {
     "single": "choice", "yes_no": "choice", "multi": "choices", "integer": "number",
@@ -47,7 +50,16 @@ def ask(
         body=tuple(body), choices=choices(published, data, question),
         expects=EXPECTS[question.type],
         context=context_of(data), edit=edit, request_phone=question.type == "phone",
+        brief=reason is not None or answered_alike(published, data, question),
     )
+
+
+def answered_alike(published: Published, data: Data, question: Question) -> bool:
+    """An earlier question of this run was answered the same way (a number, several numbers):
+    how to answer was said there, and channels that pay per character need not say it again."""
+    form = published.form
+    return any(EXPECTS[form.question(earlier).type] == EXPECTS[question.type]
+               for earlier in data["history"] if earlier != question.id)
 
 
 def choices(published: Published, data: Data, question: Question) -> tuple[Choice, ...]:
@@ -67,6 +79,18 @@ def choices(published: Published, data: Data, question: Question) -> tuple[Choic
 
 def relevant(question: Question, answers: dict[str, Any]) -> bool:
     return question.relevant is None or evaluate(parse_expression(question.relevant), answers)
+
+
+def more(question: Question, text: str) -> Reply | None:
+    """«толығырақ» / «подробнее» typed at a question with a short SMS wording: its full text
+    (and how to go back or stop, which the short first SMS leaves out); None otherwise."""
+    if question.label.sms is None or fold(text) not in MORE_WORDS:
+        return None
+    body: list[Text] = [question.label.full()]
+    if question.hint is not None:
+        body.append(question.hint.full())
+    body.append(Msg(N_("\"back\": the previous question, \"cancel\": stop.")))
+    return Reply(body=tuple(body))
 
 
 def texts(question: Question) -> tuple[Text, ...]:

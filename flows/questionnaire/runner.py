@@ -47,7 +47,7 @@ from flows.questionnaire.invitations import (
     is_invitation_view,
     open_invitations,
 )
-from flows.questionnaire.prompts import ask, context_of, relevant, texts
+from flows.questionnaire.prompts import ask, context_of, more, relevant, texts
 from flows.questionnaire.schema import Published, Question, RunFacts
 from flows.registry import FlowSpec, FlowStep
 from flows.text import fold, parse_option_number
@@ -116,6 +116,9 @@ class SurveyFlow(InvitationSteps):
             return self._back(published, data, question)
         if command == "skip":
             return self._skip(published, data, question)
+        full = more(question, text)  # «толығырақ»: the full text of a question SMS says briefly
+        if full is not None:
+            return FlowStep(data, (full, ask(published, data, question)))
         if question.type == "multi" and self._means_done(published, question, text):
             done = done_selection(published.form, question, data.get("pending") or [], pressed=False)
             return self._outcome(published, data, question, done, text)

@@ -7,7 +7,8 @@ XLSForm's ``survey`` sheet is our ``questions`` (``name`` → ``id``, ``label``,
 ``note``; ``yes_no`` and ``phone`` are conveniences. ``end_if`` ends the questionnaire after a
 question (``end_as: declined`` also throws away what was given, for a refused consent).
 
-Every text exists in Kazakh and Russian: a missing one is a validation error.
+Every text exists in Kazakh and Russian: a missing one is a validation error. Any text may
+also carry ``sms: {kk: …, ru: …}``, its shorter SMS wording.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ CHOICE_ID_PATTERN = r"^[a-z0-9][a-z0-9_]{0,23}$"  # short: it travels in Telegra
 DEFAULT_TEXT_LENGTH = 500
 
 
-class Bilingual(BaseModel):
+class ShortText(BaseModel):
+    """A text in both languages: the ``sms:`` wording of a longer text."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     kk: str = Field(min_length=1)
@@ -40,7 +43,22 @@ class Bilingual(BaseModel):
             raise ValueError("is blank")
         return value.strip()
 
+
+class Bilingual(ShortText):
+    """A text in both languages; ``sms:`` optionally says it shorter for SMS, where every
+    70 Cyrillic characters are one paid message (Telegram and the terminal show the full text)."""
+
+    # ``sms: ""`` leaves the text out of SMS (an introduction the first question already says).
+    sms: ShortText | Literal[""] | None = None
+
     def localized(self) -> Localized:
+        if self.sms is None:
+            return Localized(kk=self.kk, ru=self.ru)
+        short = Localized("", "") if self.sms == "" else Localized(kk=self.sms.kk, ru=self.sms.ru)
+        return Localized(kk=self.kk, ru=self.ru, short=short)
+
+    def full(self) -> Localized:
+        """The full text on every channel (asked for with «толығырақ» / «подробнее»)."""
         return Localized(kk=self.kk, ru=self.ru)
 
 
@@ -56,6 +74,12 @@ class ChoiceDef(BaseModel):
     # single: the numbers this choice stands for, both ends included, null for open ("60 and
     # older": [60, null]); a typed "62" then selects it (flows/questionnaire/answers.py).
     range: tuple[int | None, int | None] | None = None
+
+    @model_validator(mode="after")
+    def _said_over_sms(self) -> ChoiceDef:
+        if self.label.sms == "":
+            raise ValueError("a choice cannot be left out of SMS: give a short sms text instead")
+        return self
 
 
 class Question(BaseModel):
@@ -77,9 +101,14 @@ class Question(BaseModel):
     end_if: str | None = None
     end_message: Bilingual | None = None
     end_as: Literal["completed", "declined"] = "completed"
+    # How many SMS segments this question may cost, when it cannot fit the usual budget
+    # (``clc-admin questionnaire validate --sms-budget``).
+    sms_budget: int | None = Field(default=None, ge=1, le=10)
 
     @model_validator(mode="after")
     def _fits_its_type(self) -> Question:
+        if self.label.sms == "":
+            raise ValueError("a question cannot be left out of SMS: give a short sms text instead")
         if self.type in CHOICE_TYPES and not self.choices:
             raise ValueError(f"a {self.type} question needs choices (a list name or a list)")
         if self.type not in CHOICE_TYPES and self.choices is not None:

@@ -26,6 +26,8 @@ from tests.bot.telegram_harness import ObservedChannel, Villager, running_bot
 from tests.built import FEATURES, outbox_sender
 
 OPTION = re.compile(r"^(\d+)\. (.+)$", re.MULTILINE)
+# SMS puts short choices on one line without dots: "1 Иә 2 Жоқ".
+COMPACT = re.compile(r"(?:^| )(\d+) (.+?)(?= \d+ |$)")
 CHANNELS = ("simulator", "telegram", "sms")
 
 
@@ -53,9 +55,21 @@ class World(Protocol):
 
 def number_of(label: str, shown: str) -> int:
     """The number a text channel shows before the last option whose label contains ``label``."""
-    found = [int(number) for number, text in OPTION.findall(shown) if label in text]
+    found = [number for number, text in options(shown) if label in text]
     assert found, f"no option {label!r} in:\n{shown}"
     return found[-1]
+
+
+def options(shown: str) -> list[tuple[int, str]]:
+    """The numbered options of a text: ``1. label`` lines, or SMS's ``1 label`` (several a line)."""
+    found: list[tuple[int, str]] = []
+    for line in shown.splitlines():
+        dotted = OPTION.match(line)
+        if dotted:
+            found.append((int(dotted[1]), dotted[2]))
+        elif line[:1].isdigit():
+            found.extend((int(number), text) for number, text in COMPACT.findall(line))
+    return found
 
 
 class TextPhone:
@@ -84,7 +98,7 @@ class TextPhone:
 
     def _look(self) -> str:
         new = self._received()
-        if OPTION.search(new):
+        if options(new):
             self.shown = new
         return new
 

@@ -36,7 +36,7 @@ questions:
 def test_validate_accepts_the_shipped_needs_survey() -> None:
     result = runner.invoke(app, ["questionnaire", "validate", str(NEEDS)])
     assert result.exit_code == 0, result.output
-    assert "questionnaire 'needs' is valid (14 questions)" in result.output
+    assert "questionnaire 'needs' is valid (15 questions)" in result.output
 
 
 def test_validate_prints_every_problem_and_exits_non_zero(tmp_path: Path) -> None:
@@ -68,7 +68,7 @@ def test_load_stores_versions_and_an_unchanged_file_adds_none(
     again = runner.invoke(app, ["questionnaire", "load", str(NEEDS)])
     assert "questionnaire 'needs': unchanged, still version 1" in again.output
     edited = tmp_path / "needs.yaml"
-    edited.write_text(NEEDS.read_text(encoding="utf-8").replace("Ваш пол", "Укажите ваш пол"), encoding="utf-8")
+    edited.write_text(NEEDS.read_text(encoding="utf-8").replace("Укажите ваш пол", "Ваш пол"), encoding="utf-8")
     second = runner.invoke(app, ["questionnaire", "load", str(edited), "--activate"])
     assert "questionnaire 'needs': stored as version 2" in second.output
 

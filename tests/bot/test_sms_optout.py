@@ -83,7 +83,7 @@ async def test_stop_in_the_middle_of_the_survey_is_honoured(
     async with sms_world(database, catalogs, clock) as world:
         await world.say(PHONE, "hello")
         await world.say(PHONE, "2")
-        assert "Вопрос 1 из 14" in (await world.say(PHONE, "1"))[0]
+        assert "\n1/" in (await world.say(PHONE, "1"))[0]  # SMS's short "question 1 of 15"
         assert await world.say(PHONE, "СТОП") == [
             "Вы больше не будете получать от нас сообщения. Чтобы возобновить, отправьте СТАРТ."
         ]
@@ -111,4 +111,4 @@ async def test_a_carrier_stop_21610_on_send_and_in_a_report_opts_the_number_out(
         assert await opted_out_at(database) == clock()
         assert await world.say(PHONE, "menu") == []
         back = (await world.say(PHONE, "start"))[0]  # opted in again, back at the survey they began
-        assert "Қайта қош келдіңіз!" in back and "1-сұрақ (барлығы 14)" in back
+        assert "Қайта қош келдіңіз!" in back and "\n1/" in back

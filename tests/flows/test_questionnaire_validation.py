@@ -28,8 +28,10 @@ def test_the_shipped_needs_survey_is_valid_and_complete() -> None:
     assert interests == ["computer", "foreign_languages", "kazakh_language", "sewing", "carpentry", "health",
                          "entrepreneurship", "farming", "crafts", "cooking", "tour_guiding", "welding", "other"]
     situation = {c.id for c in form.choices_of(form.question("situation"))}
-    assert situation == {"unemployed", "employed", "farmer", "entrepreneur", "pensioner", "student",
-                         "homemaker", "disability"}
+    assert situation == {"unemployed", "employed", "farmer", "entrepreneur", "pensioner", "student", "homemaker"}
+    # Asked on its own, optional (it is not an occupation); the priority group reads "yes".
+    disability = form.question("disability")
+    assert (disability.type, disability.required, disability.relevant) == ("yes_no", False, None)
     assert {c.id for c in form.choices_of(form.question("times"))} == {"mornings", "afternoons", "evenings",
                                                                         "weekends"}
     barriers = {c.id for c in form.choices_of(form.question("barriers"))}
