@@ -1,17 +1,21 @@
 """``clc-admin questionnaire``: check a questionnaire file, or publish it as a new version.
 
-``validate FILE`` prints every problem (file, line, question id, what is wrong) and exits 1
-when there is one; ``load FILE`` stores the file as the questionnaire's next version (an
-unchanged file adds nothing) and, with ``--activate``, makes it the menu's needs survey.
+``validate FILE`` prints every problem (file, line, question id, what is wrong) and what each
+question costs over SMS in kk and ru, and exits 1 when there is a problem or a question over
+the SMS budget (``--sms-budget``, 2 segments by default); ``load FILE`` stores the file as the
+questionnaire's next version (an unchanged file adds nothing) and, with ``--activate``, makes
+it the menu's needs survey.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from bot.channels.sms_budget import DEFAULT_BUDGET
 from flows.errors import QuestionnaireError
 from flows.questionnaire.schema import Questionnaire
 
@@ -40,11 +44,43 @@ def checked(file: Path) -> Questionnaire:
 
 
 @app.command()
-def validate(file: FileArg) -> None:
-    """Check a questionnaire file; print every problem and exit non-zero if there is any."""
+def validate(
+    file: FileArg,
+    sms_budget: Annotated[int, typer.Option(
+        min=1, help="SMS segments a question may cost (a question's own sms_budget: allows more).",
+    )] = DEFAULT_BUDGET,
+) -> None:
+    """Check a questionnaire file; print every problem and exit non-zero if there is any.
+
+    Also prints what each question costs over SMS in Kazakh and Russian (segments of 70
+    Cyrillic characters, 67 each in a longer message) and fails a question over the budget.
+    """
     form = checked(file)
+    over = sms_report(form, sms_budget)
+    if over:
+        typer.echo(f"{file}: {over} question{'s' if over != 1 else ''} over the SMS budget; "
+                   "give them shorter sms: texts", err=True)
+        raise typer.Exit(1)
     answerable = sum(1 for question in form.questions if question.answerable)
     typer.echo(f"{file}: questionnaire {form.id!r} is valid ({answerable} questions)")
+
+
+def sms_report(form: Questionnaire, budget: int) -> int:
+    """One line per question: its SMS segments in kk and ru; returns how many are over budget."""
+    from bot.channels.sms_budget import question_costs
+    from bot.i18n import Catalogs
+
+    # The renderer's own "needs N segments" warnings would repeat this report on stderr.
+    logging.getLogger("bot.channels.sms_render").setLevel(logging.ERROR)
+    over = 0
+    for cost in question_costs(form, Catalogs.load()):
+        allowed = form.question(cost.question).sms_budget or budget
+        counts = ", ".join(f"{language} {count.segments} ({count.units} characters)"
+                           for language, count in cost.counts.items())
+        verdict = "OVER BUDGET" if cost.over(allowed) else "ok"
+        typer.echo(f"  {cost.question}: SMS {counts}; budget {allowed}: {verdict}")
+        over += cost.over(allowed)
+    return over
 
 
 @app.command()

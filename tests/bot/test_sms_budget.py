@@ -8,8 +8,13 @@ questionnaire: the 13 interests cannot be said in 2), at most 25 for a whole com
 
 from __future__ import annotations
 
-import pytest
+import re
+from pathlib import Path
 
+import pytest
+from typer.testing import CliRunner
+
+from admin_cli import app
 from bot.channels.sms_budget import DEFAULT_BUDGET
 from bot.channels.sms_segments import count_segments
 from bot.clock import FakeClock
@@ -153,3 +158,32 @@ async def test_the_course_messages_fit_two_segments(
         costs["offer"] = count_segments(waiting.inbox()).segments
         costs["accept"] = count_segments(await waiting.choose(step["accept"])).segments
     assert costs == {name: min(cost, 2) for name, cost in costs.items()}, costs
+
+
+NEEDS = Path(__file__).resolve().parents[2] / "flows" / "questionnaires" / "needs.yaml"
+cli = CliRunner()
+
+
+def test_validate_reports_each_questions_sms_segments_in_kazakh_and_russian() -> None:
+    result = cli.invoke(app, ["questionnaire", "validate", str(NEEDS)])
+    assert result.exit_code == 0, result.output
+    assert "  consent: SMS kk 2 (" in result.output and "ru 2 (" in result.output
+    assert "  gender: SMS kk 1 (" in result.output
+    assert "  interests: SMS kk 3 (" in result.output and "budget 3: ok" in result.output  # its own sms_budget
+    assert "OVER BUDGET" not in result.output
+
+
+def test_validate_fails_a_question_over_the_budget(tmp_path: Path) -> None:
+    strict = cli.invoke(app, ["questionnaire", "validate", str(NEEDS), "--sms-budget", "1"])
+    assert strict.exit_code == 1
+    assert "  consent: SMS kk 2 (" in strict.output and "budget 1: OVER BUDGET" in strict.output
+    assert "questions over the SMS budget" in strict.output
+    # Without its sms: text, the consent is about 470 characters: 8 segments in Kazakh.
+    long = tmp_path / "long.yaml"
+    text = NEEDS.read_text(encoding="utf-8")
+    start = text.index("      # The essentials;")
+    long.write_text(text[:start] + text[text.index("    end_if: consent = 'no'"):], encoding="utf-8")
+    result = cli.invoke(app, ["questionnaire", "validate", str(long)])
+    assert result.exit_code == 1
+    assert re.search(r"  consent: SMS kk 8 .*OVER BUDGET", result.output), result.output
+    assert "1 question over the SMS budget" in result.output
