@@ -26,7 +26,7 @@ from bot.i18n import Catalogs
 from bot.outbox import OutboxSender
 from bot.scheduler import JobContext, PeriodicJob, Ticker
 from bot.settings import Settings
-from storage.db import Database
+from storage.db import Database, describe
 from storage.migrate import upgrade_database
 
 log = logging.getLogger(__name__)
@@ -72,8 +72,14 @@ async def run_simulator(
     transcript: bool,
     lines: TextIO = sys.stdin,
     out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
 ) -> None:
+    # Said at start, since a relative SQLite path (the default) means another folder is
+    # another, possibly new and empty, database.
+    database = describe(settings.database_url)
     ctx = await open_context(settings)
+    err.write(f"database: {database}\n")
+    err.flush()
     channel, address = sim_identity(phone)
     simulator = Simulator(
         ctx.dispatcher, ctx.catalogs, channel=channel, address=address,
@@ -89,9 +95,10 @@ async def run_simulator(
     ticker.start()
     try:
         await simulator.run(lines)
-    finally:
+    finally:  # also on Ctrl-C, which cancels this task while it waits for a line
         await ticker.stop()
         await ctx.db.dispose()
+        simulator.goodbye()
 
 
 async def deliver_to_terminal(ctx: ServiceContext, simulator: Simulator) -> int:
@@ -103,7 +110,9 @@ async def deliver_to_terminal(ctx: ServiceContext, simulator: Simulator) -> int:
 
 
 async def run_service(settings: Settings, *, webhook_url: str | None = None) -> None:
+    database = describe(settings.database_url)
     ctx = await open_context(settings, webhook_url=webhook_url)
+    log.info("database: %s", database)
     runtimes = [rt for rt in (factory(ctx) for factory in channel_factories()) if rt is not None]
     senders = {rt.name: rt.sender for rt in runtimes if rt.sender is not None}
     outbox = outbox_for(ctx, senders)

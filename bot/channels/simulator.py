@@ -11,6 +11,9 @@ The simulator is also its person's channel for messages that are not an immediat
 from __future__ import annotations
 
 import asyncio
+import codecs
+import os
+import stat
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -55,6 +58,7 @@ class Simulator:
         self.out = out
         self.transcript = transcript
         self.contact_id: int | None = None
+        self.language = language_hint
         self.waiting_for_input = False
 
     async def say(self, text: str | None) -> None:
@@ -64,6 +68,7 @@ class Simulator:
                         capabilities=SMS_CAPABILITIES if self.channel == SMS else frozenset())
         handled = await self.dispatcher.handle(event)
         self.contact_id = handled.contact_id or self.contact_id
+        self.language = handled.language
         self.show(handled.replies, self.catalogs.translator(handled.language))
 
     async def send(
@@ -101,17 +106,79 @@ class Simulator:
             intro = Msg(N_("Terminal simulator. Type your answer and press Enter; /quit to leave."))
             self.out.write(self.catalogs.translator(self.language_hint).text(intro) + "\n\n")
         await self.say(None)
-        loop = asyncio.get_running_loop()
+        typed = LineReader(lines)
         while True:
             if not self.transcript:
                 self.out.write("> ")
                 self.out.flush()
             self.waiting_for_input = True
-            line = await loop.run_in_executor(None, lines.readline)
+            line = await typed.readline()
             self.waiting_for_input = False
             if not line or line.strip().lower() in QUIT_WORDS:
                 return
             await self.say(line.rstrip("\r\n"))
+
+    def goodbye(self) -> None:
+        """The last line, however the simulator ends (/quit, Ctrl-D, Ctrl-C)."""
+        if self.waiting_for_input and not self.transcript:
+            self.out.write("\n")  # Ctrl-C at the prompt: leave the prompt's line
+        self.out.write(self.catalogs.translator(self.language).text(Msg(N_("Goodbye!"))) + "\n")
+        self.out.flush()
+
+
+class LineReader:
+    """Typed lines, read by the event loop itself when input is a terminal or a pipe.
+
+    A thread blocked in ``readline`` cannot be interrupted: Ctrl-C would cancel the
+    conversation but ``asyncio.run`` would still wait for that thread, that is for Enter.
+    Waiting with ``add_reader`` instead, Ctrl-C ends the simulator at once. Files and
+    in-memory text never block, so they are read directly.
+    """
+
+    def __init__(self, lines: TextIO) -> None:
+        self.lines = lines
+        self.fd = _pollable_fd(lines)
+        self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self.pending = ""
+        self.ended = False
+
+    async def readline(self) -> str:
+        if self.fd is None:
+            return self.lines.readline()
+        while "\n" not in self.pending and not self.ended:
+            await self._readable(self.fd)
+            chunk = os.read(self.fd, 4096)
+            self.ended = not chunk
+            self.pending += self.decoder.decode(chunk, final=self.ended)
+        line, newline, self.pending = self.pending.partition("\n")
+        return line + newline
+
+    @staticmethod
+    async def _readable(fd: int) -> None:
+        loop = asyncio.get_running_loop()
+        ready: asyncio.Future[None] = loop.create_future()
+
+        def wake() -> None:
+            if not ready.done():
+                ready.set_result(None)
+
+        loop.add_reader(fd, wake)
+        try:
+            await ready
+        finally:
+            loop.remove_reader(fd)
+
+
+def _pollable_fd(lines: TextIO) -> int | None:
+    """The descriptor to wait on, or None when reading cannot block (a file, a StringIO) or the
+    loop cannot wait on it (Windows)."""
+    try:
+        fd = lines.fileno()
+    except (OSError, ValueError):  # io.UnsupportedOperation is both
+        return None
+    if sys.platform == "win32" or stat.S_ISREG(os.fstat(fd).st_mode):
+        return None
+    return fd
 
 
 def stdin_is_terminal() -> bool:
