@@ -58,7 +58,7 @@ def read_mapping(text: str, source: str, *, expected: str) -> YamlMapping | Prob
 def _child(node: yaml.Node, part: str | int) -> yaml.Node | None:
     # PyYAML's stubs type Node.value as Any; a collection node's items are nodes.
     if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
+        for key, value in reversed(node.value):  # a key given twice: YAML keeps the last
             if isinstance(key, yaml.ScalarNode) and key.value == part:
                 return cast(yaml.Node, value)
     if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):

@@ -19,17 +19,27 @@ Every problem is reported with the file and line, all at once, like a questionna
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from flows.courses.policy import parse_policy
 from flows.errors import CourseFileError, PolicyError, Problem
 from flows.questionnaire.schema import Bilingual
 from flows.yamlfile import YamlMapping, read_mapping
+from flows.yamlkeys import dotted, repeated_keys
 
 CODE_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+_TIME: TypeAdapter[dt.datetime] = TypeAdapter(dt.datetime)
 
 
 class SessionDef(BaseModel):
@@ -64,6 +74,7 @@ class CourseDefinition(BaseModel):
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> CourseDefinition:
+        # Said with its line by _order_problems; kept here so no definition escapes the rule.
         if self.enrol_opens and self.enrol_closes and self.enrol_closes <= self.enrol_opens:
             raise ValueError("enrol_closes must come after enrol_opens")
         starts = [s.start for s in self.sessions]
@@ -88,22 +99,66 @@ def course_from_fields(data: dict[str, Any], source: str, known_tags: Collection
 def _validated(
     data: dict[str, Any], source: str, known_tags: Collection[str], document: YamlMapping | None
 ) -> CourseDefinition:
-    def where(loc: tuple[int | str, ...]) -> str:
+    """The definition, or every problem at once (keys given twice, each field, unknown tags,
+    dates out of order), each with its file and line."""
+    def where(loc: Sequence[int | str]) -> str:
         return f"{source}:{document.line(loc)}" if document is not None else source
 
+    problems = [f"{source}:{repeated.line}: {dotted(repeated.loc)}: is given twice; only the last one counts"
+                for repeated in (repeated_keys(document.root) if document is not None else ())]
     _stringify_times(data)
+    course: CourseDefinition | None = None
     try:
         course = CourseDefinition.model_validate(data)
     except ValidationError as exc:
-        lines = [f"{where(error['loc'])}: {_path(error['loc'])}: {_message(error)}" for error in exc.errors()]
-        raise CourseFileError("\n".join(lines)) from None
-    unknown = [tag for tag in course.tags if tag not in known_tags]
+        # The checks across fields (below) also run when a field failed: skip pydantic's own.
+        problems += [f"{where(error['loc'])}: {_path(error['loc'])}: {_message(error)}"
+                     for error in exc.errors() if error["loc"]]
+    tags = data.get("tags")
+    unknown = [index for index, tag in enumerate(tags if isinstance(tags, list | tuple) else ())
+               if isinstance(tag, str) and tag not in known_tags]
+    for index in unknown:
+        assert isinstance(tags, list | tuple)
+        problems.append(f"{where(('tags', index))}: tags: unknown interest id {tags[index]!r}")
     if unknown:
-        raise CourseFileError(
-            f"{where(('tags',))}: tags: unknown interest id(s) {', '.join(unknown)}; "
-            f"known: {', '.join(sorted(known_tags))}"
-        )
+        problems.append(f"{where(('tags',))}: tags: the interest ids are {', '.join(sorted(known_tags))}")
+    problems += [f"{where(loc)}: {_path(loc)}: {message}" for loc, message in _order_problems(data)]
+    if problems or course is None:
+        raise CourseFileError("\n".join(sorted(problems, key=_line_of)))
     return course
+
+
+def _line_of(problem: str) -> int:
+    """Problems in the order of the file ("file:12: …"); flags have no line and keep their order."""
+    parts = problem.split(":")
+    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+
+
+def _order_problems(data: dict[str, Any]) -> list[tuple[tuple[int | str, ...], str]]:
+    """Dates in the wrong order, two sessions at one time: checked on whichever of those fields
+    are valid by themselves, so they are reported even when another field has a problem."""
+    found: list[tuple[tuple[int | str, ...], str]] = []
+    opens, closes = _time(data.get("enrol_opens")), _time(data.get("enrol_closes"))
+    if opens is not None and closes is not None and closes <= opens:
+        found.append((("enrol_closes",), "must come after enrol_opens"))
+    sessions = data.get("sessions")
+    starts: dict[dt.datetime, int] = {}
+    for index, item in enumerate(sessions if isinstance(sessions, list) else ()):
+        start = _time(item.get("start")) if isinstance(item, dict) else None
+        if start is None:
+            continue
+        if start in starts:
+            found.append((("sessions", index, "start"),
+                          f"starts at the same time as session {starts[start] + 1}"))
+        starts.setdefault(start, index)
+    return found
+
+
+def _time(value: object) -> dt.datetime | None:
+    try:
+        return _TIME.validate_python(value) if value is not None else None
+    except ValidationError:
+        return None
 
 
 def _stringify_times(data: dict[str, Any]) -> None:
@@ -122,5 +177,5 @@ def _message(error: Any) -> str:
     return str(error["msg"])
 
 
-def _path(loc: tuple[int | str, ...]) -> str:
+def _path(loc: Sequence[int | str]) -> str:
     return ".".join(str(part) for part in loc) or "course"

@@ -24,29 +24,41 @@ from flows.questionnaire.expr import (
 )
 from flows.questionnaire.expr import Literal as ExprLiteral
 from flows.questionnaire.expr import Ref as ExprRef
+from flows.questionnaire.lenient import lenient_form
 from flows.questionnaire.ranges import has_ranges, range_problems
 from flows.questionnaire.schema import QUESTION_TYPES, Question, Questionnaire
 from flows.yamlfile import YamlMapping, read_mapping
+from flows.yamlkeys import repeated_keys
 
 LANGUAGE_NAMES = {"kk": "Kazakh", "ru": "Russian"}
 Loc = tuple[str | int, ...]
 
 
-
-
 def load_questionnaire(text: str, source: str) -> Questionnaire:
-    """Parse and check; raises :class:`QuestionnaireError` listing every problem found."""
+    """Parse and check; raises :class:`QuestionnaireError` listing every problem found.
+
+    All of them in one run: keys written twice, the schema, and the checks across questions
+    (references, duplicates, expressions), which also run on what can be read of a file that
+    failed the schema (:mod:`flows.questionnaire.lenient`). Only text that is not YAML at all
+    stops at its first problem.
+    """
     document = read_mapping(text, source, expected="id, title, questions")
     if isinstance(document, Problem):
         raise QuestionnaireError([document])
     locator = _Locator(source, document)
+    problems = [
+        Problem(source, repeated.line, locator.question_id(repeated.loc),
+                f"{_path(repeated.loc)} is given twice; only the last one counts")
+        for repeated in repeated_keys(document.root)
+    ]
     try:
         form = Questionnaire.model_validate(document.data)
     except ValidationError as exc:
-        raise QuestionnaireError(locator.from_pydantic(exc)) from None
-    problems = list(check_logic(form, locator))
+        problems += locator.from_pydantic(exc)
+        form = lenient_form(document.data)
+    problems += check_logic(form, locator)
     if problems:
-        raise QuestionnaireError(problems)
+        raise QuestionnaireError(sorted(problems, key=lambda problem: problem.line or 0))
     return form
 
 
@@ -135,7 +147,7 @@ def _explain(item: Any, loc: Loc, raw: Any) -> str:
         return f"unknown question type {raw!r}; use one of: {', '.join(QUESTION_TYPES)}"
     if kind == "extra_forbidden":
         return f"unknown field {field!r}"
-    if kind == "string_pattern_mismatch" and field == "id":
+    if kind == "string_pattern_mismatch" and field == "id" and not {"choices", "choice_lists"} & set(loc):
         return f"id {raw!r} must start with a small latin letter and use only a-z, 0-9 and _ (at most 32)"
     if kind == "string_pattern_mismatch":
         return f"{prefix}choice id {raw!r} must use only a-z, 0-9 and _ (at most 24)"
@@ -161,7 +173,7 @@ def check_logic(form: Questionnaire, locator: _Locator) -> Iterator[Problem]:
         if isinstance(question.choices, tuple):
             yield from _duplicates([c.id for c in choices], locator, (*loc, "choices"), "choices")
         yield from _check_ranges(form, question, locator, loc)
-        if question.type == "multi" and question.min is not None and question.min > len(choices):
+        if question.type == "multi" and choices and question.min is not None and question.min > len(choices):
             message = f"min {question.min:g} is more than the {len(choices)} choices"
             yield locator.problem((*loc, "min"), message)
         for field in ("relevant", "constraint", "end_if"):

@@ -67,11 +67,47 @@ sessions:
                      f"{path}:3: capacity:", f"{path}:4: policy:", f"{path}:6: sessions.0.start:"):
         assert expected in out, out
     unknown_tag = cli.invoke(app, ["course", "add", "--file", write(tmp_path, EMBROIDERY.replace("crafts", "knitting"))])
-    assert unknown_tag.exit_code == 2 and "unknown interest id(s) knitting" in unknown_tag.output
+    assert unknown_tag.exit_code == 2 and "tags: unknown interest id 'knitting'" in unknown_tag.output
     broken = cli.invoke(app, ["course", "add", "--file", write(tmp_path, "code: [unclosed")])
     assert broken.exit_code == 2 and "not valid YAML" in broken.output
     missing = cli.invoke(app, ["course", "add", "--file", str(tmp_path / "nowhere.yaml")])
     assert missing.exit_code == 2 and "cannot be read" in missing.output
+
+
+def test_problems_of_every_kind_are_reported_in_one_run(cli: CliRunner, tmp_path: Path) -> None:  # noqa: F811
+    """Keys given twice, a bad field, unknown tags and dates out of order, all at once: a
+    facilitator fixes the file once instead of once per kind of mistake."""
+    bad = """\
+code: Вышивка 1
+title: {kk: Кесте тігу, ru: Вышивка}
+capacity: 8
+capacity: 0
+tags: [crafts, knitting, magic]
+enrol_opens: 2026-12-10 18:00
+enrol_closes: 2026-12-01 18:00
+sessions:
+  - {start: 2026-12-12 15:00, minutes: 120, place: {kk: Клуб, ru: Клуб}}
+  - {start: 2026-12-12 15:00, minutes: 5, place: {kk: Клуб, ru: Клуб}}
+teacher: Айгүл
+"""
+    path = write(tmp_path, bad)
+    result = cli.invoke(app, ["course", "add", "--file", path])
+    assert result.exit_code == 2
+    out = result.output
+    for expected in (
+        f"{path}:4: capacity: is given twice; only the last one counts",
+        f"{path}:1: code: use lowercase Latin letters",
+        f"{path}:4: capacity: Input should be greater than or equal to 1",
+        f"{path}:5: tags: unknown interest id 'knitting'",
+        f"{path}:5: tags: unknown interest id 'magic'",
+        f"{path}:7: enrol_closes: must come after enrol_opens",
+        f"{path}:10: sessions.1.minutes: Input should be greater than or equal to 10",
+        f"{path}:10: sessions.1.start: starts at the same time as session 1",
+        f"{path}:11: teacher: Extra inputs are not permitted",
+    ):
+        assert expected in out, out
+    assert f"{path}:5: tags: the interest ids are carpentry, computer, cooking, crafts" in out
+    assert len([line for line in out.splitlines() if line.startswith(f"{path}:")]) == 10, out
 
 
 def test_flags_are_checked_by_the_same_rules(cli: CliRunner) -> None:  # noqa: F811
@@ -79,7 +115,7 @@ def test_flags_are_checked_by_the_same_rules(cli: CliRunner) -> None:  # noqa: F
     assert no_title.exit_code == 2 and "title: Field required" in no_title.output
     bad_tag = cli.invoke(app, ["course", "add", "x-1", "--title-kk", "а", "--title-ru", "б", "--capacity", "3",
                                "--tag", "magic"])
-    assert bad_tag.exit_code == 2 and "unknown interest id(s) magic" in bad_tag.output
+    assert bad_tag.exit_code == 2 and "unknown interest id 'magic'" in bad_tag.output
 
 
 def test_edit_by_flags_changes_only_what_is_given_and_new_seats_are_offered(
@@ -136,7 +172,7 @@ def test_the_enrolment_window_by_flags_in_local_time(cli: CliRunner, sqlite_url:
                              "--enrol-closes", "2026-12-10 18:00"])
     assert added.exit_code == 0, added.output
     backwards = cli.invoke(app, ["course", "edit", "welding-1", "--enrol-opens", "2026-12-11 09:00"])
-    assert backwards.exit_code == 2 and "enrol_closes must come after enrol_opens" in backwards.output
+    assert backwards.exit_code == 2 and "enrol_closes: must come after enrol_opens" in backwards.output
     (course,) = rows(sqlite_url, select(Course).where(Course.code == "welding-1"))
     assert course.enrol_opens_at == dt.datetime(2026, 12, 1, 4, 0, tzinfo=dt.UTC)  # type: ignore[attr-defined]
     assert course.enrol_closes_at == dt.datetime(2026, 12, 10, 13, 0, tzinfo=dt.UTC)  # type: ignore[attr-defined]

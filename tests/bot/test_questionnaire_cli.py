@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
 import pytest
@@ -46,11 +47,71 @@ def test_validate_prints_every_problem_and_exits_non_zero(tmp_path: Path) -> Non
     assert result.exit_code == 1
     assert f"{path}:10: question 'first': label.ru: the Russian text is missing" in result.output
     assert f"{path}:12: question 'second': unknown question type 'rating'" in result.output
+    assert f"{path}:9: question 'first': choices has duplicate id 'a'" in result.output  # the same run
     fixed = BROKEN.replace("{kk: Бір}", "{kk: Бір, ru: Один}").replace("rating", "text")
     path.write_text(fixed, encoding="utf-8")
     result = runner.invoke(app, ["questionnaire", "validate", str(path)])
     assert result.exit_code == 1
     assert f"{path}:9: question 'first': choices has duplicate id 'a'" in result.output
+
+
+EVERY_KIND = """id: many
+title: {kk: Сынақ, ru: Тест}
+thanks: {kk: Рақмет, ru: Спасибо}
+choice_lists:
+  colours:
+    - {id: red, label: {kk: Қызыл, ru: Красный}}
+    - {id: red, label: {kk: Көк, ru: Синий}}
+questions:
+  - id: first
+    type: single
+    choices: colours
+    label: {kk: Бір}
+    label: {kk: Бір, ru: Один}
+  - id: second
+    type: rating
+    label: {kk: Екі, ru: Два}
+    relevant: first = 'green'
+  - id: third
+    type: text
+    relevant: ghost = 'yes'
+    label: {kk: Үш}
+  - id: first
+    type: single
+    choices: shapes
+    label: {kk: Төрт, ru: Четыре}
+  - id: fifth
+    type: integer
+    constraint: . >> 3
+    constraint_message: {kk: Қате, ru: Ошибка}
+    label: {kk: Бес, ru: Пять}
+    colour: red
+"""
+
+
+def test_validate_reports_problems_of_every_kind_in_one_run(tmp_path: Path) -> None:
+    """A facilitator fixing a file should not have to run validate once per kind of mistake."""
+    path = tmp_path / "many.yaml"
+    path.write_text(EVERY_KIND, encoding="utf-8")
+    result = runner.invoke(app, ["questionnaire", "validate", str(path)])
+    assert result.exit_code == 1
+    expected = [
+        f"{path}:13: question 'first': label is given twice; only the last one counts",  # YAML structure
+        f"{path}:7: choice list 'colours' has duplicate id 'red'",  # duplicates
+        f"{path}:15: question 'second': unknown question type 'rating'",  # schema
+        f"{path}:17: question 'second': relevant: 'green' is not a choice of 'first' (red)",
+        f"{path}:20: question 'third': relevant refers to unknown question 'ghost'",  # references
+        f"{path}:21: question 'third': label.ru: the Russian text is missing",
+        f"{path}:22: question 'first': duplicate question id 'first'",
+        f"{path}:24: question 'first': unknown choice list 'shapes'",
+        f"{path}:28: question 'fifth': constraint: unexpected '>' at position 4 in '. >> 3'",  # expressions
+        f"{path}:31: question 'fifth': unknown field 'colour'",
+    ]
+    for line in expected:
+        assert line in result.output
+    reported = [line for line in result.output.splitlines() if re.match(rf"{re.escape(str(path))}:\d+:", line)]
+    assert len(reported) == len(expected), reported
+    assert [int(line.split(":")[1]) for line in reported] == sorted(int(line.split(":")[1]) for line in reported)
 
 
 def test_validate_a_missing_file(tmp_path: Path) -> None:

@@ -210,3 +210,36 @@ def test_not_yaml_and_not_a_mapping() -> None:
 
 def test_the_every_type_fixture_is_valid() -> None:
     assert len(every_type().questions) == EVERY_TYPE.count("  - id:")
+
+
+def test_a_question_that_fails_the_schema_is_still_known_to_the_checks_across_questions() -> None:
+    """Every problem in one run, and none invented: a reference to a broken question is not
+    "unknown", a broken choice keeps the others checked for duplicates."""
+    text = HEAD + """questions:
+  - id: works
+    type: yes_no
+    label: {kk: Жұмыс, ru: Работа}
+    label: {kk: Жұмыс, ru: Работа}
+  - id: broken
+    type: single
+    choices:
+      - {id: a, label: {kk: А}}
+      - {id: a, label: {kk: Ә, ru: Я}}
+      - {id: Bad Id, label: {kk: Б, ru: Б}}
+    label: {kk: Сынық}
+  - id: after
+    type: text
+    relevant: broken = 'a' and works = 'maybe'
+    constraint: . = = 3
+    constraint_message: {kk: Қате, ru: Ошибка}
+    label: {kk: Кейін, ru: После}
+"""
+    assert problems(text) == [
+        "sample.yaml:8: question 'works': label is given twice; only the last one counts",
+        "sample.yaml:12: question 'broken': choices.0.label.ru: the Russian text is missing",
+        "sample.yaml:13: question 'broken': choices has duplicate id 'a'",
+        "sample.yaml:14: question 'broken': choices.2.id: choice id 'Bad Id' must use only a-z, 0-9 and _ (at most 24)",
+        "sample.yaml:15: question 'broken': label.ru: the Russian text is missing",
+        "sample.yaml:18: question 'after': relevant: 'maybe' is not a choice of 'works' (no, yes)",
+        "sample.yaml:19: question 'after': constraint: unexpected '=' at position 5 in '. = = 3'",
+    ]
