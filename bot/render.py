@@ -21,8 +21,8 @@ def choice_label(reply: Reply, index: int, tr: Translator) -> str:
 
 def answer_hint(reply: Reply) -> Msg | None:
     """How to answer without buttons, by what the prompt expects."""
-    if not reply.choices:
-        return None
+    if not reply.choices or reply.expects == "text":
+        return None  # a written answer: the question says what to write; its options stay numbered
     if reply.expects == "choices":
         return Msg(N_("Send the numbers of your answers, for example: 1 3 5"))
     return Msg(N_("Send the number of your answer."))

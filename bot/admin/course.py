@@ -10,7 +10,6 @@ from __future__ import annotations
 import getpass
 from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -18,15 +17,16 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import system_clock
+from bot.clock import Clock, system_clock
+from bot.features.course_changes import change_capacity
 from bot.features.course_feedback import invite_late_attendee
-from bot.features.courses import change_status, move_on_list, offer_seats, remove_from_course
+from bot.features.courses import change_status, local_time, move_on_list, remove_from_course
+from flows.courses.staff import can_mark
 from flows.courses.statuses import CourseStatus
-from flows.timezones import DEFAULT_TIMEZONE
 from storage import courses as repo
 from storage.db import Database
 from storage.models import Centre, ChannelIdentity, Contact
-from storage.models.courses import Course, CourseAudit, CourseSession, Enrolment
+from storage.models.courses import Course, CourseSession, Enrolment
 
 HELP = "Courses, their learners, waiting lists and attendance."
 app = typer.Typer(no_args_is_help=True, help=HELP)
@@ -38,6 +38,10 @@ STATUS_OF: dict[str, CourseStatus] = {
 Code = Annotated[str, typer.Argument(help="The course's short code, e.g. computer-1.")]
 CentreOpt = Annotated[str, typer.Option("--centre", help="Centre slug.")]
 T = TypeVar("T")
+
+
+# The CLI's clock; tests put a FakeClock here.
+clock: Clock = system_clock
 
 
 def actor() -> str:
@@ -60,13 +64,22 @@ async def enrolment_on(session: AsyncSession, course: Course, contact: int) -> i
     return row_id
 
 
+async def centre_of(session: AsyncSession, slug: str) -> Centre:
+    """The centre by its slug, or a clear error naming the known ones and exit 1."""
+    centre = await session.scalar(select(Centre).where(Centre.slug == slug))
+    if centre is None:
+        slugs = (await session.scalars(select(Centre.slug).order_by(Centre.slug))).all()
+        known = ", ".join(slugs) or "none yet"
+        console.print(f"[red]no centre {slug!r} (known: {known})[/red]", highlight=False)
+        raise typer.Exit(1)
+    return centre
+
+
 async def find(session: AsyncSession, centre: str, code: str) -> Course:
-    course = await session.scalar(
-        select(Course).join(Centre, Centre.id == Course.centre_id)
-        .where(Centre.slug == centre, Course.code == code)
-    )
+    place = await centre_of(session, centre)
+    course = await session.scalar(select(Course).where(Course.centre_id == place.id, Course.code == code))
     if course is None:
-        console.print(f"[red]no course {code!r} at centre {centre!r}[/red]")
+        console.print(f"[red]no course {code!r} at centre {centre!r}[/red]", highlight=False)
         raise typer.Exit(1)
     return course
 
@@ -75,16 +88,17 @@ def _status_command(verb: str) -> None:
     def command(
         code: Code, centre: CentreOpt = "demo",
         reason: Annotated[str | None, typer.Option(help="Why (kept in the audit log).")] = None,
+        force: bool = False,  # an option of `finish` only: see below
     ) -> None:
         async def work(db: Database) -> int | None:
-            now = system_clock()
+            now = clock()
             async with db.transaction() as s:
                 course = await find(s, centre, code)
                 try:
                     return await change_status(s, course.id, STATUS_OF[verb], now, actor=actor(),
-                                               reason=reason)
+                                               reason=reason, force=force)
                 except repo.CourseError as exc:
-                    console.print(f"[red]{exc}[/red]")
+                    console.print(f"[red]{exc}[/red]", highlight=False)
                     raise typer.Exit(1) from None
         invited = run(work)
         console.print(f"course [bold]{code}[/bold]: {STATUS_OF[verb]}")
@@ -92,28 +106,17 @@ def _status_command(verb: str) -> None:
             console.print(f"satisfaction questionnaire sent to {invited} learner(s) who attended")
 
     command.__doc__ = {"open": "Open enrolment.", "close": "Close enrolment; the course runs.",
-                       "finish": "Mark the course finished.", "cancel": "Cancel the course."}[verb]
+                       "finish": "Mark the course finished (refused before any session, unless --force).",
+                       "cancel": "Cancel the course."}[verb]
+    # Annotations are strings here (``from __future__``): the real one is set after, per verb.
+    command.__annotations__["force"] = Annotated[bool, typer.Option(
+        help="Finish even though no session has taken place (it really ended early).",
+        hidden=verb != "finish")]
     app.command(verb)(command)
 
 
 for _verb in STATUS_OF:
     _status_command(_verb)
-
-
-@app.command("list")
-def list_courses(centre: CentreOpt = "demo") -> None:
-    """Courses of a centre with seats taken and waiting-list length."""
-    async def work(db: Database) -> list[tuple[Course, dict[str, int]]]:
-        async with db.transaction() as s:
-            rows = (await s.scalars(select(Course).join(Centre, Centre.id == Course.centre_id)
-                                    .where(Centre.slug == centre).order_by(Course.code))).all()
-            counts = await repo.counts(s, [c.id for c in rows])
-            return [(c, counts[c.id]) for c in rows]
-    table = Table("code", "title", "status", "seats", "enrolled", "offered", "waiting", "policy")
-    for course, n in run(work):
-        table.add_row(course.code, course.title_ru, course.status, str(course.capacity), str(n["enrolled"]),
-                      str(n["offered"]), str(n["waiting"]), course.policy)
-    console.print(table)
 
 
 @app.command()
@@ -149,7 +152,7 @@ def remove(
 ) -> None:
     """Take a learner off the course or its list; they are told, and the seat goes to the next person."""
     async def work(db: Database) -> None:
-        now = system_clock()
+        now = clock()
         async with db.transaction() as s:
             course = await find(s, centre, code)
             row_id = await enrolment_on(s, course, contact)
@@ -176,7 +179,7 @@ def move(
         raise typer.Exit(2)
 
     async def work(db: Database) -> tuple[int, int]:
-        now = system_clock()
+        now = clock()
         async with db.transaction() as s:
             course = await find(s, centre, code)
             row_id = await enrolment_on(s, course, contact)
@@ -187,6 +190,9 @@ def move(
                 raise typer.Exit(1) from None
     before, after = run(work)
     console.print(f"contact {contact} moved on the waiting list of [bold]{code}[/bold]: {before} → {after}")
+    if after != to:
+        console.print(f"note: the list has {after} {'person' if after == 1 else 'people'}, so place {to} "
+                      f"is its end: {after}", highlight=False)
 
 
 @app.command()
@@ -197,9 +203,9 @@ def attend(
     absent: Annotated[bool, typer.Option(help="Mark them absent instead.")] = False,
     centre: CentreOpt = "demo",
 ) -> None:
-    """Mark attendance for one session."""
+    """Mark attendance for one session (from an hour before it starts)."""
     async def work(db: Database) -> None:
-        now = system_clock()
+        now = clock()
         async with db.transaction() as s:
             course = await find(s, centre, code)
             lessons = (await s.scalars(select(CourseSession).where(CourseSession.course_id == course.id)
@@ -207,10 +213,20 @@ def attend(
             if session_number > len(lessons):
                 console.print(f"[red]{code} has {len(lessons)} sessions[/red]")
                 raise typer.Exit(1)
+            lesson = lessons[session_number - 1]
+            if not can_mark(lesson.starts_at, now):
+                when = await local_time(s, course, lesson.starts_at)
+                console.print(f"[red]session {session_number} of {code} is on {when}: it has not taken "
+                              "place yet (attendance is marked from an hour before it starts)[/red]",
+                              highlight=False)
+                raise typer.Exit(1)
             for person in contact:
                 row_id = await enrolment_on(s, course, person)
-                lesson_id = lessons[session_number - 1].id
-                await repo.mark_attendance(s, lesson_id, row_id, not absent, now, actor=actor())
+                try:
+                    await repo.mark_attendance(s, lesson.id, row_id, not absent, now, actor=actor())
+                except repo.CourseError as exc:
+                    console.print(f"[red]{exc}[/red]", highlight=False)
+                    raise typer.Exit(1) from None
                 if not absent:
                     await invite_late_attendee(s, course.id, person, now)
     run(work)
@@ -218,32 +234,29 @@ def attend(
 
 
 @app.command()
-def capacity(code: Code, seats: Annotated[int, typer.Argument(min=0)], centre: CentreOpt = "demo") -> None:
+def capacity(
+    code: Code, seats: Annotated[int, typer.Argument(min=0)], centre: CentreOpt = "demo",
+    force: Annotated[bool, typer.Option(help="Lower it below the seat holders: everyone enrolled keeps their "
+                                             "seat, open offers beyond the seats are withdrawn.")] = False,
+) -> None:
     """Change the number of seats; new seats are offered to the waiting list at once."""
-    async def work(db: Database) -> None:
-        now = system_clock()
+    async def work(db: Database) -> repo.Resized:
+        now = clock()
         async with db.transaction() as s:
             course = await find(s, centre, code)
-            await offer_seats(s, await repo.set_capacity(s, course.id, seats, now, actor=actor()), now)
-    run(work)
+            try:
+                return await change_capacity(s, course.id, seats, now, actor=actor(), force=force)
+            except repo.CourseError as exc:
+                console.print(f"[red]{exc}[/red]", highlight=False)
+                raise typer.Exit(1) from None
+    resized = run(work)
     console.print(f"[bold]{code}[/bold] now has {seats} seats")
-
-
-@app.command()
-def history(code: Code, centre: CentreOpt = "demo", last: Annotated[int, typer.Option(min=1)] = 50) -> None:
-    """The course's audit log, newest first: who did what, when and why."""
-    async def work(db: Database) -> tuple[str, list[CourseAudit]]:
-        async with db.transaction() as s:
-            course = await find(s, centre, code)
-            place = await s.get(Centre, course.centre_id)
-            rows = (await s.scalars(select(CourseAudit).where(CourseAudit.course_id == course.id)
-                                    .order_by(CourseAudit.id.desc()).limit(last))).all()
-            return (place.timezone if place else DEFAULT_TIMEZONE), list(rows)
-    zone, rows = run(work)
-    table = Table("when (local)", "who", "what", "contact", "why", "details")
-    for row in rows:
-        when = row.at.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
-        details = ", ".join(f"{key}={value}" for key, value in (row.details or {}).items())
-        table.add_row(when, row.actor, row.action, str(row.contact_id or ""), row.reason or "", details)
-    console.print(table)
-
+    if len(resized.enrolled) > seats:
+        kept = ", ".join(str(row.contact_id) for row in resized.enrolled)
+        console.print(f"all {len(resized.enrolled)} enrolled keep their seats (contacts {kept}); no seat is "
+                      f"offered until fewer than {seats} remain", highlight=False)
+    for row in resized.withdrawn:
+        console.print(f"offer to contact {row.contact_id} withdrawn: back on the waiting list, and told",
+                      highlight=False)
+    if resized.offers:
+        console.print(f"{len(resized.offers)} new seat(s) offered to the waiting list")

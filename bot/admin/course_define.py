@@ -12,13 +12,13 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.admin import course
-from bot.admin.course import CentreOpt, actor, console, find, run
+from bot.admin.course import CentreOpt, actor, centre_of, console, find, run
 from bot.admin.course_file import apply_definition, create_course, definition_of, known_tags, read_definition
-from bot.clock import system_clock
+from bot.admin.course_views import views_app
+from bot.features.course_changes import schedule_of, tell_schedule_change
 from bot.features.courses import offer_seats
 from flows.courses.definition import CourseDefinition, course_from_fields
 from flows.errors import CourseFileError
@@ -37,6 +37,7 @@ def course_app() -> typer.Typer:
     joined = typer.Typer(no_args_is_help=True, help=course.HELP)
     joined.add_typer(course.app)
     joined.add_typer(define_app)
+    joined.add_typer(views_app)
     return joined
 
 FileOpt = Annotated[Path | None, typer.Option("--file", help="A course YAML file (see README, Courses).")]
@@ -106,11 +107,9 @@ def add(
 
     async def work(db: Database) -> None:
         async with db.transaction() as s:
-            place = await s.scalar(select(Centre).where(Centre.slug == centre))
-            if place is None:
-                raise _fail(LookupError(f"no centre {centre!r}"), 1)
+            place = await centre_of(s, centre)
             try:
-                await create_course(s, place, definition, system_clock(), actor=actor())
+                await create_course(s, place, definition, course.clock(), actor=actor())
             except repo.CourseError as exc:
                 raise _fail(exc, 1) from None
     run(work)
@@ -130,19 +129,20 @@ def edit(
     centre: CentreOpt = "demo",
 ) -> None:
     """Change a course: some fields by flags, or all of it from its YAML file."""
-    async def work(db: Database) -> list[str]:
-        now = system_clock()
+    async def work(db: Database) -> tuple[list[str], int]:
+        now = course.clock()
         async with db.transaction() as s:
-            course = await find(s, centre, code)
-            place = await s.get(Centre, course.centre_id)
+            found = await find(s, centre, code)
+            place = await s.get(Centre, found.centre_id)
             zone = ZoneInfo(place.timezone if place else DEFAULT_TIMEZONE)
+            before = await schedule_of(s, found.id)
             try:
-                definition = await _edited(s, course, zone, file)
-                changed, offers = await apply_definition(s, course.id, definition, zone, now, actor=actor())
+                definition = await _edited(s, found, zone, file)
+                changed, offers = await apply_definition(s, found.id, definition, zone, now, actor=actor())
             except (CourseFileError, repo.CourseError) as exc:
                 raise _fail(exc) from None
             await offer_seats(s, offers, now)
-            return changed
+            return changed, await tell_schedule_change(s, found.id, before, now)
 
     async def _edited(s: AsyncSession, course: Course, zone: ZoneInfo, path: Path | None) -> CourseDefinition:
         if path is not None:
@@ -157,8 +157,10 @@ def edit(
                        enrol_opens=enrol_opens, enrol_closes=enrol_closes)
         return course_from_fields(data, "flags", known_tags())
 
-    changed = run(work)
+    changed, told = run(work)
     if changed:
         console.print(f"[bold]{code}[/bold] changed: {', '.join(changed)}")
+        if told:
+            console.print(f"{told} learner(s) holding a seat or an offer told about the new schedule")
     else:
         console.print(f"[bold]{code}[/bold]: nothing to change")

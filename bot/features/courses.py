@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,13 +33,14 @@ from flows.courses.mine import (
     removed_reply,
 )
 from flows.courses.policy import parse_policy, position_if_joined
-from flows.courses.staff import NEXT_STATUSES
+from flows.courses.staff import NEXT_STATUSES, has_begun
 from flows.courses.statuses import ACTIVE_STATUSES
 from flows.errors import StaleFacts
 from flows.events import Localized, Reply
+from flows.timezones import DEFAULT_TIMEZONE
 from storage import courses as repo
 from storage import waiting_moves
-from storage.models import Contact
+from storage.models import Centre, Contact
 from storage.models.courses import Course, CourseSession, Enrolment
 
 ACTIVE = ACTIVE_STATUSES
@@ -220,22 +222,38 @@ async def _tell(
 
 async def change_status(
     session: AsyncSession, course_id: int, status: str, now: dt.datetime, *, actor: str,
-    reason: str | None = None,
+    reason: str | None = None, force: bool = False,
 ) -> int | None:
     """Open, close, finish or cancel a course, with what follows from it.
 
     Seats freed up are offered; a finished course invites its attendees to the satisfaction
     questionnaire (returns how many); a cancelled one tells everyone enrolled, offered or waiting.
+    Finishing a course none of whose sessions has started is refused unless ``force``.
     """
     course = await repo.lock_course(session, course_id)
     if status not in NEXT_STATUSES.get(course.status, ()):
         raise repo.CourseError(f"course {course.code} is {course.status}; it cannot become {status}")
+    if status == "finished" and not force:
+        starts = list(await session.scalars(select(CourseSession.starts_at)
+                                            .where(CourseSession.course_id == course.id)))
+        if not has_begun(starts, now):
+            first = f" (the first is on {await local_time(session, course, min(starts))})" if starts else ""
+            raise repo.CourseError(
+                f"no session of {course.code} has taken place yet{first}; cancel it if it will not run, "
+                "or finish it with --force if it really ended early")
     offers = await repo.set_status(session, course_id, status, now, actor=actor, reason=reason)
     await offer_seats(session, offers, now)
     if status == "cancelled":
         for row in await repo.enrolments_with(session, course_id, ACTIVE):
             await _tell(session, row, cancelled_reply, "cancelled", now)
     return await send_feedback(session, course_id, now) if status == "finished" else None
+
+
+async def local_time(session: AsyncSession, course: Course, when: dt.datetime) -> str:
+    """``2026-12-12 15:00 Asia/Almaty``: a time in the course's centre's zone, for the CLI's messages."""
+    centre = await session.get(Centre, course.centre_id)
+    zone = centre.timezone if centre is not None else DEFAULT_TIMEZONE
+    return f"{when.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} {zone}"
 
 
 async def expire_due_offers(session: AsyncSession, now: dt.datetime) -> int:

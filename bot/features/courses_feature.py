@@ -6,7 +6,7 @@ from bot.admin.course_define import course_app
 from bot.effects import Applier
 from bot.facts import FactsLoader
 from bot.feature import Feature, TelegramCommand
-from bot.features import courses
+from bot.features import course_changes, courses
 from bot.features.courses_demo import seed_demo_courses
 from bot.outbox import OutboxKind
 from bot.scheduler import PeriodicJob
@@ -33,6 +33,8 @@ COURSES = Feature(
         OutboxKind("removed"),
         OutboxKind("cancelled"),
         OutboxKind("expired"),
+        OutboxKind(course_changes.WITHDRAWN_KIND),
+        OutboxKind(course_changes.SCHEDULE_KIND),
     ),
     demo=(seed_demo_courses,),
     cli=(("course", course_app()),),

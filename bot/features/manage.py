@@ -144,5 +144,8 @@ async def set_course_status(ctx: EffectContext, effect: SetCourseStatus) -> None
         raise StaleFacts("not a course of this facilitator's centre")
     if course.status != effect.expected_from:
         raise StaleFacts("the course's status changed meanwhile")
-    await change_status(ctx.session, course.id, effect.status, ctx.now, actor=_actor(ctx),
-                        reason=effect.reason)
+    try:
+        await change_status(ctx.session, course.id, effect.status, ctx.now, actor=_actor(ctx),
+                            reason=effect.reason)
+    except repo.CourseError:  # e.g. finishing before any session: the step, re-run, says why
+        raise StaleFacts("the course cannot take that status now") from None

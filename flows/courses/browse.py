@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from flows.courses.common import (
+    FULL_NOBODY_WAITING,
     FULL_WAITING,
     SEATS_LEFT,
     back_choice,
@@ -18,6 +19,7 @@ from flows.courses.common import (
     pick,
     position_msg,
     session_line,
+    status_line,
 )
 from flows.courses.facts import (
     FACTS_GROUP,
@@ -37,7 +39,15 @@ ENROL = "enrol"
 def seats_line(course: CourseInfo) -> Msg:
     if course.seats_left > 0:
         return plural_msg(SEATS_LEFT, course.seats_left, title=course.title)
+    if course.waiting == 0:
+        return Msg(FULL_NOBODY_WAITING, {"title": course.title})
     return plural_msg(FULL_WAITING, course.waiting, title=course.title)
+
+
+def list_line(course: CourseInfo, facts: Facts) -> Text:
+    """One's own seat, offer or place in the queue first; the seats left otherwise."""
+    mine = enrolment_for_course(facts, course.id)
+    return status_line(mine) if mine is not None else seats_line(course)
 
 
 class CoursesFlow:
@@ -56,7 +66,7 @@ class CoursesFlow:
         if data.get("view") == "detail":
             return self._detail_answer(data, event, now, facts)
         courses = open_courses(facts)
-        prompt = _list_reply(courses)
+        prompt = _list_reply(courses, facts)
         chosen = pick(event, prompt.choices)
         if chosen is None:
             return FlowStep(data, (number_reprompt(len(prompt.choices)), prompt))
@@ -70,7 +80,7 @@ class CoursesFlow:
             course = find_course(facts, int(data["course"]))
             if course is not None:
                 return (_detail_reply(course, facts),)
-        return (_list_reply(open_courses(facts)),)
+        return (_list_reply(open_courses(facts), facts),)
 
     def cancel(self, data: dict[str, Any], now: dt.datetime, facts: Facts) -> FlowStep:
         return FlowStep(None)
@@ -99,16 +109,16 @@ def _no_centre() -> Reply:
             Msg(
                 N_(
                     "You are not linked to a Community Learning Centre yet. "
-                    "Open the link your centre gave you, or ask the facilitator."
+                    "Open the link your centre gave you, or ask someone at the centre."
                 )
             ),
         )
     )
 
 
-def _list_reply(courses: tuple[CourseInfo, ...]) -> Reply:
+def _list_reply(courses: tuple[CourseInfo, ...], facts: Facts) -> Reply:
     body: list[Text] = [Msg(N_("Open courses at your centre:"))]
-    body += [seats_line(course) for course in courses]
+    body += [list_line(course, facts) for course in courses]
     body.append(Msg(N_("Choose a course to see its schedule and enrol.")))
     choices = [Choice(f"c{course.id}", course.title) for course in courses]
     return Reply(

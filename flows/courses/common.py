@@ -11,6 +11,7 @@ from flows.text import match_option
 BACK = "back"
 SEATS_LEFT = NP_("{title}: {count} seat left", "{title}: {count} seats left")
 FULL_WAITING = NP_("{title}: full, {count} person waiting", "{title}: full, {count} people waiting")
+FULL_NOBODY_WAITING = N_("{title}: full, you can join the waiting list")
 
 
 def back_choice() -> Choice:

@@ -12,6 +12,7 @@ facts, so a learner who left meanwhile is not touched; what is shown lives in ``
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -38,12 +39,14 @@ from flows.courses.manage_views import (
 from flows.courses.staff import (
     FACTS_GROUP,
     NEXT_STATUSES,
+    Learner,
     MarkAttendance,
     MoveLearner,
     RemoveLearner,
     SetCourseStatus,
     StaffCourse,
     find_course,
+    has_begun,
     staff_courses,
 )
 from flows.courses.statuses import is_course_status
@@ -63,7 +66,7 @@ class ManageFlow:
     def start(self, event: Inbound, now: dt.datetime, facts: Facts) -> FlowStep:
         courses = staff_courses(facts)
         if courses is None:
-            return FlowStep(None, (say(N_("This part is for the centre's facilitators.")),))
+            return FlowStep(None, (say(N_("This part is for the centre's staff.")),))
         if not courses:
             return FlowStep(None, (say(N_("Your centre has no courses yet.")),))
         data: Data = {"view": "courses"}
@@ -80,7 +83,7 @@ class ManageFlow:
         learner = course.learner(data.get("enrolment"))
         lesson = course.lesson(data.get("lesson"))
         if view == "lessons":
-            return (lessons_reply(course),)
+            return (lessons_reply(course, now),)
         if view == "marks" and lesson is not None:
             return (marks_reply(course, lesson),)
         if view == "remove":
@@ -107,6 +110,10 @@ class ManageFlow:
             # The person or session asked about is gone: show where things stand, act on nothing.
             lead = (say(GONE),) if data.get("view") != "marks" else ()
             return FlowStep({"view": view, "course": data.get("course")}, (*lead, prompt))
+        several = _numbers(event, len(prompt.choices) - 1) if view == "marks" else None
+        if several is not None:  # "1 2 3": as if each name were chosen in turn
+            assert course is not None
+            return self._mark(data, course, [prompt.choices[n - 1].id for n in several])
         chosen = pick(event, prompt.choices, {YES: YES_WORDS, NO: NO_WORDS, BACK: NO_WORDS})
         if view in REASON_VIEWS and chosen is None and (event.text or "").strip():
             assert course is not None
@@ -122,6 +129,12 @@ class ManageFlow:
         if view == "courses":
             return self._go({"view": "course", "course": int(chosen[1:])}, facts, now)
         assert course is not None
+        if view == "course" and chosen == "to_finished" and not has_begun(
+                [lesson.starts_at for lesson in course.lessons], now):
+            refused = say(N_("No session of «{title}» has taken place yet, so it cannot be finished. If it "
+                             "will not run, cancel it: everyone enrolled or waiting is told."),
+                          title=course.title)
+            return self._go(here, facts, now, refused)
         if view == "course" and chosen.startswith("to_"):
             to = chosen[3:]
             return self._go({**here, "view": "cancel_reason" if to == "cancelled" else "status", "to": to},
@@ -134,7 +147,7 @@ class ManageFlow:
         if view == "lessons":
             return self._go({**here, "view": "marks", "lesson": int(chosen[1:])}, facts, now)
         if view == "marks":
-            return self._mark(data, course, chosen)
+            return self._mark(data, course, [chosen])
         if view == "move_to":
             return self._go({**data, "view": "move_reason", "to": int(chosen[1:])}, facts, now)
         return self._go({**here, "view": "remove_reason" if view == "remove" else "move_to",
@@ -142,30 +155,36 @@ class ManageFlow:
 
     def _go(self, data: Data, facts: Facts, now: dt.datetime, *lead: Reply) -> FlowStep:
         course = find_course(facts, data.get("course"))
-        if data["view"] == "lessons" and course is not None and not course.lessons:
-            return self._go({"view": "course", "course": course.id}, facts, now,
-                            say(N_("This course has no sessions.")))
+        if data["view"] == "lessons" and course is not None and not course.markable(now):
+            why = say(N_("No session of this course has taken place yet; the first is on {start}."),
+                      start=course.lessons[0].starts_at) if course.lessons else say(
+                N_("This course has no sessions."))
+            return self._go({"view": "course", "course": course.id}, facts, now, why)
         if data["view"] == "move" and course is not None and not course.waiting:
             return self._go({"view": "course", "course": course.id}, facts, now,
                             say(N_("Nobody is on the waiting list.")))
         return FlowStep(data, (*lead, *self.reprompt(data, now, facts)))
 
-    def _mark(self, data: Data, course: StaffCourse, chosen: str) -> FlowStep:
+    def _mark(self, data: Data, course: StaffCourse, chosen: list[str]) -> FlowStep:
+        """Each chosen name switches: unmarked or absent becomes present, present becomes absent."""
         lesson = course.lesson(data.get("lesson"))
-        if chosen == DONE or lesson is None:
+        if DONE in chosen or lesson is None:
             return FlowStep({"view": "course", "course": course.id}, (course_reply(course),))
-        learner = course.learner(int(chosen[1:]))
-        if learner is None:
-            return FlowStep(data, (say(GONE), marks_reply(course, lesson)))
-        who = {learner.enrolment_id}
-        present = learner.enrolment_id not in lesson.present
-        if present:
-            marked = replace(lesson, present=lesson.present | who, absent=lesson.absent - who)
-        else:
-            marked = replace(lesson, present=lesson.present - who, absent=lesson.absent | who)
-        shown = replace(course, lessons=tuple(marked if x.id == lesson.id else x for x in course.lessons))
-        return FlowStep(data, (marks_reply(shown, marked, edit=True),),
-                        (MarkAttendance(lesson.id, learner.enrolment_id, present),))
+        effects = []
+        for choice in chosen:
+            learner = course.learner(int(choice[1:]))
+            if learner is None or learner.status != "enrolled":
+                return FlowStep(data, (say(GONE), marks_reply(course, lesson)))
+            who = {learner.enrolment_id}
+            present = learner.enrolment_id not in lesson.present
+            if present:
+                lesson = replace(lesson, present=lesson.present | who, absent=lesson.absent - who)
+            else:
+                lesson = replace(lesson, present=lesson.present - who, absent=lesson.absent | who)
+            effects.append(MarkAttendance(lesson.id, learner.enrolment_id, present))
+        marked = lesson
+        shown = replace(course, lessons=tuple(marked if x.id == marked.id else x for x in course.lessons))
+        return FlowStep(data, (marks_reply(shown, marked, edit=True),), tuple(effects))
 
     def _set_status(
         self, course: StaffCourse, to: str, reason: str | None, facts: Facts, now: dt.datetime
@@ -191,8 +210,7 @@ class ManageFlow:
         effect: Effect
         if data["view"] == "remove_reason":
             effect, done = RemoveLearner(learner.enrolment_id, reason), say(
-                N_("{name} was taken off the course; a freed seat goes to the next person waiting."),
-                name=name_of(learner))
+                _removed_text(course, learner), name=name_of(learner))
         else:
             position = min(int(data["to"]), len(course.waiting))  # the list may have shortened meanwhile
             effect, done = MoveLearner(learner.enrolment_id, position, reason), say(
@@ -201,6 +219,27 @@ class ManageFlow:
         # The facts predate the change (and a freed seat may go to someone at once): the list is
         # shown afresh when the facilitator opens the course again.
         return FlowStep(back, (done, course_reply(course, with_roster=False)), (effect,))
+
+
+def _removed_text(course: StaffCourse, learner: Learner) -> str:
+    """What taking this person off does to the seats, said as it is."""
+    if learner.status == "waiting":
+        return N_("{name} was taken off the waiting list.")
+    if len(course.seated) > course.capacity:  # after a lowered capacity: no seat frees up
+        return N_("{name} was taken off the course.")
+    if any(other.enrolment_id != learner.enrolment_id for other in course.waiting):
+        return N_("{name} was taken off the course; the seat is offered to the next person on the "
+                  "waiting list.")
+    return N_("{name} was taken off the course; the seat is free for the next person who enrols.")
+
+
+def _numbers(event: Inbound, count: int) -> list[int] | None:
+    """Several option numbers typed at once ("1 2 3", "1,3"), each from 1 to ``count``; else None."""
+    parts = [part for part in re.split(r"[,;\s]+", (event.text or "").strip()) if part]
+    if len(parts) < 2 or not all(re.fullmatch(r"\d{1,3}[.)]?", part) for part in parts):
+        return None
+    numbers = list(dict.fromkeys(int(part.rstrip(".)")) for part in parts))
+    return numbers if all(1 <= n <= count for n in numbers) else None
 
 
 def _shown_view(data: Data, prompt: Reply) -> str:

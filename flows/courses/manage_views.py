@@ -6,6 +6,7 @@ message (another course's list, the person picked before) is stale rather than a
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flows.courses.common import back_choice
@@ -38,19 +39,22 @@ def name_of(learner: Learner) -> Localized:
 
 
 def roster(course: StaffCourse) -> Localized:
-    """Seat holders, then the waiting list in order: names are data, the same in both languages."""
+    """Seat holders, then the waiting list in order: names are data, the same in both languages.
+
+    Bullets, not numbers: the numbers on this screen are the actions'.
+    """
     kk: list[str] = []
     ru: list[str] = []
-    for number, learner in enumerate(course.seated, 1):
+    for learner in course.seated:
         offered = learner.status == "offered"
-        kk.append(f"{number}. {learner.name}" + (" (орын ұсынылды)" if offered else ""))
-        ru.append(f"{number}. {learner.name}" + (" (место предложено)" if offered else ""))
+        kk.append(f"• {learner.name}" + (" (орын ұсынылды)" if offered else ""))
+        ru.append(f"• {learner.name}" + (" (место предложено)" if offered else ""))
     if course.waiting:
-        kk.append("Күту тізімі:")
-        ru.append("Лист ожидания:")
+        kk.append("Күту тізімі, кезек ретімен:")
+        ru.append("Лист ожидания, по порядку:")
         for learner in course.waiting:
-            kk.append(f"{learner.position}. {learner.name}")
-            ru.append(f"{learner.position}. {learner.name}")
+            kk.append(f"• {learner.name}")
+            ru.append(f"• {learner.name}")
     if not course.learners:
         kk.append("Әзірге ешкім жазылмаған.")
         ru.append("Пока никто не записался.")
@@ -79,21 +83,23 @@ def course_reply(course: StaffCourse, with_roster: bool = True) -> Reply:
     return Reply(body=body, choices=choices, expects="choice", context=f"manage:course:{course.id}")
 
 
-def lessons_reply(course: StaffCourse) -> Reply:
+def lessons_reply(course: StaffCourse, now: dt.datetime) -> Reply:
+    """The sessions held so far (or about to start): a future one has nobody to mark yet."""
     choices = tuple(Choice(f"l{x.id}", Msg(N_("Session of {start}"), {"start": x.starts_at}))
-                    for x in course.lessons)
+                    for x in course.markable(now))
     return _ask(Msg(N_("Which session?")), f"manage:lessons:{course.id}", choices)
 
 
 def marks_reply(course: StaffCourse, lesson: Lesson, edit: bool = False) -> Reply:
+    """Those enrolled with their mark; worded so it reads right pressed (Telegram) and typed (SMS)."""
     choices = []
-    for learner in course.seated:
+    for learner in course.enrolled:
         who = learner.enrolment_id
         mark = "✓" if who in lesson.present else "✗" if who in lesson.absent else "·"
         choices.append(Choice(f"e{who}", Localized(f"{mark} {learner.name}", f"{mark} {learner.name}")))
     choices.append(Choice(DONE, Msg(N_("Done"))))
-    body = Msg(N_("Session of {start}: press a name to mark them present (✓) or absent (✗)."),
-               {"start": lesson.starts_at})
+    body = Msg(N_("Session of {start}. Choose who came (✓); choosing someone again marks them absent (✗). "
+                  "Several at once: 1 2 3."), {"start": lesson.starts_at})
     return Reply(body=(body,), choices=tuple(choices), expects="choice", edit=edit,
                  context=f"manage:marks:{course.id}:{lesson.id}")
 
@@ -123,7 +129,9 @@ def reason_reply(course: StaffCourse, view: str, learner: Learner | None) -> Rep
         question = Msg(N_("Why is {name} moved? Write the reason in a few words; it is kept in the log."),
                        {"name": name_of(learner) if learner else ""})
     who = learner.enrolment_id if learner else 0
-    return _ask(question, f"manage:{view}:{course.id}:{who}")
+    # A written answer with a Back button: the hint under it must not ask for a number.
+    return Reply(body=(question,), choices=(back_choice(),), expects="text",
+                 context=f"manage:{view}:{course.id}:{who}")
 
 
 def confirm_reply(course: StaffCourse, to: CourseStatus, reason: str | None) -> Reply:

@@ -86,7 +86,7 @@ def removed_reply(title: Localized) -> Reply:
     """What someone a facilitator took off a course or its list is sent (the reason stays in the log)."""
     return Reply(body=(Msg(
         N_("The centre has taken you off the list of «{title}». If this is a mistake, please talk "
-           "to the centre's facilitator."),
+           "to someone at the centre."),
         {"title": title},
     ),))
 
@@ -192,13 +192,13 @@ def _item_reply(enrolment: EnrolmentInfo) -> Reply:
 
 
 def _confirm_leave(enrolment: EnrolmentInfo) -> Reply:
+    question = (
+        N_("Do you really want to leave {title}? Your seat goes to the next person.")
+        if enrolment.status == "enrolled"
+        else N_("Do you really want to leave the waiting list for {title}? You lose your place in the queue.")
+    )
     return Reply(
-        body=(
-            Msg(
-                N_("Do you really want to leave {title}? Your place goes to the next person."),
-                {"title": enrolment.title},
-            ),
-        ),
+        body=(Msg(question, {"title": enrolment.title}),),
         choices=(Choice(YES, Msg(N_("Yes, leave"))), Choice(NO, Msg(N_("No, stay")))),
         expects="choice",
         context=f"my:leave{enrolment.id}",
@@ -209,7 +209,9 @@ def _act(chosen: str, enrolment: EnrolmentInfo, now: dt.datetime) -> FlowStep:
     title = {"title": enrolment.title}
     effect: Effect
     if chosen == YES:
-        text, effect = N_("You have left {title}."), LeaveCourse(enrolment.id)
+        text = N_("You have left {title}.") if enrolment.status == "enrolled" else N_(
+            "You have left the waiting list for {title}.")
+        effect = LeaveCourse(enrolment.id)
     elif is_expired(enrolment.offer_deadline, now):
         text = N_("Sorry, this offer has expired; the seat goes to the next person.")
         return FlowStep(None, (Reply(body=(Msg(text, title),)),))

@@ -17,10 +17,17 @@ DEFAULT_OFFER_HOURS = 48
 
 
 def free_seats(capacity: int, held: Iterable[int | None]) -> list[int]:
-    """Seat numbers 1..capacity nobody holds, lowest first (seats above a lowered capacity
-    stay with their holders until they leave, and are not handed out again)."""
+    """The seat numbers to hand out: as many as ``capacity`` minus the seats held, lowest unheld
+    numbers first. Counting, not numbering, keeps the course within capacity: after a lowered
+    capacity, holders of seats above it keep them, and nothing is offered until enough leave."""
     taken = {seat for seat in held if seat is not None}
-    return [seat for seat in range(1, capacity + 1) if seat not in taken]
+    free: list[int] = []
+    number = 1
+    while len(free) < capacity - len(taken):
+        if number not in taken:
+            free.append(number)
+        number += 1
+    return free
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ The bot loads ``manage.courses`` only for a contact with a facilitator role, and
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flows.courses.statuses import SEAT_HOLDING, CourseStatus, EnrolmentStatus
@@ -21,6 +22,19 @@ NEXT_STATUSES: dict[CourseStatus, tuple[CourseStatus, ...]] = {
     "draft": ("open", "cancelled"), "open": ("running", "finished", "cancelled"),
     "running": ("open", "finished", "cancelled"), "finished": (), "cancelled": (),
 }
+
+# Attendance may be marked from a little before a session starts (people arrive early), never
+# for a session days ahead: the satisfaction questionnaire goes to those marked present.
+MARKING_OPENS = dt.timedelta(hours=1)
+
+
+def can_mark(starts_at: dt.datetime, now: dt.datetime) -> bool:
+    return now >= starts_at - MARKING_OPENS
+
+
+def has_begun(starts: Iterable[dt.datetime], now: dt.datetime) -> bool:
+    """Whether any session has started: before that, finishing a course is a mistake (``--force``)."""
+    return any(start <= now for start in starts)
 
 
 @dataclass(frozen=True)
@@ -52,6 +66,15 @@ class StaffCourse:
     @property
     def seated(self) -> tuple[Learner, ...]:
         return tuple(learner for learner in self.learners if learner.status in SEAT_HOLDING)
+
+    @property
+    def enrolled(self) -> tuple[Learner, ...]:
+        """Those whose attendance is marked: an open offer is no seat yet."""
+        return tuple(learner for learner in self.learners if learner.status == "enrolled")
+
+    def markable(self, now: dt.datetime) -> tuple[Lesson, ...]:
+        """Sessions whose attendance can be marked now: held, or about to start."""
+        return tuple(lesson for lesson in self.lessons if can_mark(lesson.starts_at, now))
 
     @property
     def waiting(self) -> tuple[Learner, ...]:

@@ -32,6 +32,7 @@ from storage.courses.lists import (
 )
 from storage.courses.seats import (
     EnrolOutcome,
+    Resized,
     accept_offer,
     decline_offer,
     due_offers,
@@ -41,6 +42,7 @@ from storage.courses.seats import (
     fill_free_seats,
     leave,
     remove,
+    resize,
     set_capacity,
     set_status,
 )
@@ -48,6 +50,7 @@ from storage.courses.seats import (
 __all__ = [
     "CourseError",
     "EnrolOutcome",
+    "Resized",
     "accept_offer",
     "attendees",
     "audit",
@@ -66,6 +69,7 @@ __all__ = [
     "lock_enrolment",
     "mark_attendance",
     "remove",
+    "resize",
     "seat_holders",
     "set_capacity",
     "set_status",

@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from flows.courses.staff import can_mark
 from flows.errors import CourseError
 from storage.courses.lists import audit
 from storage.models.courses import Attendance, CourseSession, Enrolment
@@ -19,6 +20,12 @@ async def mark_attendance(
     enrolment = await session.get(Enrolment, enrolment_id)
     if lesson is None or enrolment is None or lesson.course_id != enrolment.course_id:
         raise CourseError("that session and that learner are not of the same course")
+    if enrolment.status in ("waiting", "offered"):
+        raise CourseError(f"contact {enrolment.contact_id} is {enrolment.status}, not enrolled: "
+                          "no attendance to mark")
+    if not can_mark(lesson.starts_at, now):
+        raise CourseError(f"the session of {lesson.starts_at:%Y-%m-%d %H:%M} UTC has not taken place yet; "
+                          "attendance is marked from an hour before it starts")
     row = await session.scalar(
         select(Attendance).where(Attendance.session_id == session_id, Attendance.enrolment_id == enrolment_id)
     )

@@ -177,6 +177,10 @@ async def accept_offer(
         raise CourseError(f"enrolment {enrolment_id} has no open offer")
     if course.status not in LIVE_COURSE_STATUSES:
         raise CourseError(f"course {course.code} is {course.status}; its offers are void")
+    enrolled = await enrolments_with(session, course.id, ("enrolled",))
+    if len(enrolled) >= course.capacity:  # never past capacity, whatever happened to the offer
+        raise CourseError(f"course {course.code} has no seat left ({len(enrolled)} enrolled, "
+                          f"{course.capacity} seats)")
     row.status, row.offer_deadline, row.updated_at = "enrolled", None, now
     await audit(session, course.id, actor, "accept", now, contact_id=row.contact_id)
     await session.flush()
@@ -213,17 +217,58 @@ async def expire_offer(
     )
 
 
-async def set_capacity(
-    session: AsyncSession, course_id: int, capacity: int, now: dt.datetime, *, actor: str
-) -> list[Enrolment]:
-    """Grow or shrink a course; new seats are offered at once. Shrinking never evicts anyone."""
+@dataclass(frozen=True)
+class Resized:
+    """What a capacity change did: seats offered, open offers taken back, learners kept."""
+
+    offers: list[Enrolment]
+    withdrawn: list[Enrolment]  # back on the waiting list, in their place (only with ``force``)
+    enrolled: list[Enrolment]  # all keep their seats, even above a lowered capacity
+
+
+async def resize(
+    session: AsyncSession, course_id: int, capacity: int, now: dt.datetime, *, actor: str, force: bool = False
+) -> Resized:
+    """Grow or shrink a course under its lock; new seats are offered at once.
+
+    Below the number of seat holders it is refused unless ``force``: then everyone enrolled
+    keeps their seat (nobody is evicted; nothing is offered until enough leave) and the open
+    offers beyond the seats, the latest first, are withdrawn: those people wait again in their place.
+    """
     if capacity < 0:
         raise CourseError("capacity cannot be negative")
     course = await lock_course(session, course_id)
+    holders = await seat_holders(session, course.id)
+    enrolled = [row for row in holders if row.status == "enrolled"]
+    offered = sorted((row for row in holders if row.status == "offered"),
+                     key=lambda row: (row.offered_at or now, row.id))
+    if len(holders) > capacity and not force:
+        raise CourseError(
+            f"{course.code} has {len(holders)} seat holders ({len(enrolled)} enrolled, "
+            f"{len(offered)} with an open offer); {capacity} seats would leave "
+            f"{len(holders) - capacity} of them without one. "
+            f"To lower it anyway: `clc-admin course capacity {course.code} {capacity} --force` "
+            "(everyone enrolled keeps their seat; open offers beyond the seats are withdrawn)"
+        )
+    withdrawn = offered[max(0, capacity - len(enrolled)):]
+    for row in withdrawn:
+        row.status, row.seat_no, row.updated_at = "waiting", None, now
+        row.offered_at = row.offer_deadline = None
+        await audit(session, course.id, actor, "offer_withdrawn", now, contact_id=row.contact_id,
+                    reason="capacity lowered")
     before = course.capacity
     course.capacity, course.updated_at = capacity, now
+    await session.flush()
     await audit(session, course.id, actor, "capacity", now, details={"from": before, "to": capacity})
-    return await fill_free_seats(session, course, now, actor="system")
+    offers = await fill_free_seats(session, course, now, actor="system")
+    return Resized(offers, withdrawn, enrolled)
+
+
+async def set_capacity(
+    session: AsyncSession, course_id: int, capacity: int, now: dt.datetime, *, actor: str
+) -> list[Enrolment]:
+    """Grow or shrink a course, never below its seat holders (see :func:`resize`); the offers made."""
+    return (await resize(session, course_id, capacity, now, actor=actor)).offers
 
 
 async def set_status(

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from admin_cli import app
 from storage.models import OutboxMessage
 from storage.models.courses import Course, CourseAudit, CourseSession, Enrolment
-from tests.bot.test_admin_course import cli, rows, waiting_people  # noqa: F401  (the fixture)
+from tests.bot.test_admin_course import cli, later, rows, waiting_people  # noqa: F401  (the fixture)
 
 EMBROIDERY = """\
 code: embroidery-1
@@ -151,6 +151,7 @@ def test_edit_from_a_file_never_deletes_a_session_with_attendance(
     assert wrong.exit_code == 2 and "the file's code is 'embroidery-1'" in wrong.output
 
     people = rows(sqlite_url, select(Enrolment.contact_id).order_by(Enrolment.id))[:1]
+    later(days=8)  # the first session is over
     assert cli.invoke(app, ["course", "attend", "computer-1", "--session", "1", "--contact", str(people[0])]).exit_code == 0
     sessions = rows(sqlite_url, select(CourseSession).join(Course).where(Course.code == "computer-1")
                     .order_by(CourseSession.starts_at))
@@ -176,3 +177,34 @@ def test_the_enrolment_window_by_flags_in_local_time(cli: CliRunner, sqlite_url:
     (course,) = rows(sqlite_url, select(Course).where(Course.code == "welding-1"))
     assert course.enrol_opens_at == dt.datetime(2026, 12, 1, 4, 0, tzinfo=dt.UTC)  # type: ignore[attr-defined]
     assert course.enrol_closes_at == dt.datetime(2026, 12, 10, 13, 0, tzinfo=dt.UTC)  # type: ignore[attr-defined]
+
+
+def test_a_moved_session_is_told_to_everyone_holding_a_seat(
+    cli: CliRunner, sqlite_url: str, tmp_path: Path  # noqa: F811
+) -> None:
+    sessions = rows(sqlite_url, select(CourseSession).join(Course).where(Course.code == "computer-1")
+                    .order_by(CourseSession.starts_at))
+    local = [s.starts_at.astimezone(dt.timezone(dt.timedelta(hours=5))) for s in sessions]  # type: ignore[attr-defined]
+    lines = [f"  - {{start: {start:%Y-%m-%d %H:%M}, minutes: 90, place: {{kk: Мектеп кітапханасы, "
+             "ru: Школьная библиотека}}" for start in local]
+    lines[1] = lines[1].replace(f"{local[1]:%Y-%m-%d %H:%M}", f"{local[1] + dt.timedelta(days=1):%Y-%m-%d %H:%M}")
+    computer = ("code: computer-1\ntitle: {kk: Компьютер сауаттылығы, ru: Компьютерная грамотность}\n"
+                "description: {kk: Компьютерді қосудан бастап электрондық пошта мен eGov порталына дейін., "
+                "ru: От включения компьютера до электронной почты и портала eGov.}\n"
+                "tags: [computer]\ncapacity: 5\nsessions:\n" + "\n".join(lines) + "\n")
+    edited = cli.invoke(app, ["course", "edit", "computer-1", "--file", write(tmp_path, computer)])
+    assert edited.exit_code == 0, edited.output
+    assert "4 learner(s) holding a seat or an offer told about the new schedule" in edited.output
+    told = rows(sqlite_url, select(OutboxMessage.contact_id).where(OutboxMessage.kind == "schedule"))
+    enrolled = rows(sqlite_url, select(Enrolment.contact_id).join(Course)
+                    .where(Course.code == "computer-1", Enrolment.status == "enrolled"))
+    assert sorted(told) == sorted(enrolled)  # type: ignore[type-var]
+    again = cli.invoke(app, ["course", "edit", "computer-1", "--file", write(tmp_path, computer)])
+    assert "nothing to change" in again.output
+    assert len(rows(sqlite_url, select(OutboxMessage.id).where(OutboxMessage.kind == "schedule"))) == 4
+
+
+def test_edit_cannot_lower_capacity_below_the_seat_holders(cli: CliRunner) -> None:  # noqa: F811
+    refused = cli.invoke(app, ["course", "edit", "computer-1", "--capacity", "2"])
+    assert refused.exit_code == 2
+    assert "computer-1 has 4 seat holders (4 enrolled, 0 with an open offer)" in " ".join(refused.output.split())

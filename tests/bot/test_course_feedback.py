@@ -33,11 +33,12 @@ async def course_of_two(database: Database) -> int:
 async def attended(database: Database, clock: FakeClock, *, present: bool = True) -> None:
     """Mark everyone enrolled (and nobody else) present or absent at every session."""
     async with database.transaction() as session:
-        lessons = (await session.scalars(select(CourseSession.id))).all()
+        lessons = (await session.execute(select(CourseSession.id, CourseSession.starts_at))).all()
         enrolled = (await session.scalars(select(Enrolment.id).where(Enrolment.status == "enrolled"))).all()
-        for lesson in lessons:
+        for lesson, starts_at in lessons:
+            held = max(clock(), starts_at)  # marked during the session, never ahead of it
             for enrolment in enrolled:
-                await repo.mark_attendance(session, lesson, enrolment, present, clock(), actor="cli:test")
+                await repo.mark_attendance(session, lesson, enrolment, present, held, actor="cli:test")
 
 
 async def enrolled_chat(database: Database, clock: FakeClock, catalogs: Catalogs, n: int, language: str) -> Chat:

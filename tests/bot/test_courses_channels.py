@@ -48,6 +48,6 @@ async def test_waiting_list_over_sms_in_russian(database: Database, catalogs: Ca
         assert "Готово!" in (await world.say(first, "1"))[0]
         waiting = (await world.say(second, "1"))[0]
         assert "Мест на курсе нет, поэтому вы записаны в лист ожидания." in waiting
-        assert "Вы 1-й в листе ожидания." in waiting
+        assert "Ваш номер в очереди: 1." in waiting
         mine = (await world.say(second, "мои записи"))[0]
-        assert "Компьютерная грамотность: лист ожидания, вы 1-й по очереди" in mine
+        assert "Компьютерная грамотность: вы в очереди, номер 1" in mine

@@ -55,11 +55,11 @@ async def test_enrol_then_wait_then_leave_and_the_offer_is_accepted_by_a_typed_a
     assert "Алғашқы сабақ: 9 наурыз, 14:00, Мектеп, 12-кабинет." in enrolled
 
     oleg = await person(database, clock, catalogs, 2, "ru")
-    assert "Компьютерная грамотность: мест нет, ждут 0 человек" in await oleg.say("курсы")
+    assert "Компьютерная грамотность: мест нет — можно встать в очередь" in await oleg.say("курсы")
     assert "1. Встать в лист ожидания" in await oleg.say("1")
     waiting = await oleg.say("1")
     assert "Мест на курсе нет, поэтому вы записаны в лист ожидания." in waiting
-    assert "Вы 1-й в листе ожидания." in waiting
+    assert "Ваш номер в очереди: 1." in waiting
     assert await statuses(database) == ["enrolled", "waiting"]
 
     mine = await aigerim.say("3")
@@ -129,7 +129,7 @@ async def test_the_last_seat_taken_meanwhile_gives_the_true_answer(
     await fast.send("1")
     assert "Готово!" in await fast.say("1")  # …and taken a moment later
     answer = await slow.say("1")
-    assert "вы записаны в лист ожидания" in answer and "Вы 1-й в листе ожидания." in answer
+    assert "вы записаны в лист ожидания" in answer and "Ваш номер в очереди: 1." in answer
     assert await statuses(database) == ["enrolled", "waiting"]  # the fast one's row came first
 
 

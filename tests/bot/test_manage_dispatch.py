@@ -53,7 +53,7 @@ async def test_a_villager_cannot_manage(database: Database, clock: FakeClock, ca
     await chat.send()
     await chat.send("2")
     answer = await chat.say("/manage")
-    assert "Этот раздел только для фасилитаторов центра." in answer and "Главное меню" in answer
+    assert "Этот раздел только для сотрудников центра." in answer and "Главное меню" in answer
 
 
 async def test_roster_attendance_remove_and_move_in_russian(
@@ -65,15 +65,22 @@ async def test_roster_attendance_remove_and_move_in_russian(
     assert "Курсы вашего центра:" in listing and "1. Компьютерная грамотность" in listing
     course = await staff.say("1")
     assert "Статус: запись открыта. Занято мест: 2 из 2." in course
-    assert "1. Әсел\n2. Болат\nЛист ожидания:\n1. Гүлнар\n2. Дина\n3. Ерлан" in course
+    # Only the actions are numbered on this screen: the roster has bullets.
+    assert "• Әсел\n• Болат\nЛист ожидания, по порядку:\n• Гүлнар\n• Дина\n• Ерлан" in course
+    assert "1. Отметить посещаемость\n2. Снять слушателя" in course
     assert "Места предлагаются в порядке записи в лист ожидания." in course
 
-    assert "Какое занятие?" in await staff.say("1")
+    early = await staff.say("1")  # nothing to mark a week before the first session
+    assert "У этого курса ещё не было занятий. Первое занятие: 9 марта, 14:00." in early
+    clock.advance(days=7)  # the first session starts; the second is a week later
+    lessons = await staff.say("1")
+    assert "Какое занятие?" in lessons and "1. Занятие 9 марта, 14:00\n2. Назад" in lessons
     marks = await staff.say("1")
-    assert "Занятие 9 марта, 14:00" in marks and "1. · Әсел" in marks and "2. · Болат" in marks
-    assert "1. ✓ Әсел" in await staff.say("1")
-    assert "2. ✓ Болат" in await staff.say("2")  # unmarked → present → absent → present …
-    assert "2. ✗ Болат" in await staff.say("2")
+    assert "Занятие 9 марта, 14:00. Выберите, кто пришёл (✓)" in marks
+    assert "1. · Әсел" in marks and "2. · Болат" in marks and "нажмите" not in marks
+    both = await staff.say("1 2")  # several names in one message
+    assert "1. ✓ Әсел" in both and "2. ✓ Болат" in both
+    assert "2. ✗ Болат" in await staff.say("2")  # present → absent
     assert "Статус: запись открыта" in await staff.say("3")  # done
     async with database.transaction() as session:
         marked = dict((await session.execute(
@@ -84,10 +91,11 @@ async def test_roster_attendance_remove_and_move_in_russian(
     assert "Кого вы хотите снять с курса?" in await staff.say("2")
     asked = await staff.say("2")
     assert "Почему снимаете с курса: Болат? Напишите причину" in asked
+    assert "1. Назад" in asked and "Ответьте номером" not in asked  # write, not "answer with a number"
     assert "Болат получит сообщение о том, что снят(а) с курса; причина в нём не указывается." in asked
     assert "Напишите причину в нескольких словах." in await staff.say("   ")
     removed = await staff.say("не пришёл на два занятия")
-    assert "Болат: снят(а) с курса." in removed
+    assert "Болат: снят(а) с курса. Освободившееся место предложат следующему в листе ожидания." in removed
     assert "1. Отметить посещаемость" in removed
 
     assert "Кого вы хотите переместить?" in await staff.say("3")
@@ -96,7 +104,7 @@ async def test_roster_attendance_remove_and_move_in_russian(
     assert "Ответьте числом от 1 до 3." in await staff.say("5")
     assert "Почему перемещаете: Ерлан?" in await staff.say("1")
     moved = await staff.say("обещали место в прошлый раз")
-    assert "Ерлан: теперь 1-й в листе ожидания" in moved
+    assert "Ерлан: теперь номер 1 в листе ожидания" in moved
 
     async with database.transaction() as session:
         audit = (await session.execute(select(CourseAudit.action, CourseAudit.contact_id, CourseAudit.reason)
@@ -113,8 +121,16 @@ async def test_roster_attendance_remove_and_move_in_russian(
     assert list(taken_off) == [bolat]
     roster = await staff.say("/manage")
     assert "1. Компьютерная грамотность" in roster
-    assert "Лист ожидания:\n1. Ерлан\n2. Дина" in await staff.say("1")
+    assert "• Әсел\n• Гүлнар (место предложено)\nЛист ожидания, по порядку:\n• Ерлан\n• Дина" in await staff.say("1")
     assert statuses[dina] == statuses[erlan] == "waiting"
+    await staff.say("1")
+    marks = await staff.say("1")  # Гүлнар has only been offered the seat: nobody to mark yet
+    assert "1. ✓ Әсел\n2. Готово" in marks and "Гүлнар" not in marks
+    await staff.say("2")
+    assert "4. Дина" in await staff.say("2")
+    await staff.say("4")
+    off_the_list = await staff.say("передумала")
+    assert "Дина: снят(а) с листа ожидания." in off_the_list and "место" not in off_the_list
 
 
 async def test_marking_attendance_on_telegram_in_kazakh(
@@ -133,10 +149,11 @@ async def test_marking_attendance_on_telegram_in_kazakh(
         (courses,) = await staff.says("/manage")
         assert courses.text == "Орталығыңыздың курстары:"
         (course,) = await staff.presses("Компьютер сауаттылығы", courses)
-        assert "Күйі: жазылу ашық. Бос емес орындар: 2 / 2." in course.text
+        assert "Күйі: жазылу ашық. Жазылғандар: 2 / 2." in course.text
+        clock.advance(days=7)  # the first session starts
         (lessons,) = await staff.presses("Қатысуды белгілеу", course)
         (marks,) = await staff.presses("9 наурыз", lessons)
-        assert marks.text.startswith("9 наурыз, 14:00 сабағы: келгенін (✓)")
+        assert marks.text.startswith("9 наурыз, 14:00 сабағы. Келгендерді таңдаңыз (✓)")
         await staff.presses("· Әсел", marks)
         edited = fake.messages[marks.message_id]
         assert edited.edits == 1 and "✓ Әсел" in [label for label, _ in edited.buttons()]
@@ -157,11 +174,16 @@ async def test_closing_finishing_and_cancelling_from_the_bot_in_kazakh(
         lesson = await session.scalar(select(CourseSession.id).where(CourseSession.course_id == course_id))
         seat = await session.scalar(select(Enrolment.id).where(Enrolment.contact_id == bolat,
                                                                Enrolment.course_id == course_id))
-        await repo.mark_attendance(session, lesson, seat, True, T0, actor="test")  # type: ignore[arg-type]
     staff = await facilitator(database, clock, catalogs, "kk")
     await staff.say("/manage")
     course = await staff.say("1")
     assert "4. Жазылуды жабу\n5. Курсты аяқтау\n6. Курсты тоқтату\n7. Артқа" in course
+    early = await staff.say("5")  # a week before the first session
+    assert "«Компьютер сауаттылығы» курсының әлі бірде-бір сабағы өткен жоқ, сондықтан оны аяқтауға болмайды." in early
+    assert "1. Қатысуды белгілеу" in early
+    clock.advance(days=7, minutes=90)
+    async with database.transaction() as session:
+        await repo.mark_attendance(session, lesson, seat, True, clock(), actor="test")  # type: ignore[arg-type]
     assert "жазылуды жабасыз ба?" in await staff.say("4")
     closed = await staff.say("иә")
     assert "Дайын: «Компьютер сауаттылығы» курсының күйі енді — жүріп жатыр." in closed

@@ -79,7 +79,7 @@ def test_a_seat_offer_reaches_the_terminal_and_is_accepted_there(sqlite_url: str
     admin(sqlite_url, "demo")
     admin(sqlite_url, "course", "capacity", "computer-1", "4")  # its four demo learners fill it
     joined = simulate(sqlite_url, ["2", "2", "1", "1", "/quit"])
-    assert "< Вы 1-й в листе ожидания." in joined
+    assert "< Ваш номер в очереди: 1." in joined
     admin(sqlite_url, "course", "capacity", "computer-1", "5")  # a seat frees: offered to us
 
     env = {**os.environ, "CLC_DATABASE_URL": sqlite_url, "CLC_OUTBOX_INTERVAL_SECONDS": "0.2"}

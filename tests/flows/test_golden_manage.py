@@ -33,19 +33,21 @@ def at(day: int, hour: int) -> dt.datetime:
 
 ASEL = Learner(1, "Әсел Нұрланқызы", "enrolled")
 OLGA = Learner(2, "Ольга Петрова", "offered")
+ZHANAR = Learner(9, "Жанар Оспанова", "enrolled")
 BOLAT = Learner(3, "Болат Серікұлы", "waiting", 1)
 DINA = Learner(4, "Дина Ахметова", "waiting", 2)
 SERGEY = Learner(5, "Сергей Иванов", "waiting", 3)
 
+# The first session was yesterday; the second is next week (nothing to mark yet).
 SEWING = StaffCourse(
-    7, Localized("Тігін және пішу", "Кройка и шитьё"), "open", 2,
-    (ASEL, OLGA, BOLAT, DINA, SERGEY),
-    (Lesson(70, at(10, 5), present=frozenset({1})), Lesson(71, at(12, 5))),
+    7, Localized("Тігін және пішу", "Кройка и шитьё"), "open", 3,
+    (ASEL, ZHANAR, OLGA, BOLAT, DINA, SERGEY),
+    (Lesson(70, at(1, 5)), Lesson(71, at(10, 5))),
 )
 COMPUTER = StaffCourse(
     8, Localized("Компьютер сауаттылығы", "Компьютерная грамотность"), "running", 8,
     (Learner(6, "Ерлан Жақсылықов", "enrolled"), Learner(8, "Мария Ким", "enrolled")),
-    (Lesson(80, at(11, 9)),),
+    (Lesson(80, at(4, 9)),),
     policy="priority:unemployed,women",
 )
 
@@ -70,25 +72,25 @@ def test_manage(catalogs: Catalogs, language: str) -> None:
     t.begin("A facilitator of the demo centre", {COURSES_KEY: (SEWING, COMPUTER)}, name=words["name"])
     t.say(words["command"])  # the centre's courses
     t.say("1")  # sewing: status, seats, roster, waiting list, its order
-    t.say("1")  # Mark attendance: which session
-    t.say("1")  # the first session's marks
-    marked = t.say("2")  # Ольга present
-    assert marked.effects == (MarkAttendance(70, 2, True),)
+    t.say("1")  # Mark attendance: which session (only the one held so far)
+    t.say("1")  # the first session's marks: those enrolled, not Ольга (only offered a seat)
+    marked = t.say("1 2")  # both came
+    assert marked.effects == (MarkAttendance(70, 1, True), MarkAttendance(70, 9, True))
 
-    t.change("Ольга Петрова is marked present", {COURSES_KEY: (with_marks(SEWING, {1, 2}, set()), COMPUTER)})
-    unmarked = t.say("1")  # Әсел, marked present before, now absent
+    t.change("Both are marked present", {COURSES_KEY: (with_marks(SEWING, {1, 9}, set()), COMPUTER)})
+    unmarked = t.say("1")  # Әсел, marked present by mistake, now absent
     assert unmarked.effects == (MarkAttendance(70, 1, False),)
 
-    sewing = with_marks(SEWING, {2}, {1})
+    sewing = with_marks(SEWING, {9}, {1})
     t.change("Әсел Нұрланқызы is marked absent", {COURSES_KEY: (sewing, COMPUTER)})
     t.say("3")  # Done: the course again
     t.say("2")  # Remove a learner: whom
     t.say("9")  # out of range
-    t.say("3")  # Болат: the reason
+    t.say("4")  # Болат: the reason
     removed = t.say(words["removed"])
     assert removed.effects == (RemoveLearner(3, words["removed"]),)
 
-    sewing = dataclasses.replace(sewing, learners=(ASEL, OLGA, dataclasses.replace(DINA, position=1),
+    sewing = dataclasses.replace(sewing, learners=(ASEL, ZHANAR, OLGA, dataclasses.replace(DINA, position=1),
                                                    dataclasses.replace(SERGEY, position=2)))
     t.change("Болат Серікұлы is off the waiting list", {COURSES_KEY: (sewing, COMPUTER)})
     t.say("3")  # Move on the waiting list: whom
@@ -97,7 +99,7 @@ def test_manage(catalogs: Catalogs, language: str) -> None:
     moved = t.say(words["moved"])
     assert moved.effects == (MoveLearner(5, 1, words["moved"]),)
 
-    sewing = dataclasses.replace(sewing, learners=(ASEL, OLGA, dataclasses.replace(SERGEY, position=1),
+    sewing = dataclasses.replace(sewing, learners=(ASEL, ZHANAR, OLGA, dataclasses.replace(SERGEY, position=1),
                                                    dataclasses.replace(DINA, position=2)))
     t.change("Сергей Иванов is first on the waiting list", {COURSES_KEY: (sewing, COMPUTER)})
     t.say(words["back"])  # the centre's courses
@@ -105,6 +107,8 @@ def test_manage(catalogs: Catalogs, language: str) -> None:
     t.say(words["back"])
     t.say("2")  # the computer course: running, priority order, nobody waiting
     t.say("3")  # Move: nobody is waiting
+    t.say("1")  # Mark attendance: its first session is the day after tomorrow
+    t.say("5")  # Finish: no session has taken place yet
     t.say(words["back"])
     done = t.say("3")  # Back from the courses: the main menu
     assert done.state["stage"] == "menu" and not done.effects
@@ -114,7 +118,7 @@ def test_manage(catalogs: Catalogs, language: str) -> None:
     assert refused.state["stage"] == "menu" and not refused.effects
 
     assert t.effects == [
-        MarkAttendance(70, 2, True), MarkAttendance(70, 1, False),
+        MarkAttendance(70, 1, True), MarkAttendance(70, 9, True), MarkAttendance(70, 1, False),
         RemoveLearner(3, words["removed"]), MoveLearner(5, 1, words["moved"]),
     ]
     check_golden(f"manage_{language}.txt", t)

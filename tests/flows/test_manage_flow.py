@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
-from flows.courses.staff import COURSES_KEY, Learner, Lesson, MoveLearner, StaffCourse
+from flows.courses.staff import COURSES_KEY, Learner, Lesson, MarkAttendance, MoveLearner, StaffCourse
 from flows.engine import step
 from flows.events import ContactFacts, Facts, Inbound, Localized, Msg, State, Step
 from tests.flows.standard import FLOWS
@@ -39,7 +40,7 @@ WAITING = (Learner(1, "Әсел", "enrolled"), Learner(2, "Болат", "waiting
 def test_someone_without_the_role_is_told_politely() -> None:
     menu: State = {"seq": 1, "ctx": "menu", "stage": "menu", "flow": None, "data": None}
     result = send(menu, "/manage", facts(None))
-    assert keys(result)[0] == "This part is for the centre's facilitators."
+    assert keys(result)[0] == "This part is for the centre's staff."
     assert result.state["stage"] == "menu" and not result.effects
 
 
@@ -98,3 +99,48 @@ def test_a_person_picked_from_an_older_list_is_a_stale_button() -> None:
     old_list = step(picked.state, Inbound("simulator", "sim:1", choice="e3", context="manage:remove:7"), NOW, known, FLOWS)
     assert not old_list.effects and old_list.state["data"]["enrolment"] == 2
     assert "Why is {name} taken off the course?" in keys(old_list)[-1]
+
+
+def test_attendance_lists_only_the_enrolled_and_takes_several_numbers() -> None:
+    seated = (Learner(1, "Әсел", "enrolled"), Learner(4, "Ольга", "offered"), Learner(5, "Жанар", "enrolled"))
+    known = facts((course(*seated),))
+    shown = send(at({"view": "lessons", "course": 7}), "1", known)
+    assert [c.label for c in shown.replies[-1].choices][:-1] == [  # an open offer is no seat yet
+        Localized("· Әсел", "· Әсел"), Localized("· Жанар", "· Жанар")]
+    both = send(shown.state, "1 2", known)
+    assert both.effects == (MarkAttendance(70, 1, True), MarkAttendance(70, 5, True))
+    assert [c.label for c in both.replies[-1].choices][:-1] == [
+        Localized("✓ Әсел", "✓ Әсел"), Localized("✓ Жанар", "✓ Жанар")]
+    out_of_range = send(shown.state, "1 7", known)
+    assert not out_of_range.effects and keys(out_of_range)[0] == "Please answer with a number from 1 to {count}."
+
+
+def test_no_marks_and_no_finish_before_the_first_session() -> None:
+    later = StaffCourse(7, TITLE, "running", 2, WAITING, (Lesson(70, NOW + dt.timedelta(days=2)),))
+    known = facts((later,))
+    early = send(at({"view": "course", "course": 7}), "1", known)
+    assert keys(early)[0] == "No session of this course has taken place yet; the first is on {start}."
+    assert early.state["data"] == {"view": "course", "course": 7} and not early.effects
+    finish = next(n for n, c in enumerate(early.replies[-1].choices, 1) if c.id == "to_finished")
+    refused = send(early.state, str(finish), known)
+    assert keys(refused)[0].startswith("No session of «{title}» has taken place yet, so it cannot be finished.")
+    assert not refused.effects and refused.state["data"] == {"view": "course", "course": 7}
+
+
+def test_taking_someone_off_says_what_happens_to_the_seat() -> None:
+    def removed(learners: tuple[Learner, ...], enrolment: int, capacity: int = 2) -> str:
+        known = facts((replace(course(*learners), capacity=capacity),))
+        return keys(send(at({"view": "remove_reason", "course": 7, "enrolment": enrolment}), "причина", known))[0]
+
+    asel, bolat = Learner(1, "Әсел", "enrolled"), Learner(2, "Болат", "waiting", 1)
+    assert removed((asel, bolat), 2) == "{name} was taken off the waiting list."
+    assert removed((asel, bolat), 1) == (
+        "{name} was taken off the course; the seat is offered to the next person on the waiting list.")
+    assert removed((asel,), 1) == "{name} was taken off the course; the seat is free for the next person who enrols."
+    over = (asel, Learner(3, "Дина", "enrolled"), bolat)  # 2 enrolled on 1 seat after a forced shrink
+    assert removed(over, 1, capacity=1) == "{name} was taken off the course."
+
+
+def test_a_reason_prompt_asks_for_text_not_a_number() -> None:
+    asked = send(at({"view": "remove", "course": 7}), "2", facts((course(*WAITING),)))
+    assert asked.replies[-1].expects == "text" and [c.id for c in asked.replies[-1].choices] == ["back"]

@@ -144,21 +144,67 @@ async def test_an_offer_on_a_course_cancelled_meanwhile_cannot_be_accepted(datab
             await repo.accept_offer(session, await enrolment_id(session, course_id, b), T0, actor="contact")
 
 
-async def test_growing_capacity_offers_one_seat_per_new_place_and_shrinking_evicts_nobody(database: Database) -> None:
+async def test_growing_capacity_offers_one_seat_per_new_place(database: Database) -> None:
     course_id, people = await setup(database, people=5, capacity=1)
     for i, person in enumerate(people):
         await enrol(database, course_id, person, T0 + dt.timedelta(minutes=i))
     async with database.transaction() as session:
         offers = await repo.set_capacity(session, course_id, 3, T0, actor="cli:test")
     assert sorted(o.seat_no for o in offers) == [2, 3]
-    async with database.transaction() as session:
-        assert await repo.set_capacity(session, course_id, 1, T0, actor="cli:test") == []
     result = await states(database, course_id)
     assert [result[p][0] for p in people] == ["enrolled", "offered", "offered", "waiting", "waiting"]
-    # Seats above the new capacity are not offered again when their holder leaves.
+
+
+async def test_capacity_below_the_seat_holders_is_refused_without_force(database: Database) -> None:
+    course_id, people = await setup(database, people=3, capacity=3)
+    for i, person in enumerate(people):
+        await enrol(database, course_id, person, T0 + dt.timedelta(minutes=i))
+    with pytest.raises(repo.CourseError, match="has 3 seat holders .* 0 seats would leave 3 of them without one"):
+        async with database.transaction() as session:
+            await repo.set_capacity(session, course_id, 0, T0, actor="cli:test")
+    async with database.transaction() as session:
+        course = await session.get(Course, course_id)
+        assert course is not None and course.capacity == 3
+
+
+async def test_a_forced_shrink_keeps_the_enrolled_and_withdraws_offers_beyond_the_seats(database: Database) -> None:
+    course_id, people = await setup(database, people=5, capacity=1)
+    for i, person in enumerate(people):
+        await enrol(database, course_id, person, T0 + dt.timedelta(minutes=i))
+    async with database.transaction() as session:
+        await repo.set_capacity(session, course_id, 3, T0, actor="cli:test")  # 1 enrolled, 2 offered
+        enrolled = await enrolment_id(session, course_id, people[0])
+        await repo.accept_offer(session, await enrolment_id(session, course_id, people[1]), T0, actor="c")
+    async with database.transaction() as session:
+        resized = await repo.resize(session, course_id, 1, T0, actor="cli:test", force=True)
+    assert [row.contact_id for row in resized.enrolled] == people[:2]  # both keep their seats
+    assert [row.contact_id for row in resized.withdrawn] == [people[2]] and resized.offers == []
+    result = await states(database, course_id)
+    assert [result[p] for p in people] == [
+        ("enrolled", None), ("enrolled", None), ("waiting", 1), ("waiting", 2), ("waiting", 3)]
+    # Over capacity, a seat that frees up is not offered: one seat, one learner left.
+    async with database.transaction() as session:
+        _, offers = await repo.leave(session, enrolled, T0, actor="c")
+    assert offers == []
     async with database.transaction() as session:
         _, offers = await repo.leave(session, await enrolment_id(session, course_id, people[1]), T0, actor="c")
-    assert offers == []
+    assert [row.contact_id for row in offers] == [people[2]]  # now a seat is really free
+
+
+async def test_an_offer_is_never_accepted_past_capacity(database: Database) -> None:
+    """Even an offer left open on a full course (capacity changed behind the repository's back)."""
+    course_id, (a, b) = await setup(database, people=2, capacity=1)
+    await enrol(database, course_id, a)
+    await enrol(database, course_id, b)
+    async with database.transaction() as session:
+        _, offers = await repo.leave(session, await enrolment_id(session, course_id, a), T0, actor="c")
+        assert [row.contact_id for row in offers] == [b]
+        course = await session.get(Course, course_id)
+        assert course is not None
+        course.capacity = 0
+    with pytest.raises(repo.CourseError, match="has no seat left"):
+        async with database.transaction() as session:
+            await repo.accept_offer(session, await enrolment_id(session, course_id, b), T0, actor="contact")
 
 
 async def test_priority_policy_orders_by_survey_profile_then_time(database: Database) -> None:
@@ -200,9 +246,10 @@ async def test_attendance_is_marked_once_per_session_and_audited(database: Datab
                                        .order_by(CourseSession.starts_at))).first()
         assert first is not None
         ea, eb = await enrolment_id(session, course_id, a), await enrolment_id(session, course_id, b)
-        await repo.mark_attendance(session, first.id, ea, False, T0, actor="cli:aigul")
-        await repo.mark_attendance(session, first.id, ea, True, T0, actor="cli:aigul")
-        await repo.mark_attendance(session, first.id, eb, False, T0, actor="cli:aigul")
+        held = first.starts_at + dt.timedelta(minutes=90)
+        await repo.mark_attendance(session, first.id, ea, False, held, actor="cli:aigul")
+        await repo.mark_attendance(session, first.id, ea, True, held, actor="cli:aigul")
+        await repo.mark_attendance(session, first.id, eb, False, held, actor="cli:aigul")
     async with database.transaction() as session:
         assert await repo.attendees(session, course_id) == [a]
         marks = await session.scalar(select(func.count()).select_from(Attendance))
