@@ -14,6 +14,7 @@ from bot.admin.runner import run_with_db
 from bot.clock import system_clock
 from bot.feature import FeatureSet
 from bot.features import standard_features
+from flows.timezones import DEFAULT_TIMEZONE
 from storage.db import Database
 from storage.models import Centre
 
@@ -26,7 +27,7 @@ DEMO_CENTRE = {
     "oblast": "Алматы облысы",
     "district": "Еңбекшіқазақ ауданы",
     "settlement": "Ақсу",
-    "timezone": "Asia/Almaty",
+    "timezone": DEFAULT_TIMEZONE,
 }
 
 
