@@ -17,6 +17,7 @@ from bot.features import standard_features
 from flows.timezones import DEFAULT_TIMEZONE
 from storage.db import Database
 from storage.models import Centre
+from storage.revisions import upgrade_and_report
 
 console = Console()
 
@@ -58,11 +59,16 @@ def build_app(features: FeatureSet) -> typer.Typer:
     def db_upgrade() -> None:
         """Apply every pending migration (the service also does this at start)."""
 
-        async def noop(_db: Database) -> None:
-            return None
+        async def upgrade(db: Database) -> list[str]:
+            return await upgrade_and_report(db.engine)
 
-        run_with_db(noop)
-        console.print("[green]database is up to date[/green]")
+        applied = run_with_db(upgrade, migrate=False)
+        if not applied:
+            console.print("[green]database is up to date[/green] (nothing to apply)")
+            return
+        console.print(f"[green]applied {len(applied)} migration(s)[/green]:", highlight=False)
+        for revision in applied:
+            console.print(f"  {revision}", highlight=False, soft_wrap=True)
 
     @app.command()
     def demo() -> None:
