@@ -74,6 +74,7 @@ FIRST_COMMANDS: tuple[tuple[str, str], ...] = (("start", N_("Main menu")),)
 LAST_COMMANDS: tuple[tuple[str, str], ...] = (
     ("language", N_("Language")),
     ("help", N_("Help")),
+    ("name", N_("My name")),
     ("cancel", N_("Cancel and return to the menu")),
 )
 DESCRIPTION = N_(
@@ -100,7 +101,8 @@ def inbound_from(update: Update) -> Inbound | None:
     if user is None or chat is None or chat.type != "private" or user.is_bot:
         return None
     hint = language_hint(user.language_code)
-    base = Inbound(channel=CHANNEL, address=address_of(user.id), language_hint=hint)
+    base = Inbound(channel=CHANNEL, address=address_of(user.id), language_hint=hint,
+                   profile_name=user.first_name)
     if update.callback_query is not None:
         parsed = parse_callback(update.callback_query.data)
         if parsed is None:
