@@ -137,6 +137,6 @@ def _one_line(error: ValidationError) -> str:
 def load_settings(**overrides: object) -> Settings:
     """Read the settings or raise ConfigError naming the first wrong variable."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)  # type: ignore[arg-type]  # pydantic validates the overrides at run time
     except ValidationError as exc:
         raise ConfigError(_one_line(exc)) from None
