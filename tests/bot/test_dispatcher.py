@@ -121,11 +121,11 @@ async def test_a_greeting_in_the_middle_of_the_survey_resumes_it(chat: Chat) -> 
     await chat.send()
     await chat.send("2")
     started = await chat.say("1")
-    assert "Вопрос 1 из" in started
+    assert "Вопрос 1 " in started
     await chat.send("да")
     for greeting in ("Привет", "/start", "сәлем"):
         again = await chat.say(greeting)
-        assert "Вопрос 2 из" in again and "Главное меню" not in again
+        assert "Вопрос 2 " in again and "Главное меню" not in again
 
 
 async def test_a_button_carrying_the_digest_of_the_current_context_is_current(chat: Chat) -> None:
