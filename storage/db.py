@@ -9,6 +9,7 @@ by another connection of this process. On PostgreSQL the same code relies on row
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -116,6 +117,14 @@ def _reason(error: OSError) -> str:
 async def connected(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     """A connection, with trouble opening it (or writing to a read-only SQLite file) reported
     as :class:`DatabaseUnavailable`: one line instead of a driver's traceback."""
+    path = sqlite_file(engine.url)
+    if path is not None:
+        # Opened once here, synchronously: when aiosqlite's own thread fails to open the file
+        # it may report it after the event loop closed, a second traceback line on exit.
+        try:
+            sqlite3.connect(path).close()
+        except sqlite3.Error as exc:
+            raise unavailable(exc, engine.url) or exc from None
     try:
         connection = await engine.connect()
     except Exception as exc:
