@@ -1,8 +1,11 @@
-"""All models; importing this package registers every table on ``Base.metadata``."""
+"""Every model of the schema, in one package: ``storage.models.courses`` and the others are
+part of its interface, so ``Base.metadata`` (migrations, the merge of two contacts) always
+holds every table, whatever module was imported first. SQLAlchemy maps a model when its class
+is defined; that is the library's contract, not a registry of ours."""
 
-from storage.models import courses as courses  # registers the course tables
-from storage.models import sms as sms  # registers the SMS delivery table
-from storage.models import surveys as surveys  # registers the survey tables
+from storage.models import courses as courses
+from storage.models import sms as sms
+from storage.models import surveys as surveys
 from storage.models.base import Base, UTCDateTime
 from storage.models.core import (
     Centre,
