@@ -71,7 +71,7 @@ async def test_the_done_number_alone_keeps_the_earlier_choice_after_going_back(
     done = done_number(await at_situation(chat, "kk"))
     await chat.send("2 5")
     back = await chat.say("артқа")
-    assert "2. Жалдамалы жұмыстамын ✓" in back and f"{done}. Дайын: таңдауымды сақтау" in back
+    assert "2. Жалдамалы жұмыс істеймін ✓" in back and f"{done}. Дайын: таңдауымды сақтау" in back
     answer = await chat.say(done)
     assert "3-сұрақ" in answer
     assert await situation_answer(database) == ["employed", "pensioner"]

@@ -129,12 +129,12 @@ async def test_two_fast_presses_are_both_applied_in_order(
         await villager.at_the_survey_after_consent()
         question = villager.keyboard_message()
         done = channel.finished
-        for label in ("Ищу работу", "Предприниматель", "На пенсии"):  # pressed before any answer comes
+        for label in ("Ищу работу", "Веду своё дело", "На пенсии"):  # pressed before any answer comes
             fake.user_presses(604, question, question.button(label))
         await channel.wait_finished(done + 3)
         labels = [label for label, _ in fake.messages[question.message_id].buttons()]
         assert [label for label in labels if label.endswith("✓")] == [
-            "Ищу работу ✓", "Предприниматель ✓", "На пенсии ✓"
+            "Ищу работу ✓", "Веду своё дело ✓", "На пенсии ✓"
         ]
         await villager.presses("Готово", fake.messages[question.message_id])
     async with database.transaction() as session:
