@@ -92,7 +92,7 @@ def help_text() -> Reply:
         body=(
             Msg(
                 N_(
-                    "This bot belongs to your Community Learning Centre. Here you can answer "
+                    "This bot belongs to the Community Learning Centre in your village. Here you can answer "
                     "the needs survey, find courses and enrol, and follow your waiting list.\n"
                     "Words that work at any time: menu, language, help, cancel."
                 )

@@ -121,6 +121,11 @@ def reason_reply(course: StaffCourse, view: str, learner: Learner | None) -> Rep
     if view == "cancel_reason":
         question = Msg(N_("Why is «{title}» cancelled? Write the reason; everyone enrolled or waiting "
                           "will be told the course is off."), {"title": course.title})
+    elif view == "remove_reason" and learner is not None and learner.status == "waiting":
+        # Someone only waiting holds no seat: "taken off the course" would be untrue.
+        question = Msg(N_("Why is {name} taken off the waiting list? Write the reason in a few words; "
+                          "it is kept in the log. {name} is told they were taken off it, without the "
+                          "reason."), {"name": name_of(learner)})
     elif view == "remove_reason":
         question = Msg(N_("Why is {name} taken off the course? Write the reason in a few words; it is "
                           "kept in the log. {name} is told they were taken off, without the reason."),

@@ -51,9 +51,9 @@ async def test_a_moved_or_cancelled_session_is_told_to_seat_holders_and_offers_i
     assert set(sent) == {"sim:1", "sim:2"}
     assert "«Компьютер сауаттылығы» курсының сабақ кестесі өзгерді:" in sent["sim:1"]
     assert "9 наурыз, 14:00 сабағы: енді Мәдениет үйі, 90 минут." in sent["sim:1"]
-    assert "Ауыстырылды: 16 наурыз, 14:00 → 17 наурыз, 16:00, Мектеп, 12-кабинет." in sent["sim:1"]
+    assert "Сабақ ауыстырылды: 16 наурыз, 14:00 → 17 наурыз, 16:00, Мектеп, 12-кабинет." in sent["sim:1"]
     assert "Изменилось расписание курса «Компьютерная грамотность»:" in sent["sim:2"]
-    assert "Перенесено: 16 марта, 14:00 → 17 марта, 16:00, Школа, кабинет 12." in sent["sim:2"]
+    assert "Занятие перенесено: 16 марта, 14:00 → 17 марта, 16:00, Школа, кабинет 12." in sent["sim:2"]
 
     async with database.transaction() as session:
         before = await schedule_of(session, course_id)

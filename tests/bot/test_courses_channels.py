@@ -31,7 +31,7 @@ async def test_enrol_with_buttons_on_telegram(database: Database, catalogs: Cata
         (detail,) = await villager.presses("Компьютер сауаттылығы", listing)
         assert "Сабақ кестесі:" in detail.text
         done = await villager.presses("Жазылу", detail)
-        assert done[0].text.startswith("Дайын! «Компьютер сауаттылығы» курсында сізге орын бар.")
+        assert done[0].text.startswith("Жазылдыңыз! «Компьютер сауаттылығы» курсында сізге орын бекітілді.")
     async with database.transaction() as session:
         assert (await session.scalars(select(Enrolment.status))).all() == ["enrolled"]
 

@@ -51,12 +51,12 @@ async def test_enrol_then_wait_then_leave_and_the_offer_is_accepted_by_a_typed_a
     detail = await aigerim.say("1")
     assert "Сабақ кестесі:" in detail and "Мектеп, 12-кабинет" in detail and "1. Жазылу" in detail
     enrolled = await aigerim.say("1")
-    assert "Дайын! «Компьютер сауаттылығы» курсында сізге орын бар." in enrolled
+    assert "Жазылдыңыз! «Компьютер сауаттылығы» курсында сізге орын бекітілді." in enrolled
     assert "Алғашқы сабақ: 9 наурыз, 14:00, Мектеп, 12-кабинет." in enrolled
 
     oleg = await person(database, clock, catalogs, 2, "ru")
     assert "Компьютерная грамотность: мест нет — можно встать в очередь" in await oleg.say("курсы")
-    assert "1. Встать в лист ожидания" in await oleg.say("1")
+    assert "1. Встать в очередь" in await oleg.say("1")
     waiting = await oleg.say("1")
     assert "Мест на курсе нет, поэтому вы записаны в лист ожидания." in waiting
     assert "Ваш номер в очереди: 1." in waiting
@@ -110,7 +110,7 @@ async def test_a_declined_and_an_expired_offer_move_the_list_on(
     assert "выберите «Курсы» в меню и запишитесь снова" in told["sim:3"]
     assert "Хорошая новость" in told["sim:4"]
     late = await others[1].say("1")
-    assert "Пока вы отвечали, всё изменилось" in late or "срок этого предложения истёк" in late
+    assert "Пока вы отвечали, ситуация изменилась" in late or "срок этого предложения истёк" in late
     assert await statuses(database) == ["left", "declined", "expired", "offered"]
     async with database.transaction() as session:
         offers = (await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "offer"))).all()

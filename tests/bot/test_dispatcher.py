@@ -21,7 +21,7 @@ async def test_a_new_contact_chooses_kazakh_and_sees_the_menu_in_kazakh(chat: Ch
     assert "Сәлеметсіз бе! Тілді таңдаңыз." in greeting and "Здравствуйте! Выберите язык." in greeting
     menu = await chat.say("1")
     assert "Басты мәзір. Не істегіңіз келеді?" in menu
-    assert "1. Қажеттіліктер сауалнамасы" in menu and "Жауап ретінде нөмірін жіберіңіз." in menu
+    assert "1. Оқу қажеттіліктері сауалнамасы" in menu and "Жауабыңыздың нөмірін жіберіңіз." in menu
 
 
 async def test_language_choice_persists_for_a_new_dispatcher(

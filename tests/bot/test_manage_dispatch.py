@@ -90,7 +90,7 @@ async def test_roster_attendance_remove_and_move_in_russian(
 
     assert "Кого вы хотите снять с курса?" in await staff.say("2")
     asked = await staff.say("2")
-    assert "Почему снимаете с курса: Болат? Напишите причину" in asked
+    assert "Болат: почему снимаете с курса? Напишите причину" in asked
     assert "1. Назад" in asked and "Ответьте номером" not in asked  # write, not "answer with a number"
     assert "Болат получит сообщение о том, что снят(а) с курса; причина в нём не указывается." in asked
     assert "Напишите причину в нескольких словах." in await staff.say("   ")
@@ -100,9 +100,9 @@ async def test_roster_attendance_remove_and_move_in_russian(
 
     assert "Кого вы хотите переместить?" in await staff.say("3")
     places = await staff.say("2")
-    assert "На какое место в очереди поставить: Ерлан?" in places and "1. Место 1\n2. Место 2\n3. Назад" in places
+    assert "Ерлан: на какое место в очереди переместить?" in places and "1. Место 1\n2. Место 2\n3. Назад" in places
     assert "Ответьте числом от 1 до 3." in await staff.say("5")
-    assert "Почему перемещаете: Ерлан?" in await staff.say("1")
+    assert "Ерлан: почему меняете место в очереди?" in await staff.say("1")
     moved = await staff.say("обещали место в прошлый раз")
     assert "Ерлан: теперь номер 1 в листе ожидания" in moved
 
@@ -186,7 +186,7 @@ async def test_closing_finishing_and_cancelling_from_the_bot_in_kazakh(
         await repo.mark_attendance(session, lesson, seat, True, clock(), actor="test")  # type: ignore[arg-type]
     assert "жазылуды жабасыз ба?" in await staff.say("4")
     closed = await staff.say("иә")
-    assert "Дайын: «Компьютер сауаттылығы» курсының күйі енді — жүріп жатыр." in closed
+    assert "Орындалды: «Компьютер сауаттылығы» курсының күйі енді — жүріп жатыр." in closed
     assert "4. Жазылуды ашу" in closed  # the choices follow the new status
     assert "аяқталды деп белгілейсіз бе?" in await staff.say("5")
     finished = await staff.say("1")
@@ -197,7 +197,7 @@ async def test_closing_finishing_and_cancelling_from_the_bot_in_kazakh(
     await staff.say("2")  # the sewing course
     assert "неге тоқтатылады?" in await staff.say("6")
     assert "мына себеппен тоқтатасыз ба: шебер ауырып қалды?" in await staff.say("шебер ауырып қалды")
-    assert "Дайын: «Компьютер сауаттылығы» курсының күйі енді — тоқтатылды." in await staff.say("иә")
+    assert "Орындалды: «Компьютер сауаттылығы» курсының күйі енді — тоқтатылды." in await staff.say("иә")
 
     async with database.transaction() as session:
         statuses = dict((await session.execute(select(Course.id, Course.status))).all())

@@ -33,7 +33,7 @@ def test_pick_kazakh_switch_to_russian_quit_and_be_remembered(sqlite_url: str) -
     ]
     after_kazakh = first.split("> 1\n", 1)[1].split("> 4\n", 1)[0]
     assert "< Басты мәзір. Не істегіңіз келеді?" in after_kazakh
-    assert "< 1. Қажеттіліктер сауалнамасы" in after_kazakh
+    assert "< 1. Оқу қажеттіліктері сауалнамасы" in after_kazakh
     after_russian = first.split("> 2\n", 1)[1]
     assert "< Главное меню. Что вы хотите сделать?" in after_russian
     assert "< 2. Курсы" in after_russian

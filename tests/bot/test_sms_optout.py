@@ -65,7 +65,7 @@ async def test_stop_then_silence_then_start(
 
         back = await world.say(PHONE, start)
         assert len(back) == 1
-        assert back[0].startswith("Қайта қош келдіңіз! Біздің хабарламаларымыз сізге қайтадан келеді.")
+        assert back[0].startswith("Қайта қосылдыңыз! Хабарламаларымыз сізге қайтадан келеді.")
         assert "Басты мәзір" in back[0]
         assert await opted_out_at(database) is None
         delivered = await queue_news(database, clock)
@@ -111,4 +111,4 @@ async def test_a_carrier_stop_21610_on_send_and_in_a_report_opts_the_number_out(
         assert await opted_out_at(database) == clock()
         assert await world.say(PHONE, "menu") == []
         back = (await world.say(PHONE, "start"))[0]  # opted in again, back at the survey they began
-        assert "Қайта қош келдіңіз!" in back and "\n1/" in back
+        assert "Қайта оралғаныңызға қуаныштымыз!" in back and "\n1/" in back

@@ -134,7 +134,7 @@ async def test_every_sent_sms_is_recorded_with_its_segments(
     ("Сауалнама", "Согласны? Подробнее: «подробнее»"),
     ("КУРСЫ", "Курсы"),
     ("язык", "Выберите язык."),
-    ("абракадабра", "Не понял. Отправьте число от 1 до 6 или слово из меню."),
+    ("абракадабра", "Не удалось понять ответ. Отправьте число от 1 до 6 или слово из меню."),
 ])
 async def test_keywords_in_three_languages_and_a_short_help_for_anything_else(
     database: Database, catalogs: Catalogs, clock: FakeClock, word: str, shown: str

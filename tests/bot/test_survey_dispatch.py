@@ -148,7 +148,7 @@ async def test_odd_inputs_midway_are_reprompted_and_stored_text_is_clean(chat: C
         await chat.send(text)
     for odd in ["🙂🙂", "", " ", "\x07\x1b", "я" * 5000]:
         reply = await chat.say(odd)
-        assert "Пожалуйста, напишите ответ словами." in reply or "Слишком длинно" in reply
+        assert "Пожалуйста, напишите ответ словами." in reply or "Слишком длинный ответ" in reply
     await chat.send("Аксу\u200b 🙂\x07")
     async with database.transaction() as session:
         row = await session.scalar(select(SurveyAnswer).where(SurveyAnswer.question_id == "settlement"))

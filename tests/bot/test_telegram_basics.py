@@ -85,13 +85,13 @@ async def test_stickers_and_very_long_texts_get_an_answer(
         user = Villager(fake, channel, 507)
         await user.in_russian()
         replies = await user.says("ә" * 5000)
-        assert replies[0].text.startswith("Не понял. Отправьте число от 1 до 6")
+        assert replies[0].text.startswith("Не удалось понять ответ. Отправьте число от 1 до 6")
         sticker = await user._act(lambda: fake._push({"message": {
             "message_id": 99, "date": 0, "chat": {"id": 507, "type": "private"},
             "from": {"id": 507, "is_bot": False, "first_name": "A"}, "sticker": {
                 "file_id": "x", "file_unique_id": "y", "width": 1, "height": 1, "is_animated": False,
                 "is_video": False, "type": "regular"}}}))
-        assert sticker[0].text.startswith("Не понял.")
+        assert sticker[0].text.startswith("Не удалось понять ответ.")
 
 
 async def test_long_replies_are_split_at_4096_on_line_boundaries() -> None:

@@ -49,7 +49,7 @@ async def test_someone_elses_contact_card_is_not_linked(
         user = Villager(fake, channel, 510)
         await user.says("/start")
         (answer,) = await user.shares_contact("+77011234567", owner=999)
-        assert answer.text == "Пожалуйста, отправьте кнопкой свой собственный номер телефона."
+        assert answer.text == "Пожалуйста, отправьте свой номер телефона с помощью кнопки."
         assert answer.reply_markup is not None and answer.reply_markup["keyboard"][0][0]["request_contact"]
     async with database.transaction() as session:
         assert (await session.scalars(select(ChannelIdentity.channel))).all() == ["telegram"]

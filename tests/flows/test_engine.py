@@ -124,7 +124,7 @@ def test_phone_command_asks_with_a_share_button() -> None:
 def test_help_then_menu() -> None:
     menu_state = at_menu()
     result = say(menu_state, "kk", "көмек")
-    assert keys(result)[0].startswith("This bot belongs to your Community Learning Centre.")
+    assert keys(result)[0].startswith("This bot belongs to the Community Learning Centre in your village.")
     assert keys(result)[-1] == "Main menu. What would you like to do?"
 
 

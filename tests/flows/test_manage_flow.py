@@ -98,7 +98,7 @@ def test_a_person_picked_from_an_older_list_is_a_stale_button() -> None:
     assert picked.state["data"] == {"view": "remove_reason", "course": 7, "enrolment": 2}
     old_list = step(picked.state, Inbound("simulator", "sim:1", choice="e3", context="manage:remove:7"), NOW, known, FLOWS)
     assert not old_list.effects and old_list.state["data"]["enrolment"] == 2
-    assert "Why is {name} taken off the course?" in keys(old_list)[-1]
+    assert "Why is {name} taken off the waiting list?" in keys(old_list)[-1]  # Болат only waits
 
 
 def test_attendance_lists_only_the_enrolled_and_takes_several_numbers() -> None:
@@ -139,6 +139,14 @@ def test_taking_someone_off_says_what_happens_to_the_seat() -> None:
     assert removed((asel,), 1) == "{name} was taken off the course; the seat is free for the next person who enrols."
     over = (asel, Learner(3, "Дина", "enrolled"), bolat)  # 2 enrolled on 1 seat after a forced shrink
     assert removed(over, 1, capacity=1) == "{name} was taken off the course."
+
+
+def test_the_reason_prompt_says_course_or_waiting_list_as_it_is() -> None:
+    known = facts((course(*WAITING),))
+    seated = send(at({"view": "remove", "course": 7}), "1", known)  # Әсел holds a seat
+    waiting = send(at({"view": "remove", "course": 7}), "2", known)  # Болат only waits
+    assert keys(seated)[-1].startswith("Why is {name} taken off the course?")
+    assert keys(waiting)[-1].startswith("Why is {name} taken off the waiting list?")
 
 
 def test_a_reason_prompt_asks_for_text_not_a_number() -> None:
