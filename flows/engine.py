@@ -140,9 +140,10 @@ def _route(state: State, event: Inbound, now: dt.datetime, facts: Facts, flows: 
     if state.get("stage") == "choose_language":
         if command is None:
             return _choose_language(state, event, facts, flows)
-    if state.get("stage") == "name" and command is None and event.choice is None:
-        if _parse_menu_item(event, flows) is None:
-            return _take_name(state, event.text, now, facts, flows)
+    if state.get("stage") == "name":
+        named = _answer_name(state, event, command, now, facts, flows)
+        if named is not None:
+            return named
     if command == "name" and (not in_flow or is_slash_command(event.text)):
         return _open_menu_item(state, "name", event, now, facts, flows)
     if command == "language":
@@ -214,12 +215,35 @@ def _language_stage(state: State, event: Inbound, facts: Facts, flows: FlowRegis
     return (menu.language_set(), menu.main_menu(flows.menu_items)), (SetLanguage(chosen),)
 
 
+def _answer_name(
+    state: State, event: Inbound, command: str | None, now: dt.datetime, facts: Facts, flows: FlowRegistry
+) -> Routed | None:
+    """The one message the name question waits for. A name is stored; a skip word closes the
+    question. Anything else (a command, a menu number, «рахмет», a text days later) is read as
+    the menu would read it (None), except right after choosing "My name", where a text that is
+    no name is explained and asked again."""
+    chosen = bool(state.get("data"))
+    _enter(state, "menu")
+    if event.choice is None and names.is_skip(event.text):
+        return (menu.main_menu(flows.menu_items),), ()
+    if event.choice is not None or command is not None:
+        return None
+    fresh = names.still_waiting(facts.get(sms_session.FACT_LAST_ACTIVITY, None), now)
+    if not fresh or _parse_menu_item(event, flows) is not None:
+        return None
+    name = names.clean_name(event.text)
+    if name is not None:
+        return (names.name_saved(name), menu.main_menu(flows.menu_items)), (SetName(name),)
+    if chosen:
+        _enter(state, "name", data={"chosen": True})
+        return (names.name_invalid(), names.name_prompt(event, first_time=False)), ()
+    return None
+
+
 def _take_name(state: State, text: str | None, now: dt.datetime, facts: Facts, flows: FlowRegistry) -> Routed:
-    """The answer to the name question: stored and thanked for, or asked for again."""
+    """The profile's name, pressed on the name question's button."""
     name = names.clean_name(text)
     if name is None:
-        if state.get("stage") == "name":
-            return (names.name_invalid(), menu.main_menu(flows.menu_items)), ()
         return (names.name_invalid(), *_current_prompt(state, now, facts, flows)), ()
     if state.get("stage") == "name":
         _enter(state, "menu")
@@ -265,7 +289,7 @@ def _open_menu_item(
         _enter(state, "choose_language")
         return (menu.language_prompt(facts.contact.language, greet=False),), ()
     if item == "name":
-        _enter(state, "name")
+        _enter(state, "name", data={"chosen": True})
         return (names.name_prompt(event, first_time=False), menu.main_menu(flows.menu_items)), ()
     flow = flows.flow(item)
     if flow is None:  # "help", or an item whose feature this bot was not built with

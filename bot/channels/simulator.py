@@ -170,15 +170,17 @@ class LineReader:
 
 
 def _pollable_fd(lines: TextIO) -> int | None:
-    """The descriptor to wait on, or None when reading cannot block (a file, a StringIO) or the
-    loop cannot wait on it (Windows)."""
+    """The descriptor to wait on: a terminal, a pipe or a socket. None when reading cannot block
+    (a file, /dev/null, a StringIO: epoll refuses files and devices) or the loop cannot wait on
+    it (Windows)."""
     try:
         fd = lines.fileno()
     except (OSError, ValueError):  # io.UnsupportedOperation is both
         return None
-    if sys.platform == "win32" or stat.S_ISREG(os.fstat(fd).st_mode):
+    if sys.platform == "win32":
         return None
-    return fd
+    mode = os.fstat(fd).st_mode
+    return fd if os.isatty(fd) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) else None
 
 
 def stdin_is_terminal() -> bool:

@@ -33,12 +33,37 @@ async def test_a_new_villager_is_asked_their_name_after_the_language_and_can_cha
 
     changing = await chat.say("6")  # Менің атым
     assert changing.startswith("Сізді қалай атайық?")
-    for not_a_name in ("12345", "😀😀", "Әсел" * 20, "мен курсқа жазылғым келеді бірақ білмеймін"):
+    for not_a_name in ("12345", "😀😀", "Әсел" * 20, "мен курсқа жазылғым келеді бірақ білмеймін", "рақмет"):
         refused = await chat.say(not_a_name)
         assert refused.startswith("Атыңызды әріптермен жазыңыз (60 таңбадан аспасын).")
+        assert "Сізді қалай атайық?" in refused  # asked again: they chose "My name" themselves
     assert await stored_names(database) == ["Әсел Нұрланқызы"]
     assert (await chat.say("Әсел")).startswith("Рақмет, Әсел!")
     assert await stored_names(database) == ["Әсел"]
+
+
+async def test_replies_that_are_no_names_are_never_stored_as_one(
+    database: Database, catalogs: Catalogs, clock: FakeClock
+) -> None:
+    """Thanks, greetings, consent, a sentence, a skip word, a text a day later: the question
+    closes and the text is read as the menu reads it."""
+    from bot.dispatcher import Dispatcher
+    from tests.built import FEATURES
+
+    replies = ["Рахмет", "Здравствуйте", "ок", "Жоқ", "Хочу на курсы", "пропустить", "/help"]
+    for n, reply in enumerate(replies):
+        chat = Chat(Dispatcher(database, FEATURES, clock=clock), catalogs, address=f"sim:no-name-{n}")
+        await chat.send()
+        await chat.send("2")
+        answer = await chat.say(reply)
+        assert "Спасибо," not in answer and "Главное меню" in answer
+        assert "Спасибо," not in await chat.say("Ерлан")  # the question was closed by the reply
+    late = Chat(Dispatcher(database, FEATURES, clock=clock), catalogs, address="sim:late")
+    await late.send()
+    await late.send("2")
+    clock.advance(days=2)
+    assert "Спасибо," not in await late.say("Ерлан")  # days later a text is not an answer to it
+    assert await stored_names(database) == [None] * (len(replies) + 1)
 
 
 async def test_the_name_question_is_skipped_by_choosing_from_the_menu(chat: Chat, database: Database) -> None:

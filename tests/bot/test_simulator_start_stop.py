@@ -53,3 +53,14 @@ def test_ctrl_c_while_waiting_for_input_ends_the_simulator_at_once(sqlite_url: s
     assert "Traceback" not in process.stderr.read()
     database = Path(sqlite_url.removeprefix("sqlite+aiosqlite:///"))
     assert not database.with_name(database.name + "-wal").exists(), "the database was not closed"
+
+
+def test_with_no_input_at_all_it_answers_once_and_ends_quietly(sqlite_url: str) -> None:
+    """stdin at /dev/null (systemd, docker, nohup): no traceback, the greeting, then goodbye."""
+    env = {**os.environ, "CLC_DATABASE_URL": sqlite_url}
+    with open(os.devnull) as nothing:
+        done = subprocess.run([str(BIN / "clc-bot"), "simulate", "--lang", "ru"], env=env, stdin=nothing,
+                              capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) == 1  # the database line
+    assert done.stdout.rstrip().endswith("До свидания!")
