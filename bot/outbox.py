@@ -43,6 +43,9 @@ MAX_ATTEMPTS = 8
 CHANNEL_PREFERENCE = ("telegram", "sms")
 # In a row's payload: how many parts of a message in several parts already arrived.
 PARTS_SENT = "parts_sent"
+# ... and the address they went to: on another channel (Telegram blocked, SMS left) nothing of
+# the message has arrived yet, so every part is sent there.
+PARTS_TO = "parts_to"
 
 
 async def enqueue(
@@ -230,11 +233,11 @@ class OutboxSender:
         stored_replies = row.payload.get("replies")
         replies = [decode_reply(item) for item in stored_replies] if isinstance(stored_replies, list) else []
         tr = self.catalogs.translator(contact.language)
-        skip = _parts_sent(row.payload)
+        skip = _parts_sent(row.payload) if row.payload.get(PARTS_TO) == identity.address else 0
 
         async def part_sent(done: int, total: int, provider_id: str) -> None:
             if done < total:  # the last part is recorded with the row's status, just below
-                await self._record_part(row.id, done, provider_id)
+                await self._record_part(row.id, done, provider_id, identity.address)
 
         try:
             provider_ids = await sender.send(identity.address, replies, tr, skip=skip, on_part=part_sent)
@@ -251,15 +254,15 @@ class OutboxSender:
         else:
             await self._finish(row.id, "sent", None, provider_ids[0] if provider_ids else None,
                                awaits=row.payload.get("awaits"), seq_when_sent=seq_when_sent,
-                               parts_sent=skip + len(provider_ids))
+                               parts_sent=(skip + len(provider_ids), identity.address))
 
-    async def _record_part(self, row_id: int, done: int, provider_id: str) -> None:
+    async def _record_part(self, row_id: int, done: int, provider_id: str, address: str) -> None:
         """A part arrived: a later attempt (after a failure, or a lease taken over from a
         process that died) sends only the parts after it, so nobody reads a part twice."""
         async with self.db.transaction() as session:
             stored = await session.get(OutboxMessage, row_id)
             if stored is not None:
-                stored.payload = {**stored.payload, PARTS_SENT: done}
+                stored.payload = {**stored.payload, PARTS_SENT: done, PARTS_TO: address}
                 stored.provider_id = stored.provider_id or provider_id
 
     async def _still_wanted(self, session: AsyncSession, row: Claimed) -> bool:
@@ -280,7 +283,7 @@ class OutboxSender:
 
     async def _finish(
         self, row_id: int, status: OutboxStatus, error: str | None, provider_id: str | None = None,
-        awaits: object = None, seq_when_sent: object = None, parts_sent: int | None = None,
+        awaits: object = None, seq_when_sent: object = None, parts_sent: tuple[int, str] | None = None,
     ) -> None:
         async with self.db.transaction() as session:
             row = await session.get(OutboxMessage, row_id)
@@ -290,7 +293,7 @@ class OutboxSender:
             if provider_id is not None and row.provider_id is None:  # the first part's id
                 row.provider_id = provider_id
             if parts_sent is not None:
-                row.payload = {**row.payload, PARTS_SENT: parts_sent}
+                row.payload = {**row.payload, PARTS_SENT: parts_sent[0], PARTS_TO: parts_sent[1]}
             if status == "sent":
                 row.sent_at = self.clock()
                 if isinstance(awaits, dict):

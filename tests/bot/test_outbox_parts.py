@@ -7,20 +7,26 @@ against the fake Twilio API, each failing the second part once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from bot.channels import telegram
+from bot.channels.base import PartSent
 from bot.channels.sms import TwilioConfig, TwilioSender
 from bot.channels.telegram import TelegramChannel
 from bot.clock import FakeClock
 from bot.dispatcher import Dispatcher
-from bot.i18n import Catalogs
+from bot.i18n import Catalogs, Translator
+from bot.outbox import enqueue
+from flows.errors import RetryLater
 from flows.events import Localized, Reply
 from storage.db import Database
+from storage.models import ChannelIdentity
 from tests.bot.fakes.server import serving
 from tests.bot.fakes.telegram_api import FakeTelegram
 from tests.bot.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, PUBLIC_URL, FakeTwilio, _error
@@ -33,7 +39,6 @@ LONG = [Reply(body=(paragraph,)) for paragraph in PARAGRAPHS]  # three parts on 
 
 
 async def queue_long(database: Database, clock: FakeClock, contact_id: int) -> int:
-    from bot.outbox import enqueue
 
     async with database.transaction() as session:
         row = await enqueue(session, contact_id=contact_id, replies=LONG, kind="reminder", now=clock())
@@ -118,3 +123,47 @@ async def test_sms_resends_only_the_parts_that_did_not_arrive(
     row = await status_of(database, row_id)
     assert row.status == "sent" and row.payload["parts_sent"] == 3
     assert row.provider_id == fake.sent[0].sid
+
+
+class PartsSender:
+    """One part per reply; at part ``fail_at`` (once) it is throttled, as Telegram's 429 is."""
+
+    def __init__(self, channel: str, fail_at: int | None = None) -> None:
+        self.channel, self.fail_at = channel, fail_at
+        self.sent: list[str] = []
+
+    async def send(self, address: str, replies: Sequence[Reply], tr: Translator, *, skip: int = 0,
+                   on_part: PartSent | None = None) -> list[str]:
+        ids: list[str] = []
+        for number, reply in enumerate(replies[skip:], start=skip + 1):
+            if number == self.fail_at:
+                self.fail_at = None
+                raise RetryLater("flood control", retry_after=1)
+            self.sent.append(tr.text(reply.body[0])[:7])
+            ids.append(f"{self.channel}-{len(self.sent)}")
+            if on_part is not None:
+                await on_part(number, len(replies), ids[-1])
+        return ids
+
+
+async def test_parts_that_arrived_on_one_channel_are_all_sent_on_another(
+    database: Database, catalogs: Catalogs, clock: FakeClock
+) -> None:
+    """Telegram delivered part 1 and was throttled; before the retry the person blocked the
+    bot (another message found out). SMS, where nothing of this message has arrived yet, gets
+    every part, not the last two only."""
+    contact_id = await contact_with(database, clock, ("telegram", "telegram:78"), ("sms", "tel:+77015550001"))
+    row_id = await queue_long(database, clock, contact_id)
+    on_telegram, on_sms = PartsSender("telegram", fail_at=2), PartsSender("sms")
+    outbox = outbox_sender(database, catalogs, {"telegram": on_telegram, "sms": on_sms}, clock=clock)
+    await outbox.send_due()
+    assert on_telegram.sent == ["Часть 1"] and on_sms.sent == []
+    async with database.transaction() as session:
+        blocked = await session.scalar(select(ChannelIdentity).where(ChannelIdentity.channel == "telegram"))
+        assert blocked is not None
+        blocked.unreachable_at = clock()
+    clock.advance(seconds=1)
+    await outbox.send_due()
+    assert on_sms.sent == ["Часть 1", "Часть 2", "Часть 3"]
+    row = await status_of(database, row_id)
+    assert row.status == "sent" and row.payload["parts_to"] == "tel:+77015550001"
