@@ -22,10 +22,11 @@ from bot.effects import EffectContext, apply_effects
 from bot.facts import load_facts
 from bot.feature import FeatureSet
 from flows import engine
-from flows.errors import StaleFacts
-from flows.events import LANGUAGES, N_, ContactFacts, Facts, Inbound, Msg, Reply
+from flows.errors import StaleFacts, StateError
+from flows.events import LANGUAGES, N_, ContactFacts, Facts, Inbound, Msg, Reply, State
 from flows.sms_session import FACT_LAST_ACTIVITY
 from flows.state import from_json as state_from_json
+from flows.state import initial_state
 from flows.state import to_json as state_to_json
 from storage import contacts
 from storage.db import Database
@@ -109,7 +110,7 @@ class Dispatcher:
             if identity.unreachable_at is not None:  # they wrote to us, so we can write back
                 identity.unreachable_at = None
             conversation = await contacts.load_state(session, contact.id, lock=not self.db.is_sqlite)
-            state = state_from_json(conversation.state) if conversation else None
+            state = _readable(conversation.state, contact.id) if conversation else None
             if event.context is not None and state is not None:
                 event = replace(event, context=undigest(event.context, state.get("ctx")))
             flows = self.features.flows
@@ -173,6 +174,17 @@ def clean_event(event: Inbound) -> Inbound:
     if event.text is None or event.text.isprintable():
         return event
     return replace(event, text=event.text.translate(_UNSTORABLE))
+
+
+def _readable(raw: dict[str, object], contact_id: int) -> State:
+    """The stored state; one no release can read starts again at the menu. Answers, seats and
+    places are in their own tables, so only the screen the person was on is lost, and they
+    are not locked out behind an apology on every message."""
+    try:
+        return state_from_json(raw) or initial_state()
+    except StateError:
+        log.warning("conversation of contact %s: stored state unreadable, starting at the menu", contact_id)
+        return {**initial_state(), "stage": "menu"}
 
 
 def _hinted(event: Inbound) -> str | None:

@@ -28,7 +28,7 @@ from bot.channels.base import Sender
 from bot.clock import Clock, system_clock
 from bot.codec import decode_reply, encode_reply
 from bot.i18n import Catalogs
-from flows.errors import PermanentFailure, RetryLater, Unreachable
+from flows.errors import PermanentFailure, RetryLater, StateError, Unreachable
 from flows.events import Reply
 from flows.registry import FlowRegistry, taken_over
 from flows.state import from_json as state_from_json
@@ -313,7 +313,10 @@ class OutboxSender:
         )
         if conversation is None:
             return
-        current = state_from_json(conversation.state)
+        try:
+            current = state_from_json(conversation.state)
+        except StateError:  # the next step of the person starts them at the menu (dispatcher)
+            return
         if current is None:
             return
         state = taken_over(current, self.flows, awaits["flow"], awaits["data"], awaits["ctx"],

@@ -143,3 +143,18 @@ async def test_a_button_carrying_the_digest_of_the_current_context_is_current(ch
     assert chat.last is not None and not chat.last.replies[0].notice
     await chat.send(choice=question.choices[0].id, context=context_digest(question.context))
     assert chat.last.replies[0].notice  # the same digest once the question moved on: stale
+
+
+async def test_a_stored_state_no_release_can_read_starts_again_at_the_menu(chat: Chat, database: Database) -> None:
+    """Damaged, or written by a newer release: the person is not locked out behind an apology."""
+    await chat.send()
+    await chat.send("2")
+    async with database.transaction() as session:
+        conversation = await session.scalar(select(Conversation))
+        assert conversation is not None
+        conversation.state = {"v": 99, "seq": "many", "stage": "somewhere"}
+    answer = await chat.say("меню")
+    assert "Главное меню" in answer and "ошибка" not in answer
+    async with database.transaction() as session:
+        state = await session.scalar(select(Conversation.state))
+    assert state is not None and state["v"] == 1 and state["stage"] == "menu"
