@@ -131,6 +131,7 @@ class Dispatcher:
                     await contacts.centre_slugs(session) if event.start_payload else frozenset()
                 ),
                 extra=extra,
+                loaded=frozenset({*groups, FACT_LAST_ACTIVITY.group}),
             )
             result = engine.step(state, event, now, facts, flows)
             ctx = EffectContext(session=session, contact=contact, identity=identity, event=event, now=now)
@@ -198,6 +199,5 @@ def _payload(event: Inbound) -> dict[str, str]:
         "language_hint": event.language_hint,
         "shared_phone": event.shared_phone,
         "start_payload": event.start_payload,
-        "profile_name": event.profile_name,
     }
     return {key: value for key, value in fields.items() if value is not None}

@@ -50,8 +50,12 @@ async def open_context(
     """``features`` defaults to every feature (``bot.features.standard_features``)."""
     features = features or standard_features(sms_resume_after=settings.sms_resume_after)
     db = Database.from_url(settings.database_url)
-    await upgrade_database(db.engine)
-    catalogs = Catalogs.load(settings.zone)
+    try:
+        await upgrade_database(db.engine)
+        catalogs = Catalogs.load(settings.zone)
+    except BaseException:
+        await db.dispose()  # no pool left for the driver to close after the loop has gone
+        raise
     dispatcher = Dispatcher(db, features, default_language=settings.default_language, clock=clock)
     return ServiceContext(settings, db, catalogs, dispatcher, clock, webhook_url)
 

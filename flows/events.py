@@ -15,6 +15,8 @@ from typing import Any, Generic, Literal, TypeVar
 
 from typing_extensions import TypedDict  # pydantic validates it on Python 3.11 (flows.state)
 
+from flows.errors import FeatureError
+
 LANGUAGES: tuple[str, ...] = ("kk", "ru")
 Language = Literal["kk", "ru"]
 
@@ -180,8 +182,13 @@ class Facts:
     default_language: str = "kk"
     centre_slugs: frozenset[str] = frozenset()
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # The fact groups the dispatcher loaded for this step; None when a test wrote ``extra`` by
+    # hand. Reading a key of a group that was not loaded is a bug in a flow's ``needs``.
+    loaded: frozenset[str] | None = None
 
     def get(self, key: FactKey[T], default: T) -> T:
+        if self.loaded is not None and key.group not in self.loaded:
+            raise FeatureError(f"fact {key!r} read, but its group was not loaded for this step")
         value = self.extra.get(key, default)
         return value  # type: ignore[no-any-return]  # extra is filled by the loader of key's group
 

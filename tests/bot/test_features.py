@@ -152,3 +152,24 @@ def test_each_feature_applies_exactly_its_closed_set_of_effects() -> None:
         "manage": set(get_args(StaffEffect)),
     }
     assert {f.name: {a.effect for a in f.appliers} for f in FEATURES.features} == closed
+
+
+async def test_a_flow_reading_facts_it_did_not_declare_fails_loudly(
+    database: Database, catalogs: Catalogs, clock: FakeClock
+) -> None:
+    """A flow whose ``needs`` forgot a group would silently see defaults ("no courses"); the
+    step fails instead, so the mistake shows in the first test that walks the flow."""
+
+    async def load(_session: AsyncSession, _contact: Contact, _now: dt.datetime) -> Mapping[str, object]:
+        return {PROBE_FACT: 1}
+
+    forgetful = Feature(
+        "forgetful",
+        flows=(FlowSpec(ProbeFlow(), N_("Courses"), ()),),  # reads probe.loads, declares nothing
+        facts=(FactsLoader("probe", (PROBE_FACT,), load),),
+    )
+    chat = Chat(Dispatcher(database, FeatureSet.of([core_feature(), forgetful]), clock=clock), catalogs)
+    await chat.send()
+    await chat.send("2")
+    await chat.send("1")
+    assert chat.last is not None and chat.last.failed
