@@ -6,6 +6,10 @@ says each text in its short form where it has one (``sms:`` in questionnaires,
 :mod:`bot.channels.sms_wording` for the bot's own messages), puts short choices on one line
 (``1 Иә 2 Жоқ``), and says how to answer only once per survey run (``Reply.brief``).
 
+The main menu comes after most answers: over SMS it is short labels without "send the number"
+(its numbered lines say it, and the language question before it asked for a number), and when
+it would push the SMS past two segments it becomes a one-line pointer («мәзір» brings it).
+
 All replies of one step go out as one SMS body (one concatenated message keeps them in order,
 which separate SMS do not, and wastes less of the last segment), split only past Twilio's
 1,600-character limit at reply boundaries. Lines are joined by single newlines: over SMS every
@@ -20,11 +24,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot.channels.sms_segments import SegmentCount, count_segments
-from bot.channels.sms_wording import short_form
+from bot.channels.sms_wording import MENU_POINTER, short_form
 from bot.channels.translit import transliterate
 from bot.i18n import Translator
 from bot.render import CHECK, answer_hint
 from flows.events import Msg, Reply
+from flows.menu import MENU_CONTEXT
 from flows.questionnaire.answers import DONE
 
 log = logging.getLogger(__name__)
@@ -48,7 +53,8 @@ def reply_text(reply: Reply, tr: Translator, *, latin: bool = False) -> str:
     if shown:
         lines.extend(choice_lines([_choice_label(reply, index, tr) for index in range(shown)]))
         hint = answer_hint(reply)
-        if hint is not None and not reply.brief:  # said once per survey run, not at every question
+        # Said once per survey run, not at every question; never under the main menu.
+        if hint is not None and not reply.brief and reply.context != MENU_CONTEXT:
             lines.append(_hint_text(reply, hint, tr))
     text = "\n".join(line for line in lines if line)
     return transliterate(text) if latin else text
@@ -83,8 +89,14 @@ def _hint_text(reply: Reply, hint: Msg, tr: Translator) -> str:
 
 def render_sms(replies: Sequence[Reply], tr: Translator, *, latin: bool = False) -> list[SmsText]:
     """The SMS bodies for one step's replies (usually one), each with its segment count."""
-    texts = [reply_text(reply, tr, latin=latin) for reply in replies if not reply.notice]
-    for reply, text in zip((r for r in replies if not r.notice), texts, strict=True):
+    shown = [reply for reply in replies if not reply.notice]
+    texts = [reply_text(reply, tr, latin=latin) for reply in shown]
+    if len(shown) > 1 and shown[-1].context == MENU_CONTEXT and _over_budget(texts):
+        pointer = tr.text(Msg(MENU_POINTER))
+        pointed = [*texts[:-1], transliterate(pointer) if latin else pointer]
+        if not _over_budget(pointed):  # else the answer alone is long: the menu costs little more
+            texts = pointed
+    for reply, text in zip(shown, texts, strict=True):
         count = count_segments(text)
         if reply.choices and count.segments > QUESTION_BUDGET:
             log.warning(
@@ -100,6 +112,11 @@ def render_sms(replies: Sequence[Reply], tr: Translator, *, latin: bool = False)
         else:
             bodies.extend(_cut(text))
     return [SmsText(body, count_segments(body)) for body in bodies]
+
+
+def _over_budget(texts: Sequence[str]) -> bool:
+    """Whether these replies, sent as one SMS, cost more than a question may."""
+    return count_segments("\n\n".join(text for text in texts if text)).segments > QUESTION_BUDGET
 
 
 def _cut(text: str) -> list[str]:

@@ -6,15 +6,20 @@ parameters, said as briefly as the meaning allows. Only the SMS renderer reads t
 Telegram and the terminal keep the full wording. Data texts (questionnaires) carry their own
 short form (``sms:`` in the YAML, :attr:`flows.events.Localized.short`).
 
+What a short form may leave out: politeness that costs a line, a sentence the numbered choices
+already say ("choose one to see what you can do"), a consequence the context makes plain. What
+it keeps: the course title, the seat or the place in the queue, the deadline, how to answer.
+
 A key that stops being a message id (its text was reworded) is caught by
-``tests/bot/test_sms_budget.py``, which also checks what a villager pays for.
+``tests/bot/test_sms_wording.py``; ``tests/bot/test_sms_budget.py`` checks what a villager pays.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from flows.events import N_, Localized, Text
+from flows.courses.common import SEATS_LEFT
+from flows.events import N_, NP_, Localized, Text
 
 OMIT = ""  # not sent over SMS at all
 
@@ -30,18 +35,78 @@ SHORT: dict[str, str] = {
     # how to answer
     N_("Send the number of your answer."): N_("Send the number."),
     N_("Send the numbers of your answers, for example: 1 3 5"): N_("Send the numbers, e.g. 1 3"),
-    # the main menu
-    N_("Main menu. What would you like to do?"): N_("Main menu:"),
+    # the language, the name question and the main menu: one SMS after the language is chosen
+    N_("Done: I will write to you in English."): N_("OK, I will write in English."),
+    N_("How should the centre address you? Write your name, or choose from the menu."):
+        N_("How should we address you? Write your name."),  # the menu follows in the same SMS
+    N_("How should the centre address you? Write your name."):
+        N_("How should we address you? Write your name."),
+    N_("Main menu. What would you like to do?"): N_("Menu:"),
     N_("Needs survey"): N_("Survey"),
+    N_("My enrolments"): N_("Enrolments"),
+    N_("My name"): N_("Name"),
+    # the course list and a course
+    N_("Open courses at your centre:"): N_("Open courses:"),
+    N_("Choose a course to see its schedule and enrol."): OMIT,  # the numbered titles say it
+    N_("{title}: full, you can join the waiting list"): N_("{title}: full, the waiting list is open"),
+    N_("Schedule:"): N_("Sessions:"),
+    N_("Seats are offered in the order people joined the waiting list."):
+        N_("Queue: in the order of joining."),
+    N_("Priority is given to {groups}; within a group, in the order people joined."):
+        N_("Priority is given to {groups}."),
+    N_("A seat is waiting for you: open My enrolments to accept it."):
+        N_("A seat is offered to you: accept it in Enrolments."),
+    # enrolling
+    N_("Done! You have a seat on {title}."): N_("You are enrolled on {title}."),
+    N_("The course is full, so you are on its waiting list."): N_("You are on the waiting list."),
+    N_("You are number {position} on the waiting list."): N_("Your number in the queue: {position}."),
+    N_("When a seat frees up, I will write to you."): N_("I will write when a seat frees up."),
+    # one's enrolments
+    N_("Your enrolments:"): N_("Enrolments:"),
+    N_("Choose one to see what you can do."): OMIT,  # the numbered titles say it
+    N_("Do you really want to leave {title}? Your seat goes to the next person."):
+        N_("Leave {title}? Your seat goes to the next person."),
+    N_("Do you really want to leave the waiting list for {title}? You lose your place in the queue."):
+        N_("Leave the waiting list for {title}? You lose your place."),
+    # a seat offer and its answer
+    N_("Good news: a seat on {title} is free for you! Please answer by {deadline}, "
+       "otherwise it goes to the next person on the waiting list."):
+        N_("A seat on {title} is free for you! Answer by {deadline}."),
+    N_("Accept the seat"): N_("Accept"),
+    N_("Your seat on {title} is confirmed. See you there!"): N_("Your seat on {title} is confirmed."),
+    N_("You declined the seat on {title}; it goes to the next person."):
+        N_("You declined the seat on {title}."),
+    N_("Sorry, this offer has expired; the seat goes to the next person."):
+        N_("Sorry, this offer has expired."),
+    # notices the outbox sends
+    N_("The time to answer the seat offer on «{title}» has run out, so the seat is no longer held "
+       "for you. If you still want this course, choose Courses in the menu and enrol again."):
+        N_("The seat offer on «{title}» has expired. To enrol again, choose Courses in the menu."),
+    N_("The centre has reduced the number of seats on «{title}», so the seat offered to you is no "
+       "longer free. You stay on the waiting list and will be told when a seat frees up."):
+        N_("Fewer seats on «{title}»: the seat offered to you is withdrawn. You stay on the waiting list."),
+    N_("The schedule of «{title}» has changed:"): N_("Schedule of «{title}» changed:"),
+    N_("Moved: {old} → {new}, {place}."): N_("{old} → {new}, {place}."),  # the arrow says it
 }
+
+# Plural messages: the singular key to the short (singular, plural) pair.
+SHORT_PLURAL: dict[str, tuple[str, str]] = {
+    SEATS_LEFT[0]: NP_("{title}: {count} free seat", "{title}: {count} free seats"),
+}
+
+MENU_POINTER = N_("Menu: write \"menu\".")
+"""Said instead of the main menu after an answer when the whole menu would cost another segment."""
 
 
 def short_form(item: Text) -> Text:
     """``item`` as SMS says it: its short form when it has one, else itself."""
     if isinstance(item, Localized):
         return item.short or item
+    if item.plural is not None:
+        forms = SHORT_PLURAL.get(item.key)
+        return item if forms is None else replace(item, key=forms[0], plural=forms[1])
     key = SHORT.get(item.key)
-    if key is None or item.plural is not None:
+    if key is None:
         return item
     if key == OMIT:
         return Localized("", "")

@@ -45,9 +45,9 @@ async def test_waiting_list_over_sms_in_russian(database: Database, catalogs: Ca
             await world.say(phone, "2")  # Русский
             await world.say(phone, "курсы")
             await world.say(phone, "1")
-        assert "Готово!" in (await world.say(first, "1"))[0]
+        assert "Вы записаны на курс «Компьютерная грамотность»." in (await world.say(first, "1"))[0]  # SMS wording
         waiting = (await world.say(second, "1"))[0]
-        assert "Мест на курсе нет, поэтому вы записаны в лист ожидания." in waiting
+        assert "Вы записаны в очередь." in waiting
         assert "Ваш номер в очереди: 1." in waiting
         mine = (await world.say(second, "мои записи"))[0]
         assert "Компьютерная грамотность: вы в очереди, номер 1" in mine

@@ -52,6 +52,7 @@ async def test_an_sms_enrolment_follows_the_phone_to_telegram(
         mine = await telegram.say("/my")
         assert COURSE in mine and RU["mine_waiting"] in mine
 
+        await seated.say("меню")  # SMS points to the menu after enrolling
         await seated.choose(RU["mine"])
         await seated.choose(COURSE)
         await seated.choose(RU["leave"])
