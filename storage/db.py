@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
@@ -113,6 +113,14 @@ def _reason(error: OSError) -> str:
     return error.strerror or str(error) or type(error).__name__
 
 
+def _reraise(exc: BaseException, url: URL) -> NoReturn:
+    """``exc`` as one line when it is a known database trouble, else unchanged (a bug)."""
+    problem = unavailable(exc, url)
+    if problem is None:
+        raise exc
+    raise problem from None
+
+
 @asynccontextmanager
 async def connected(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     """A connection, with trouble opening it (or writing to a read-only SQLite file) reported
@@ -124,21 +132,15 @@ async def connected(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
         try:
             sqlite3.connect(path).close()
         except sqlite3.Error as exc:
-            raise unavailable(exc, engine.url) or exc from None
+            _reraise(exc, engine.url)
     try:
         connection = await engine.connect()
     except Exception as exc:
-        problem = unavailable(exc, engine.url)
-        if problem is None:
-            raise
-        raise problem from None
+        _reraise(exc, engine.url)
     try:
         yield connection
     except DBAPIError as exc:
-        problem = unavailable(exc, engine.url)
-        if problem is None:
-            raise
-        raise problem from None
+        _reraise(exc, engine.url)
     finally:
         await connection.close()
 

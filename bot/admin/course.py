@@ -17,6 +17,7 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.admin.runner import run_with_db
 from bot.clock import Clock, system_clock
 from bot.features.course_changes import change_capacity
 from bot.features.course_feedback import invite_late_attendee
@@ -49,8 +50,6 @@ def actor() -> str:
 
 
 def run(work: Callable[[Database], Awaitable[T]]) -> T:
-    from bot.admin.runner import run_with_db
-
     return run_with_db(work)
 
 

@@ -16,6 +16,7 @@ from rich.table import Table
 from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.admin.runner import run_with_db
 from bot.channels.addresses import SMS, TELEGRAM, phone_address, telegram_address
 from bot.clock import system_clock
 from flows.phones import normalize_phone
@@ -46,8 +47,6 @@ def _address(phone: str | None, telegram: int | None) -> tuple[str, str]:
 
 
 def _run(work: Callable[[Database], Awaitable[T]]) -> T:
-    from bot.admin.runner import run_with_db
-
     return run_with_db(work)
 
 

@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 
+from bot.admin.runner import run_with_db
 from bot.channels.sms_budget import DEFAULT_BUDGET
 from flows.errors import QuestionnaireError
 from flows.questionnaire.schema import Questionnaire
@@ -89,7 +90,6 @@ def load(
     activate: Annotated[bool, typer.Option(help="Make it the survey the main menu starts.")] = False,
 ) -> None:
     """Publish a questionnaire file as a new version (answers keep pointing at their version)."""
-    from bot.admin.runner import run_with_db
     from bot.clock import system_clock
     from bot.features.course_feedback import shipped_feedback
     from bot.features.surveys import publish_form
