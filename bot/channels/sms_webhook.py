@@ -2,9 +2,11 @@
 
 Both are checked with twilio's ``RequestValidator`` against ``CLC_PUBLIC_URL`` + path (the URL
 Twilio called; behind a proxy the request's own URL differs). A missing or wrong signature is
-answered 403 before anything is stored. Twilio retries a webhook that fails, so every accepted
-request is answered 2xx, even when its ``From`` is not a phone number (logged and dropped).
-Replies go out through the REST API, not TwiML, so that they are counted, recorded and
+answered 403 before anything is stored; so are, before the body is parsed, an oversized body
+(413), too many fields (400) and a body that is not urlencoded (415): see
+``bot.channels.twilio_request`` for the limits. Twilio retries a webhook that fails, so every
+accepted request is answered 2xx, even when its ``From`` is not a phone number (logged and
+dropped). Replies go out through the REST API, not TwiML, so that they are counted, recorded and
 reported on like every other SMS; the inbound answer is an empty ``<Response/>``.
 """
 
@@ -18,15 +20,11 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
-from twilio.request_validator import (
-    SIGNATURE_HEADER,
-    SIGNATURE_SETTINGS_HEADER,
-    RequestValidator,
-    get_signature_algorithm,
-)
+from twilio.request_validator import RequestValidator
 
 from bot.channels.addresses import SMS_CAPABILITIES, phone_address
 from bot.channels.sms import CHANNEL, INBOUND_PATH, OPTED_OUT_CODE, STATUS_PATH, TwilioConfig, TwilioSender
+from bot.channels.twilio_request import read_signed_form
 from bot.clock import Clock, system_clock
 from bot.context import ServiceContext
 from bot.dispatcher import Dispatcher
@@ -65,19 +63,9 @@ class SmsWebhook:
         ]
 
     async def _signed_form(self, request: Request) -> FormData | None:
-        signature = request.headers.get(SIGNATURE_HEADER)
-        if not signature:
-            log.warning("twilio webhook %s without a signature: refused", request.url.path)
-            return None
-        form = await request.form()
-        url = self.config.public_url.rstrip("/") + request.url.path
-        if request.url.query:
-            url += "?" + request.url.query
-        algorithm = get_signature_algorithm(request.headers.get(SIGNATURE_SETTINGS_HEADER))
-        if not self.validator.validate(url, form, signature, algorithm):
-            log.warning("twilio webhook %s with a wrong signature: refused", request.url.path)
-            return None
-        return form
+        """The verified form. Every refusal (403, 413, 415, 400) is raised as an HTTPException
+        that Starlette answers, before anything is stored; None is never returned."""
+        return await read_signed_form(request, self.validator, self.config.public_url)
 
     async def inbound(self, request: Request) -> Response:
         form = await self._signed_form(request)
