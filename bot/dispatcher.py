@@ -1,47 +1,78 @@
 """The one door every inbound event goes through, whatever the channel.
 
 For each event: take the contact's lock (events of one person are handled one at a time, in
-order; different people concurrently), then in ONE transaction: log the inbound message (a
-provider id seen before means a redelivery: nothing happens), resolve the contact, load its
-state, run the pure ``flows.engine.step``, apply the effects and save the new state. The
-replies come back as data; the channel renders and sends them.
+order; different people concurrently), then in ONE transaction: take the message's row in the
+inbound log (a provider id handled before means a redelivery: no step again), resolve the
+contact, load its state, run the pure ``flows.engine.step``, apply the effects, save the new
+state, mark the message handled and, when the channel delivers through ``deliver``, keep the
+replies as outbox rows (``bot.replies``). After the commit the replies go out through
+``deliver`` and their rows are marked sent; what could not be sent is left to the outbox.
+
+A reply still unsent from before (the process died, the provider failed) is sent first when the
+person writes again, and their new message is not applied: it answers a question they have not
+seen. A redelivered update sends whatever its step still owes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import weakref
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import replies as reply_rows
+from bot.arrivals import arrived, clean_event, event_from
 from bot.clock import Clock, system_clock
 from bot.codec import undigest
 from bot.effects import EffectContext, apply_effects
 from bot.facts import load_facts
 from bot.feature import FeatureSet
 from flows import engine
-from flows.errors import StaleFacts, StateError
+from flows.errors import PermanentFailure, RetryLater, StaleFacts, StateError, Unreachable
 from flows.events import LANGUAGES, N_, ContactFacts, Facts, Inbound, Msg, Reply, State
 from flows.sms_session import FACT_LAST_ACTIVITY
 from flows.state import from_json as state_from_json
 from flows.state import initial_state
 from flows.state import to_json as state_to_json
-from storage import contacts
+from storage import contacts, inbound
 from storage.db import Database
+from storage.models import ChannelIdentity
 
 log = logging.getLogger(__name__)
 STEP_ATTEMPTS = 3
+# A reply the provider refused for now (network, 429 past the pacer's patience) is tried again
+# by the outbox from then on.
+RETRY_AFTER = dt.timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
 class Handled:
+    """What a step answered. ``owed``: replies of an earlier step sent again (plain messages:
+    the button press or message they answered is long gone)."""
+
     contact_id: int | None
     language: str | None
     replies: tuple[Reply, ...]
     duplicate: bool = False
     failed: bool = False
+    owed: bool = False
+
+
+# Puts a step's replies in front of the person; raises ``flows.errors.DeliveryError`` kinds.
+Deliver = Callable[[Handled], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    handled: Handled
+    owed: reply_rows.Kept = reply_rows.NOTHING
+    kept: reply_rows.Kept = reply_rows.NOTHING
 
 
 def apology() -> Reply:
@@ -67,48 +98,85 @@ class Dispatcher:
             self._locks[address] = lock
         return lock
 
-    async def handle(self, event: Inbound, provider_id: str | None = None) -> Handled:
+    async def handle(
+        self, event: Inbound, provider_id: str | None = None, deliver: Deliver | None = None
+    ) -> Handled:
+        """Without ``deliver`` the replies are only returned (the terminal, tests); with it they
+        are kept until sent, and sent through it."""
         event = clean_event(event)
-        lock = self._lock(event.address)
-        async with lock:
-            for attempt in range(1, STEP_ATTEMPTS + 1):
-                try:
-                    return await self._step(event, provider_id)
-                except (IntegrityError, StaleFacts):
-                    # Another process created the same row first, or changed what the step saw:
-                    # the retry runs the pure step again on fresh facts.
-                    if attempt == STEP_ATTEMPTS:
-                        log.exception("giving up on %s after %d attempts", event.address, attempt)
-                        return await self._failed(event, provider_id)
-                except Exception:
-                    log.exception(
-                        "step failed for %s (provider id %s)", event.channel, provider_id
-                    )
+        async with self._lock(event.address):
+            outcome = await self._attempts(event, provider_id, keep=deliver is not None)
+            if deliver is not None:
+                owed = outcome.owed
+                again = replace(outcome.handled, replies=owed.replies, owed=True,
+                                language=owed.language or outcome.handled.language)
+                await self._send(owed, again, deliver, event)
+                await self._send(outcome.kept, outcome.handled, deliver, event)
+            return outcome.handled
+
+    async def record(self, events: Sequence[tuple[Inbound, str]]) -> None:
+        """Keep messages that arrived before they are confirmed to the provider; ``handle`` (now,
+        or after a restart: ``recover``) handles each exactly once."""
+        batch = [arrived(clean_event(event), provider_id) for event, provider_id in events]
+        async with self.db.transaction() as session:
+            await inbound.record_unhandled(session, batch, self.clock())
+
+    async def recover(self, channel: str, deliver_to: Callable[[Inbound], Deliver], *, release: bool) -> int:
+        """After a restart: handle, oldest first, the messages recorded on ``channel`` and never
+        handled. ``release``: this process alone serves the channel, so the replies claimed by
+        one that died are due now (see ``bot.replies``)."""
+        async with self.db.transaction() as session:
+            released = await reply_rows.release(session, channel, self.clock()) if release else 0
+            rows = await inbound.unhandled(session, channel)
+            pending = [(event_from(row), row.provider_id) for row in rows]
+        if released or pending:
+            log.info("%s: %d unsent replies released, %d recorded messages to handle", channel,
+                     released, len(pending))
+        for event, provider_id in pending:
+            await self.handle(event, provider_id, deliver_to(event))
+        return len(pending)
+
+    async def release_replies(self, channel: str | None) -> int:
+        """Replies a dead process had claimed, due now for the outbox (see ``bot.replies``)."""
+        async with self.db.transaction() as session:
+            return await reply_rows.release(session, channel, self.clock())
+
+    async def _attempts(self, event: Inbound, provider_id: str | None, *, keep: bool) -> _Outcome:
+        for attempt in range(1, STEP_ATTEMPTS + 1):
+            try:
+                return await self._step(event, provider_id, keep=keep)
+            except (IntegrityError, StaleFacts):
+                # Another process created the same row first, or changed what the step saw:
+                # the retry runs the pure step again on fresh facts.
+                if attempt == STEP_ATTEMPTS:
+                    log.exception("giving up on a %s message after %d attempts", event.channel, attempt)
                     return await self._failed(event, provider_id)
+            except Exception:
+                log.exception("step failed for %s (provider id %s)", event.channel, provider_id)
+                return await self._failed(event, provider_id)
         raise AssertionError("unreachable")
 
-    async def _step(self, event: Inbound, provider_id: str | None) -> Handled:
+    async def _step(self, event: Inbound, provider_id: str | None, *, keep: bool) -> _Outcome:
         now = self.clock()
         async with self.db.transaction() as session:
-            inbound = await contacts.record_inbound(
-                session,
-                channel=event.channel,
-                provider_id=provider_id,
-                address=event.address,
-                text=event.text,
-                payload=_payload(event),
-                now=now,
-            )
-            if inbound is None:
-                return Handled(None, None, (), duplicate=True)
+            row = await inbound.take(session, arrived(event, provider_id), now, lock=not self.db.is_sqlite)
+            if row is None:
+                return await self._redelivered(session, event, now, keep=keep)
             identity, contact, is_new = await contacts.resolve_identity(
                 session, event.channel, event.address, now
             )
-            inbound.contact_id = contact.id
-            if contact.centre_id is None and not event.start_payload:
-                contact.centre_id = await contacts.sole_centre_id(session)
+            row.contact_id, row.handled_at = contact.id, now
             if identity.unreachable_at is not None:  # they wrote to us, so we can write back
                 identity.unreachable_at = None
+            language = contact.language or _hinted(event) or self.default_language
+            if keep:
+                owed = await reply_rows.unsent(session, contact_id=contact.id, channel=event.channel, now=now,
+                                               leased_too=False)
+                if owed.ids:
+                    row.payload = {**(row.payload or {}), "held": True}
+                    return _Outcome(Handled(contact.id, language, ()), owed=owed)
+            if contact.centre_id is None and not event.start_payload:
+                contact.centre_id = await contacts.sole_centre_id(session)
             conversation = await contacts.load_state(session, contact.id, lock=not self.db.is_sqlite)
             state = _readable(conversation.state, contact.id) if conversation else None
             if event.context is not None and state is not None:
@@ -116,6 +184,9 @@ class Dispatcher:
             flows = self.features.flows
             groups = engine.facts_needed(state, event, contact.language, flows)
             extra = await load_facts(self.features.loaders, groups, session, contact, now)
+            # Read again: a loader may have waited for a lock (a course's last seat), and what
+            # the step decides (a place on a waiting list) dates from when it may decide it.
+            now = self.clock()
             if conversation is not None:
                 extra[FACT_LAST_ACTIVITY] = conversation.updated_at
             facts = Facts(
@@ -138,10 +209,64 @@ class Dispatcher:
             await apply_effects(ctx, result.effects, self.features.appliers)
             await contacts.save_state(session, conversation, contact.id, state_to_json(result.state), now)
             language = contact.language or _hinted(event) or self.default_language
-            return Handled(contact.id, language, result.replies)
+            kept = reply_rows.NOTHING
+            if keep:
+                kept = await reply_rows.keep(session, contact_id=contact.id, channel=event.channel,
+                                             language=language, replies=result.replies, now=now)
+            return _Outcome(Handled(contact.id, language, result.replies), kept=kept)
 
-    async def _failed(self, event: Inbound, provider_id: str | None) -> Handled:
-        """Keep the message that could not be handled, and apologise in the person's language."""
+    async def _redelivered(
+        self, session: AsyncSession, event: Inbound, now: dt.datetime, *, keep: bool
+    ) -> _Outcome:
+        """Handled before. The provider only sends it again when the first attempt never
+        finished, so what that step still owes goes out now, whoever held it."""
+        identity = await contacts.find_identity(session, event.channel, event.address)
+        if not keep or identity is None:
+            return _Outcome(Handled(None, None, (), duplicate=True))
+        contact = await contacts.live_contact(session, identity.contact_id)
+        owed = await reply_rows.unsent(session, contact_id=contact.id, channel=event.channel, now=now,
+                                       leased_too=True)
+        language = contact.language or _hinted(event) or self.default_language
+        return _Outcome(Handled(contact.id, language, (), duplicate=True), owed=owed)
+
+    async def _send(self, kept: reply_rows.Kept, handled: Handled, deliver: Deliver, event: Inbound) -> None:
+        """Deliver, then record how it went; a reply not delivered now stays due for the outbox."""
+        if not handled.replies and not kept.ids:
+            return
+        error: str | None = None
+        status = "sent"
+        try:
+            await deliver(handled)
+        except Unreachable as exc:
+            status, error = "failed", f"unreachable: {exc}"
+            await self._mark_unreachable(event)
+        except PermanentFailure as exc:
+            status, error = "failed", str(exc)
+        except RetryLater as exc:
+            async with self.db.transaction() as session:
+                after = self.clock() + dt.timedelta(seconds=exc.retry_after)
+                await reply_rows.retry(session, kept.ids, after=after, error=str(exc))
+            return
+        except Exception as exc:
+            log.exception("a %s reply could not be sent; the outbox tries again", event.channel)
+            async with self.db.transaction() as session:
+                await reply_rows.retry(session, kept.ids, after=self.clock() + RETRY_AFTER, error=repr(exc))
+            return
+        async with self.db.transaction() as session:
+            await reply_rows.finish(session, kept.ids, status=status, now=self.clock(), error=error)
+
+    async def _mark_unreachable(self, event: Inbound) -> None:
+        async with self.db.transaction() as session:
+            await session.execute(
+                update(ChannelIdentity)
+                .where(ChannelIdentity.channel == event.channel, ChannelIdentity.address == event.address,
+                       ChannelIdentity.unreachable_at.is_(None))
+                .values(unreachable_at=self.clock())
+            )
+
+    async def _failed(self, event: Inbound, provider_id: str | None) -> _Outcome:
+        """Keep the message that could not be handled (never tried again), and apologise in the
+        person's language."""
         now = self.clock()
         language: str | None = None
         contact_id: int | None = None
@@ -151,30 +276,11 @@ class Dispatcher:
                 if identity is not None:
                     contact = await contacts.live_contact(session, identity.contact_id)
                     contact_id, language = contact.id, contact.language
-                await contacts.record_inbound(
-                    session,
-                    channel=event.channel,
-                    provider_id=None,
-                    address=event.address,
-                    text=event.text,
-                    payload={**_payload(event), "failed": True, "provider_id": provider_id},
-                    now=now,
-                )
+                await inbound.mark_failed(session, arrived(event, provider_id), now)
         except Exception:
             log.exception("could not even log the failed message from %s", event.channel)
-        return Handled(
-            contact_id, language or _hinted(event) or self.default_language, (apology(),), failed=True
-        )
-
-
-_UNSTORABLE = dict.fromkeys(range(0x20), None) | {ord("\n"): "\n", ord("\t"): " ", ord("\r"): None}
-
-
-def clean_event(event: Inbound) -> Inbound:
-    """Drop control characters (NUL cannot be stored on PostgreSQL); keep line breaks."""
-    if event.text is None or event.text.isprintable():
-        return event
-    return replace(event, text=event.text.translate(_UNSTORABLE))
+        language = language or _hinted(event) or self.default_language
+        return _Outcome(Handled(contact_id, language, (apology(),), failed=True))
 
 
 def _readable(raw: dict[str, object], contact_id: int) -> State:
@@ -190,14 +296,3 @@ def _readable(raw: dict[str, object], contact_id: int) -> State:
 
 def _hinted(event: Inbound) -> str | None:
     return event.language_hint if event.language_hint in LANGUAGES else None
-
-
-def _payload(event: Inbound) -> dict[str, str]:
-    fields = {
-        "choice": event.choice,
-        "context": event.context,
-        "language_hint": event.language_hint,
-        "shared_phone": event.shared_phone,
-        "start_payload": event.start_payload,
-    }
-    return {key: value for key, value in fields.items() if value is not None}

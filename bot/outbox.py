@@ -232,7 +232,11 @@ class OutboxSender:
         sender = self.senders[identity.channel]
         stored_replies = row.payload.get("replies")
         replies = [decode_reply(item) for item in stored_replies] if isinstance(stored_replies, list) else []
-        tr = self.catalogs.translator(contact.language)
+        # A step's reply (``bot.replies``) keeps the language it was written in; a notice is
+        # rendered in the person's language of the moment.
+        stored_language = row.payload.get("language")
+        language = stored_language if isinstance(stored_language, str) else contact.language
+        tr = self.catalogs.translator(language)
         skip = _parts_sent(row.payload) if row.payload.get(PARTS_TO) == identity.address else 0
 
         async def part_sent(done: int, total: int, provider_id: str) -> None:

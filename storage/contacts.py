@@ -1,4 +1,4 @@
-"""Contacts, their channel identities, conversation state and the inbound log."""
+"""Contacts, their channel identities and conversation state."""
 
 from __future__ import annotations
 
@@ -6,12 +6,9 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Centre, ChannelIdentity, Contact, Conversation, InboundMessage
-
-MAX_STORED_TEXT = 10_000
+from storage.models import Centre, ChannelIdentity, Contact, Conversation
 
 
 async def find_identity(session: AsyncSession, channel: str, address: str) -> ChannelIdentity | None:
@@ -75,37 +72,6 @@ async def save_state(
     else:
         conversation.state = state
         conversation.updated_at = now
-
-
-async def record_inbound(
-    session: AsyncSession,
-    *,
-    channel: str,
-    provider_id: str | None,
-    address: str,
-    text: str | None,
-    payload: dict[str, Any] | None,
-    now: dt.datetime,
-) -> InboundMessage | None:
-    """Keep what arrived; None when this provider id was already processed (a redelivery)."""
-    row = InboundMessage(
-        channel=channel,
-        provider_id=provider_id,
-        address=address,
-        text=text[:MAX_STORED_TEXT] if text is not None else None,
-        payload=payload,
-        received_at=now,
-    )
-    if provider_id is None:
-        session.add(row)
-        await session.flush()
-        return row
-    try:
-        async with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        return None
-    return row
 
 
 async def centre_slugs(session: AsyncSession) -> frozenset[str]:

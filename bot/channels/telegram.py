@@ -3,23 +3,25 @@
 One message handler and one callback-query handler turn updates into ``Inbound`` events for
 the dispatcher; no conversation state lives in python-telegram-bot (no ConversationHandler,
 persistence or JobQueue). Updates run concurrently; the dispatcher's per-contact lock keeps
-one person's updates in order. Long polling by default; with a webhook URL the updates come
-through the project's ASGI app, guarded by the secret token header.
+one person's updates in order. Long polling by default (``telegram_polling``: each batch is
+recorded before Telegram is told it arrived); with a webhook URL the updates come through the
+project's ASGI app, guarded by the secret token header, and are answered 2xx only once handled
+(Telegram sends again what was not). Replies go out through the dispatcher's ``deliver``, so
+they are kept until sent (``bot.replies``); at start, what a killed process left is handled.
 """
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
+import contextlib
 import hashlib
 import logging
 import warnings
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
-from sqlalchemy import update as sql_update
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -44,6 +46,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.addresses import TELEGRAM, telegram_address
 from bot.channels.base import PartSent
+from bot.channels.telegram_polling import ALLOWED_UPDATES, Poller
 from bot.channels.telegram_render import (
     inline_keyboard,
     message_text,
@@ -52,7 +55,7 @@ from bot.channels.telegram_render import (
     split_text,
 )
 from bot.clock import Clock, system_clock
-from bot.dispatcher import Dispatcher, Handled, apology
+from bot.dispatcher import Deliver, Dispatcher, Handled, apology
 from bot.i18n import Catalogs, Translator
 from flows.errors import ConfigError, PermanentFailure, RetryLater, Unreachable
 from flows.events import LANGUAGES, N_, Inbound, Msg, Reply
@@ -60,7 +63,6 @@ from storage.db import Database
 
 if TYPE_CHECKING:
     from bot.context import ServiceContext
-from storage.models import ChannelIdentity
 
 log = logging.getLogger(__name__)
 CHANNEL = TELEGRAM
@@ -104,7 +106,8 @@ def inbound_from(update: Update) -> Inbound | None:
     base = Inbound(channel=CHANNEL, address=address_of(user.id), language_hint=hint,
                    profile_name=user.first_name)
     if update.callback_query is not None:
-        parsed = parse_callback(update.callback_query.data)
+        data = update.callback_query.data
+        parsed = parse_callback(data) if isinstance(data, str) else None
         if parsed is None:
             return None
         context, choice = parsed
@@ -113,10 +116,11 @@ def inbound_from(update: Update) -> Inbound | None:
     if message is None:
         return None
     if message.contact is not None:
-        if message.contact.user_id != user.id:
+        if message.contact.user_id != user.id or not isinstance(message.contact.phone_number, str):
             return None  # someone else's card: answered by the adapter, never linked
         return replace(base, shared_phone=message.contact.phone_number)
-    text = message.text or message.caption
+    # Only what Telegram documents: a webhook body is not trusted to have a string where one goes.
+    text = next((t for t in (message.text, message.caption) if isinstance(t, str) and t), None)
     if text is None:
         return replace(base, text="")  # a sticker, photo or voice: answered with a re-prompt
     payload = None
@@ -141,21 +145,28 @@ class TelegramSender:
         chat_id = int(address.removeprefix("telegram:"))
         parts = [part for reply in replies for part in reply_parts(reply, tr)]
         sent: list[str] = []
-        try:
+        with delivery_errors():
             for done, (text, markup) in enumerate(parts[skip:], start=skip + 1):
                 message = await with_retries(self.bot.send_message, chat_id, text, reply_markup=markup)
                 sent.append(str(message.message_id))
                 if on_part is not None:
                     await on_part(done, len(parts), sent[-1])
-        except Forbidden as exc:
-            raise Unreachable(exc.message) from exc
-        except RetryAfter as exc:
-            raise RetryLater(exc.message, retry_after=seconds(exc)) from exc
-        except BadRequest as exc:
-            raise PermanentFailure(exc.message) from exc
-        except NetworkError as exc:
-            raise RetryLater(str(exc), retry_after=5) from exc
         return sent
+
+
+@contextlib.contextmanager
+def delivery_errors() -> Iterator[None]:
+    """Telegram's errors as what the sender of a message should do next."""
+    try:
+        yield
+    except Forbidden as exc:
+        raise Unreachable(exc.message) from exc
+    except RetryAfter as exc:
+        raise RetryLater(exc.message, retry_after=seconds(exc)) from exc
+    except BadRequest as exc:
+        raise PermanentFailure(exc.message) from exc
+    except NetworkError as exc:
+        raise RetryLater(str(exc), retry_after=5) from exc
 
 
 def seconds(error: RetryAfter) -> float:
@@ -210,12 +221,11 @@ class TelegramChannel:
         poll_timeout: float = 10,
         clock: Clock = system_clock,
     ) -> None:
-        builder = ApplicationBuilder().token(token).concurrent_updates(True)
+        # No Updater: polling is ours (``telegram_polling``), so no batch is confirmed unrecorded.
+        builder = ApplicationBuilder().token(token).concurrent_updates(True).updater(None)
         if api_url:
             root = api_url.rstrip("/")
             builder = builder.base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
-        if webhook_url:
-            builder = builder.updater(None)
         self.app = builder.build()
         self.app.add_handler(MessageHandler(filters.ALL, self._on_update))
         self.app.add_handler(CallbackQueryHandler(self._on_update))
@@ -223,8 +233,10 @@ class TelegramChannel:
         self.dispatcher, self.catalogs, self.db, self.clock = dispatcher, catalogs, db, clock
         self.webhook_url = webhook_url
         self.secret = webhook_secret(token)
-        self.poll_timeout = poll_timeout
         self.sender = TelegramSender(self.app.bot)
+        self.poller = None if webhook_url else Poller(
+            self.app.bot, self._record, self.app.update_queue, timeout=poll_timeout
+        )
         path = urlsplit(webhook_url).path or "/telegram/webhook" if webhook_url else ""
         self.routes: list[BaseRoute] = [Route(path, self._webhook, methods=["POST"])] if webhook_url else []
 
@@ -236,20 +248,20 @@ class TelegramChannel:
             raise ConfigError(message) from None
         await self._describe_bot()
         await self.app.start()
-        if self.webhook_url:
+        if self.webhook_url is not None:
             await self.app.bot.set_webhook(
-                self.webhook_url, secret_token=self.secret, allowed_updates=["message", "callback_query"]
+                self.webhook_url, secret_token=self.secret, allowed_updates=ALLOWED_UPDATES
             )
-        else:
-            assert self.app.updater is not None
-            await self.app.updater.start_polling(
-                timeout=dt.timedelta(seconds=self.poll_timeout), allowed_updates=["message", "callback_query"]
-            )
+        # Only one process can poll a bot, so the replies a killed one left unsent are ours to
+        # send; behind a webhook other processes may be sending theirs (their leases tell).
+        await self.dispatcher.recover(CHANNEL, self._deliver_to, release=self.poller is not None)
+        if self.poller is not None:
+            await self.poller.start()
 
     async def stop(self) -> None:
         """Stop taking updates, let those in progress finish, then close."""
-        if self.app.updater is not None and self.app.updater.running:
-            await self.app.updater.stop()
+        if self.poller is not None:
+            await self.poller.stop()
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()
@@ -266,29 +278,45 @@ class TelegramChannel:
             except TelegramError:
                 log.warning("could not set the %s command menu; the bot works without it", language)
 
+    async def _record(self, updates: Sequence[Update]) -> None:
+        events = [(event, str(update.update_id)) for update in updates
+                  if (event := inbound_from(update)) is not None]
+        if events:
+            await self.dispatcher.record(events)
+
     async def _webhook(self, request: Request) -> Response:
         if request.headers.get(SECRET_HEADER) != self.secret:
             return Response(status_code=403)
         try:
-            update = Update.de_json(await request.json(), self.app.bot)
+            body = await request.json()
+            update = Update.de_json(body, self.app.bot) if isinstance(body, dict) else None
         except Exception:
+            update = None
+        if update is None:
             # Telegram retries every non-2xx; a body we cannot read would block the queue.
             log.warning("ignored an unreadable webhook body")
             return Response(status_code=200)
-        if update is not None:
-            await self.app.process_update(update)
+        # Answered once handled: a process killed before that gets the update again.
+        await self.app.process_update(update)
         return Response(status_code=200)
 
     async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
-        chat = update.effective_chat
         event = inbound_from(update)
         if event is None:
             await self._not_ours(update)
             return
-        assert chat is not None
-        handled = await self.dispatcher.handle(event, provider_id=str(update.update_id))
-        await self._deliver(handled, chat.id, query)
+        notice: list[str] = []
+        try:
+            await self.dispatcher.handle(
+                event, provider_id=str(update.update_id), deliver=self._deliver_to(event, query, notice)
+            )
+        finally:
+            if query is not None:
+                try:
+                    await with_retries(query.answer, text=notice[0] if notice else None)
+                except TelegramError:
+                    log.warning("could not answer callback query %s", query.id)
 
     async def _not_ours(self, update: Update) -> None:
         """Someone else's contact card, or a button we do not know: say so, link nothing."""
@@ -301,25 +329,27 @@ class TelegramChannel:
                           request_phone=True)
             await send_reply(self.app.bot, message.chat.id, reply, tr)
 
-    async def _deliver(self, handled: Handled, chat_id: int, query: CallbackQuery | None) -> None:
-        tr = self.catalogs.translator(handled.language)
-        notice: str | None = None
-        try:
-            for reply in handled.replies:
-                if reply.notice and query is not None:
-                    notice = message_text(reply, tr)[:200]
-                elif reply.edit and query is not None and query.message is not None:
-                    await self._edit(query, reply, tr)
-                else:
-                    await send_reply(self.app.bot, chat_id, reply, tr)
-        except Forbidden:
-            await self._mark_unreachable(chat_id)
-        finally:
-            if query is not None:
-                try:
-                    await with_retries(query.answer, text=notice)
-                except TelegramError:
-                    log.warning("could not answer callback query %s", query.id)
+    def _deliver_to(
+        self, event: Inbound, query: CallbackQuery | None = None, notice: list[str] | None = None
+    ) -> Deliver:
+        """How the replies to ``event`` reach its chat: a button's answer may edit the message
+        it was on, or be a notice on the button (collected in ``notice`` for the callback
+        answer); replies owed from before are plain messages."""
+        chat_id = int(event.address.removeprefix(f"{CHANNEL}:"))
+
+        async def deliver(handled: Handled) -> None:
+            tr = self.catalogs.translator(handled.language)
+            live = query if not handled.owed else None
+            with delivery_errors():
+                for reply in handled.replies:
+                    if reply.notice and live is not None and notice is not None:
+                        notice.append(message_text(reply, tr)[:200])
+                    elif reply.edit and live is not None and live.message is not None:
+                        await self._edit(live, reply, tr)
+                    else:
+                        await send_reply(self.app.bot, chat_id, reply, tr)
+
+        return deliver
 
     async def _edit(self, query: CallbackQuery, reply: Reply, tr: Translator) -> None:
         message = query.message
@@ -333,15 +363,6 @@ class TelegramChannel:
         except BadRequest as exc:
             if "not modified" not in exc.message.lower():
                 raise
-
-    async def _mark_unreachable(self, chat_id: int) -> None:
-        async with self.db.transaction() as session:
-            await session.execute(
-                sql_update(ChannelIdentity)
-                .where(ChannelIdentity.channel == CHANNEL, ChannelIdentity.address == address_of(chat_id))
-                .values(unreachable_at=self.clock())
-            )
-        log.info("telegram chat %s blocked the bot; marked unreachable", chat_id)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         update_id = update.update_id if isinstance(update, Update) else None

@@ -15,6 +15,8 @@ from bot.effects import Applier, EffectContext
 from bot.feature import Feature
 from bot.features import sms
 from bot.features.courses import offer_seats
+from bot.outbox import OutboxKind
+from bot.replies import REPLY
 from flows.events import LANGUAGES, AttachCentre, LinkPhone, SetLanguage, SetName
 from flows.sms_session import DEFAULT_RESUME_AFTER
 from storage.contacts import find_identity, live_contact
@@ -72,4 +74,6 @@ def core_feature(*, sms_resume_after: dt.timedelta = DEFAULT_RESUME_AFTER) -> Fe
             Applier(SetName, set_name),
             *sms.APPLIERS,
         ),
+        # A step's reply left unsent (``bot.replies``): the outbox sends it as it is.
+        outbox_kinds=(OutboxKind(REPLY),),
     )

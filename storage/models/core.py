@@ -90,10 +90,18 @@ class Conversation(Base):
 
 
 class InboundMessage(Base):
-    """Every accepted inbound message, kept as received; the provider id deduplicates retries."""
+    """Every accepted inbound message, kept as received; the provider id deduplicates retries.
+
+    ``handled_at`` is set in the transaction of the step that handled it: a row without it was
+    recorded (a polled Telegram update, before its offset is confirmed) but not yet handled,
+    and a restarted process handles it.
+    """
 
     __tablename__ = "inbound_messages"
-    __table_args__ = (UniqueConstraint("channel", "provider_id"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "provider_id"),
+        Index("ix_inbound_unhandled", "channel", "handled_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
@@ -103,6 +111,7 @@ class InboundMessage(Base):
     text: Mapped[str | None] = mapped_column(Text)
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     received_at: Mapped[dt.datetime]
+    handled_at: Mapped[dt.datetime | None]
 
 
 # pending: due (again) at ``due_at``; sending: claimed by a sender until its lease runs out;
@@ -119,7 +128,11 @@ class OutboxMessage(Base):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "due_at"),
+        # A person's replies not yet sent are looked up on every step (``bot.replies``).
+        Index("ix_outbox_contact_unsent", "contact_id", "kind", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from storage import contacts
+from storage import contacts, inbound
 from storage.db import Database
+from storage.inbound import Arrived
 from storage.models import ChannelIdentity, Contact, Conversation, InboundMessage
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -53,27 +54,45 @@ async def test_a_merged_contact_resolves_to_the_one_it_was_merged_into(database:
         assert found.id == new.id
 
 
-async def test_same_provider_id_is_recorded_once(database: Database) -> None:
-    kwargs = dict(channel="telegram", address="telegram:1", text="hi", payload=None, now=NOW)
+async def test_same_provider_id_is_handled_once(database: Database) -> None:
+    def message(provider_id: str) -> Arrived:
+        return Arrived("telegram", provider_id, "telegram:1", "hi", {})
+
     async with database.transaction() as session:
-        assert await contacts.record_inbound(session, provider_id="1001", **kwargs) is not None
+        first = await inbound.take(session, message("1001"), NOW)
+        assert first is not None
+        first.handled_at = NOW
     async with database.transaction() as session:
-        assert await contacts.record_inbound(session, provider_id="1001", **kwargs) is None
+        assert await inbound.take(session, message("1001"), NOW) is None
         # the transaction is still usable after the duplicate
-        assert await contacts.record_inbound(session, provider_id="1002", **kwargs) is not None
+        assert await inbound.take(session, message("1002"), NOW) is not None
     async with database.transaction() as session:
         rows = (await session.scalars(select(InboundMessage.provider_id))).all()
     assert sorted(rows) == ["1001", "1002"]
 
 
+async def test_a_recorded_message_not_yet_handled_is_taken_not_duplicated(database: Database) -> None:
+    """A polled update recorded before its offset was confirmed, then handled: one row."""
+    message = Arrived("telegram", "2001", "telegram:1", "1", {"language_hint": "ru"})
+    async with database.transaction() as session:
+        await inbound.record_unhandled(session, [message, message], NOW)
+    async with database.transaction() as session:
+        assert [row.text for row in await inbound.unhandled(session, "telegram")] == ["1"]
+        taken = await inbound.take(session, message, NOW)
+        assert taken is not None and taken.handled_at is None
+        taken.handled_at = NOW
+    async with database.transaction() as session:
+        assert await inbound.unhandled(session, "telegram") == []
+        assert await inbound.take(session, message, NOW) is None
+
+
 async def test_very_long_texts_are_kept_truncated_not_rejected(database: Database) -> None:
     async with database.transaction() as session:
-        row = await contacts.record_inbound(session, channel="sms", provider_id=None, address="tel:+7",
-                                            text="ә" * 50_000, payload=None, now=NOW)
+        row = await inbound.take(session, Arrived("sms", None, "tel:+7", "ә" * 50_000, {}), NOW)
         assert row is not None
     async with database.transaction() as session:
         stored = await session.scalar(select(InboundMessage.text))
-    assert stored == "ә" * contacts.MAX_STORED_TEXT
+    assert stored == "ә" * inbound.MAX_STORED_TEXT
 
 
 async def test_state_round_trips_as_json_with_aware_utc_times(database: Database) -> None:

@@ -1,0 +1,120 @@
+"""A step's replies kept as outbox rows (kind ``reply``), written in the step's transaction.
+
+The step's state, its effects and its replies commit together, so a process killed after the
+commit still owes the person that reply and nothing can forget it. The row is written already
+claimed (``sending``, leased for ``REPLY_LEASE``) by the process that is about to send it; sent,
+it is marked sent. A row left unsent is sent:
+- at once, when the person writes again or the provider redelivers the update (``unsent``);
+- by the outbox (``bot.outbox.OutboxSender``) once its lease has run out, as any queued message;
+- at start, for a channel only this process can serve (``release``): SQLite has one process by
+  design, and Telegram lets one process at a time poll a bot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.codec import decode_reply, encode_reply
+from flows.events import Reply
+from storage.models import OutboxMessage
+
+REPLY = "reply"
+# Long enough for a reply that waits its turn at Telegram's 30 messages a second under load.
+REPLY_LEASE = dt.timedelta(seconds=60)
+UNSENT = ("pending", "sending")
+
+
+@dataclass(frozen=True)
+class Kept:
+    """Reply rows and what they say."""
+
+    ids: tuple[int, ...]
+    replies: tuple[Reply, ...]
+    language: str | None = None
+
+
+NOTHING = Kept((), ())
+
+
+async def keep(
+    session: AsyncSession, *, contact_id: int, channel: str, language: str, replies: Sequence[Reply],
+    now: dt.datetime,
+) -> Kept:
+    if not replies:
+        return NOTHING
+    row = OutboxMessage(
+        contact_id=contact_id, channel=channel, kind=REPLY, status="sending", attempts=1,
+        payload={"replies": [encode_reply(reply) for reply in replies], "language": language},
+        due_at=now + REPLY_LEASE, created_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    return Kept((row.id,), tuple(replies), language)
+
+
+async def unsent(
+    session: AsyncSession, *, contact_id: int, channel: str, now: dt.datetime, leased_too: bool
+) -> Kept:
+    """The person's replies on this channel not yet sent, oldest first, claimed again for this
+    process. ``leased_too``: also those another attempt holds (a redelivery says that attempt
+    never finished); otherwise only those nobody is sending (their lease ran out)."""
+    query = select(OutboxMessage).where(
+        OutboxMessage.contact_id == contact_id, OutboxMessage.kind == REPLY,
+        OutboxMessage.channel == channel, OutboxMessage.status.in_(UNSENT),
+    )
+    if not leased_too:
+        query = query.where(or_(OutboxMessage.status == "pending", OutboxMessage.due_at <= now))
+    rows = (await session.scalars(query.order_by(OutboxMessage.id).with_for_update(skip_locked=True))).all()
+    replies: list[Reply] = []
+    language: str | None = None
+    for row in rows:
+        row.status, row.due_at, row.attempts = "sending", now + REPLY_LEASE, row.attempts + 1
+        replies.extend(stored_replies(row.payload))
+        stored_language = row.payload.get("language")
+        language = stored_language if isinstance(stored_language, str) else language
+    return Kept(tuple(row.id for row in rows), tuple(replies), language)
+
+
+def stored_replies(payload: Mapping[str, object]) -> list[Reply]:
+    stored = payload.get("replies")
+    listed = stored if isinstance(stored, list) else []
+    return [decode_reply(item) for item in listed if isinstance(item, dict)]
+
+
+async def finish(
+    session: AsyncSession, ids: Sequence[int], *, status: str, now: dt.datetime, error: str | None = None,
+    provider_id: str | None = None,
+) -> None:
+    if not ids:
+        return
+    values: dict[str, object] = {"status": status, "last_error": error}
+    if status == "sent":
+        values |= {"sent_at": now, "provider_id": provider_id}
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.status.in_(UNSENT))
+        .values(values)
+    )
+
+
+async def retry(session: AsyncSession, ids: Sequence[int], *, after: dt.datetime, error: str) -> None:
+    """Not delivered now: the outbox tries again from ``after``."""
+    if ids:
+        await session.execute(
+            update(OutboxMessage).where(OutboxMessage.id.in_(ids), OutboxMessage.status.in_(UNSENT))
+            .values(status="pending", due_at=after, last_error=error)
+        )
+
+
+async def release(session: AsyncSession, channel: str | None, now: dt.datetime) -> int:
+    """Replies a process that died had claimed, due now (``channel`` None: every channel)."""
+    where = and_(OutboxMessage.kind == REPLY, OutboxMessage.status == "sending")
+    if channel is not None:
+        where = and_(where, OutboxMessage.channel == channel)
+    result = await session.execute(update(OutboxMessage).where(where).values(status="pending", due_at=now))
+    return int(getattr(result, "rowcount", 0) or 0)

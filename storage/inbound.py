@@ -1,0 +1,108 @@
+"""The inbound log: every accepted message, kept before it is handled and marked when it is.
+
+A polled Telegram update is recorded (``record_unhandled``) before its offset is confirmed to
+Telegram; the step that handles it finds that row (``take``), locks it, and marks it handled in
+its own transaction. A row found already handled is a redelivery: nothing happens again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import InboundMessage
+
+MAX_STORED_TEXT = 10_000
+
+
+@dataclass(frozen=True)
+class Arrived:
+    """What a channel received, as it is kept."""
+
+    channel: str
+    provider_id: str | None
+    address: str
+    text: str | None
+    payload: dict[str, Any]
+
+
+def _row(arrived: Arrived, now: dt.datetime) -> InboundMessage:
+    text = arrived.text[:MAX_STORED_TEXT] if arrived.text is not None else None
+    return InboundMessage(channel=arrived.channel, provider_id=arrived.provider_id, address=arrived.address,
+                          text=text, payload=arrived.payload, received_at=now)
+
+
+async def _existing(
+    session: AsyncSession, channel: str, provider_id: str, *, lock: bool
+) -> InboundMessage | None:
+    query = select(InboundMessage).where(
+        InboundMessage.channel == channel, InboundMessage.provider_id == provider_id
+    )
+    if lock:
+        query = query.with_for_update()
+    row = await session.scalar(query)
+    return row
+
+
+async def take(
+    session: AsyncSession, arrived: Arrived, now: dt.datetime, *, lock: bool = True
+) -> InboundMessage | None:
+    """The row this step handles (new, or recorded earlier and not yet handled, locked until the
+    step commits), or None when the provider id was handled already (a redelivery)."""
+    if arrived.provider_id is not None:
+        existing = await _existing(session, arrived.channel, arrived.provider_id, lock=lock)
+        if existing is not None:
+            return existing if existing.handled_at is None else None
+    row = _row(arrived, now)
+    if arrived.provider_id is None:
+        session.add(row)
+        await session.flush()
+        return row
+    try:
+        async with session.begin_nested():
+            session.add(row)
+    except IntegrityError:  # another process recorded it between our look and our insert
+        existing = await _existing(session, arrived.channel, arrived.provider_id, lock=lock)
+        return existing if existing is not None and existing.handled_at is None else None
+    return row
+
+
+async def record_unhandled(session: AsyncSession, batch: Sequence[Arrived], now: dt.datetime) -> None:
+    """Keep what arrived, to be handled next (or after a restart); ids seen before are skipped."""
+    for arrived in batch:
+        if arrived.provider_id is not None and await _existing(
+            session, arrived.channel, arrived.provider_id, lock=False
+        ) is not None:
+            continue
+        session.add(_row(arrived, now))
+    await session.flush()
+
+
+async def unhandled(session: AsyncSession, channel: str) -> list[InboundMessage]:
+    """Recorded and not handled, oldest first (so each person's messages keep their order)."""
+    rows = await session.scalars(
+        select(InboundMessage)
+        .where(InboundMessage.channel == channel, InboundMessage.handled_at.is_(None))
+        .order_by(InboundMessage.id)
+    )
+    return list(rows.all())
+
+
+async def mark_failed(session: AsyncSession, arrived: Arrived, now: dt.datetime) -> None:
+    """A message whose step failed is kept, marked, and never tried again (it could fail the
+    same way at every restart)."""
+    row = None
+    if arrived.provider_id is not None:
+        row = await _existing(session, arrived.channel, arrived.provider_id, lock=False)
+    if row is None:
+        row = _row(arrived, now)
+        session.add(row)
+    row.payload = {**(row.payload or {}), "failed": True}
+    row.handled_at = now
+    await session.flush()
