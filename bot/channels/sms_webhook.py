@@ -27,9 +27,8 @@ from bot.channels.sms import CHANNEL, INBOUND_PATH, OPTED_OUT_CODE, STATUS_PATH,
 from bot.channels.twilio_request import read_signed_form
 from bot.clock import Clock, system_clock
 from bot.context import ServiceContext
-from bot.dispatcher import Dispatcher
+from bot.dispatcher import Dispatcher, Handled
 from bot.i18n import Catalogs
-from flows.errors import DeliveryError
 from flows.events import Inbound
 from flows.phones import normalize_phone
 from storage.db import Database
@@ -75,19 +74,18 @@ class SmsWebhook:
         raw_from = str(form.get("From", ""))
         e164 = normalize_phone(raw_from)
         if e164 is None:
-            log.warning("SMS %s dropped: From %r is not a valid phone number", sid, raw_from)
+            log.warning("SMS %s dropped: its From (%d characters) is not a valid phone number", sid,
+                        len(raw_from))
             return twiml()
         address = phone_address(e164)
         event = Inbound(CHANNEL, address, text=str(form.get("Body", "")), capabilities=SMS_CAPABILITIES)
-        handled = await self.dispatcher.handle(event, provider_id=sid)
-        if handled.duplicate or not handled.replies:
-            return twiml()
-        tr = self.catalogs.translator(handled.language)
-        try:
-            await self.sender.send(address, handled.replies, tr)
-        except DeliveryError as exc:
-            # The step is committed; the person can ask again. Twilio must not redeliver.
-            log.warning("reply to SMS %s not sent: %s", sid, exc)
+
+        async def deliver(handled: Handled) -> None:
+            # A reply not sent now stays with the outbox (``bot.replies``); Twilio gets its 2xx
+            # either way, since the step is committed and must not run again.
+            await self.sender.send(address, handled.replies, self.catalogs.translator(handled.language))
+
+        await self.dispatcher.handle(event, provider_id=sid, deliver=deliver)
         return twiml()
 
     async def status(self, request: Request) -> Response:

@@ -109,7 +109,8 @@ async def test_a_from_that_is_not_a_phone_is_logged_and_acknowledged(
             response = await world.text(raw, "1")
         assert response.status_code == 200  # Twilio must not retry it forever
         assert world.fake.sent == []
-        assert f"From {raw!r} is not a valid phone number" in caplog.text
+        assert "is not a valid phone number" in caplog.text
+        assert not raw or raw not in caplog.text  # what was typed there may be a number: not logged
     assert await count(database, InboundMessage) == 0
 
 
