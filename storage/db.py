@@ -4,16 +4,24 @@ SQLite runs in WAL mode with foreign keys on and a busy timeout, and every trans
 with ``BEGIN IMMEDIATE``: the write lock is taken at the start, so two transactions never
 deadlock upgrading a read lock, and a capacity check made inside a transaction is not raced
 by another connection of this process. On PostgreSQL the same code relies on row locks.
+
+SQLite runs with ``synchronous=FULL``: every commit is on disk before it returns, so a power
+cut (frequent at rural centres) cannot lose answers the person was already told were saved;
+``NORMAL`` could lose the last commits (``python -m bench.sqlite_sync`` measures the cost). The
+file holds phone numbers and answers about disability and employment, so a new database is
+created readable by this user only: its folder 0700 (when we create it), the file 0600 (SQLite
+gives its -wal and -shm files the file's mode). An existing file or folder keeps its mode.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
@@ -30,6 +38,8 @@ from flows.errors import DatabaseBusyError, DatabaseUnavailable, DatabaseURLErro
 
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+SqliteSync = Literal["FULL", "NORMAL"]
+PRIVATE_FOLDER, PRIVATE_FILE = 0o700, 0o600
 FIX_URL = "or set CLC_DATABASE_URL to another database"
 
 
@@ -166,7 +176,7 @@ def is_sqlite(url: URL) -> bool:
     return url.get_backend_name() == "sqlite"
 
 
-def _install_sqlite_pragmas(engine: AsyncEngine) -> None:
+def _install_sqlite_pragmas(engine: AsyncEngine, synchronous: SqliteSync) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Leave transaction control to SQLAlchemy's "begin" hook below.
@@ -175,7 +185,7 @@ def _install_sqlite_pragmas(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -183,19 +193,38 @@ def _install_sqlite_pragmas(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def create_engine(raw_url: str, **options: Any) -> AsyncEngine:
+def _create_private(path: Path) -> None:
+    """The database's folder (0700) and an empty file (0600, a valid empty SQLite database),
+    when they do not exist yet, before SQLite creates the file with the umask's 0644. The modes
+    are set with chmod, so no umask widens or narrows them."""
+    if not path.parent.is_dir():
+        path.parent.mkdir(parents=True, exist_ok=True)  # raises when a file is in the way
+        os.chmod(path.parent, PRIVATE_FOLDER)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    except FileExistsError:
+        return
+    except OSError:
+        return  # SQLite reports it on connecting, in words naming the file (see unavailable())
+    try:
+        os.fchmod(fd, PRIVATE_FILE)
+    finally:
+        os.close(fd)
+
+
+def create_engine(raw_url: str, *, sqlite_synchronous: SqliteSync = "FULL", **options: Any) -> AsyncEngine:
     url = parse_database_url(raw_url)
     if is_sqlite(url):
         path = sqlite_file(url)
         assert path is not None
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            _create_private(path)
         except OSError as exc:
             raise unavailable(exc, url) or exc from None
         engine = create_async_engine(
             url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **options
         )
-        _install_sqlite_pragmas(engine)
+        _install_sqlite_pragmas(engine, sqlite_synchronous)
         return engine
     return create_async_engine(url, pool_pre_ping=True, **options)
 
