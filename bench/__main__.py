@@ -18,6 +18,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench.outbox import measure_outbox
+from bench.sqlite_sync import measure_sqlite_sync
+from bench.webhook_guard import measure_webhook_guard
 from bot.dispatcher import Dispatcher
 from flows.events import Inbound
 from storage.db import Database
@@ -70,6 +72,8 @@ async def main() -> None:
             async with admin.begin() as connection:
                 await connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
             await admin.dispose()
+    await measure_sqlite_sync()
+    await measure_webhook_guard()
 
 
 if __name__ == "__main__":
