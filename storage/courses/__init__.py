@@ -8,6 +8,8 @@ UPDATE`` on PostgreSQL, so several bot processes queue on it; SQLite's ``BEGIN I
 already serialises whole transactions), then reads the enrolments, decides with the pure rules
 of ``flows.courses`` and writes. The database adds its own guarantees (one row per course and
 contact, one holder per seat number), so a bug here fails loudly instead of overbooking.
+A villager's step that may change a course's seats takes the same lock before it reads them
+(``lock_stake``, from the courses facts loader), so what it tells is what it then finds.
 
 Positions on a waiting list are derived on every read from ``joined_at``, the course's policy
 and the contacts' needs-survey profiles (``storage.surveys.latest_profiles``).
@@ -26,6 +28,7 @@ from storage.courses.lists import (
     load_profiles,
     lock_course,
     lock_enrolment,
+    lock_stake,
     seat_holders,
     waiting_list,
     waiting_positions,
@@ -67,6 +70,7 @@ __all__ = [
     "load_profiles",
     "lock_course",
     "lock_enrolment",
+    "lock_stake",
     "mark_attendance",
     "remove",
     "resize",

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.courses.policy import Candidate, Placement, Profile, parse_policy, positions
+from flows.courses.stake import Stake
 from flows.courses.statuses import ACTIVE_STATUSES, SEAT_HOLDING, EnrolmentStatus
 from flows.errors import CourseError
 from storage.models.courses import Course, CourseAudit, Enrolment
@@ -24,7 +25,6 @@ async def load_profiles(session: AsyncSession, contact_ids: Sequence[int]) -> Ma
     if not contact_ids:
         return {}
     return await latest_profiles(session, contact_ids)
-
 
 
 async def lock_course(session: AsyncSession, course_id: int) -> Course:
@@ -43,6 +43,20 @@ async def lock_enrolment(session: AsyncSession, enrolment_id: int) -> tuple[Cour
     row = await session.get(Enrolment, enrolment_id, populate_existing=True)
     assert row is not None  # enrolments are never deleted while their course exists
     return course, row
+
+
+async def lock_stake(session: AsyncSession, stake: Stake) -> None:
+    """Lock the course a step may change before its facts are read (see ``flows.courses.stake``).
+
+    A course or enrolment that no longer exists locks nothing: the step reads that from its
+    facts and says so, instead of failing here.
+    """
+    course_id = stake.course_id
+    if stake.enrolment_id is not None:
+        of_enrolment = select(Enrolment.course_id).where(Enrolment.id == stake.enrolment_id)
+        course_id = await session.scalar(of_enrolment)
+    if course_id is not None:
+        await session.execute(select(Course.id).where(Course.id == course_id).with_for_update())
 
 
 async def audit(
