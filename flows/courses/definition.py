@@ -19,6 +19,7 @@ Every problem is reported with the file and line, all at once, like a questionna
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Collection, Sequence
 from typing import Any
 
@@ -131,7 +132,7 @@ def _validated(
 def _line_of(problem: str) -> int:
     """Problems in the order of the file ("file:12: …"); flags have no line and keep their order."""
     parts = problem.split(":")
-    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+    return int(parts[1]) if len(parts) > 1 and re.fullmatch(r"[0-9]{1,9}", parts[1]) else 0
 
 
 def _order_problems(data: dict[str, Any]) -> list[tuple[tuple[int | str, ...], str]]:

@@ -30,14 +30,16 @@ from flows.courses.facts import (
 )
 from flows.courses.seats import is_expired
 from flows.events import N_, Choice, Effect, Facts, Inbound, Localized, Msg, Reply, Text
+from flows.ids import id_after
 from flows.registry import FlowSpec, FlowStep
 from flows.yesno import NO_WORDS, YES_WORDS
 
 ACCEPT, DECLINE, LEAVE, YES, NO = "accept", "decline", "leave", "yes", "no"
+OFFER_PREFIX = "offer"
 
 
 def offer_context(enrolment_id: int) -> str:
-    return f"offer{enrolment_id}"
+    return f"{OFFER_PREFIX}{enrolment_id}"
 
 
 def offer_reply(enrolment: EnrolmentInfo) -> Reply:
@@ -100,8 +102,8 @@ class MyEnrolmentsFlow:
 
     def entry_for_context(self, context: str) -> dict[str, Any] | None:
         """An offer's buttons work whatever the person was doing when it arrived."""
-        rest = context.removeprefix("offer")
-        return offer_data(int(rest)) if rest != context and rest.isdigit() else None
+        enrolment = id_after(OFFER_PREFIX, context)
+        return offer_data(enrolment) if enrolment is not None else None
 
     def start(self, event: Inbound, now: dt.datetime, facts: Facts) -> FlowStep:
         if not my_enrolments(facts):

@@ -14,6 +14,7 @@ from typing import Any
 
 from flows.courses.common import pick
 from flows.events import N_, NP_, Choice, Effect, FactKey, Facts, Inbound, Localized, Msg, Reply, plural_msg
+from flows.ids import id_after
 from flows.questionnaire.effects import AbandonRun, DiscardAnswer, FinishRun, ResumeRun, SaveAnswer, StartRun
 from flows.questionnaire.schema import Published, RunFacts
 from flows.registry import FlowStep
@@ -48,8 +49,7 @@ def invite_context(invitation_id: int) -> str:
 
 
 def invitation_of_context(context: str) -> int | None:
-    rest = context.removeprefix(CONTEXT_PREFIX)
-    return int(rest) if rest != context and rest.isdigit() else None
+    return id_after(CONTEXT_PREFIX, context)
 
 
 def invite_data(invitation_id: int) -> dict[str, Any]:
