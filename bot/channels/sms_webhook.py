@@ -117,13 +117,16 @@ class SmsWebhook:
                 outbox.error_code = code or outbox.error_code
             if code == str(OPTED_OUT_CODE):
                 address = row.address if row is not None else phone_address(normalize_phone(to) or to)
-                await session.execute(
+                opted_out = await session.scalars(
                     update(ChannelIdentity)
                     .where(ChannelIdentity.channel == CHANNEL, ChannelIdentity.address == address,
                            ChannelIdentity.opted_out_at.is_(None))
                     .values(opted_out_at=now)
+                    .returning(ChannelIdentity.id)
                 )
-                log.info("%s texted STOP to the carrier (error 21610): opted out", address)
+                # The identity's id, never the number: logs leave the machine more easily than the database.
+                log.info("SMS %s: its recipient texted STOP to the carrier (error 21610), identity %s "
+                         "opted out", sid, ", ".join(map(str, opted_out)) or "(none new)")
 
 
 class SmsChannel:
