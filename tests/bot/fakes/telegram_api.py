@@ -4,6 +4,10 @@ It serves ``/bot<token>/<method>`` with ``{"ok": true, "result": …}`` or error
 (``error_code``, ``description``, ``parameters.retry_after``), keeps chats and messages,
 queues updates for ``getUpdates`` (offsets, bounded long poll) and records every call, so a
 test can push what a villager does and read what the villager would see.
+
+With ``limits`` set (off by default) it enforces Telegram's flood limits as ``ApiLimits`` says
+and counts what a load test needs: every 429 (``too_many``, ``too_many_at``) and, per chat, the
+times of the calls it accepted (``sends``).
 """
 
 from __future__ import annotations
@@ -19,6 +23,10 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from tests.bot.fakes.telegram_limits import ApiLimits, FloodGate
+
+__all__ = ["ApiLimits", "FakeTelegram", "SentMessage"]
 
 BOT_ID = 7000001
 MAX_TEXT = 4096
@@ -53,12 +61,15 @@ class FakeTelegram:
     callback_answers: list[dict[str, Any]] = field(default_factory=list)
     blocked: set[int] = field(default_factory=set)
     fail_next: dict[str, tuple[int, str, int | None]] = field(default_factory=dict)
-    per_chat_limit: int = 1000  # sendMessage per chat per second before 429
     webhook: dict[str, Any] = field(default_factory=dict)
+    limits: ApiLimits | None = None  # Telegram's flood limits; None: unlimited
+    too_many: int = 0  # 429 answers, for any reason
+    too_many_at: list[float] = field(default_factory=list)  # time.monotonic() of each
     _next_update: int = 1000
     _next_message: int = 1
     _changed: asyncio.Condition | None = None
-    _sent_times: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))
+    _by_chat: dict[int, list[SentMessage]] = field(default_factory=lambda: defaultdict(list))
+    _gate: FloodGate | None = None
     # Telegram profile first names by user id; others are "User<id>" (not a name the bot offers)
     first_names: dict[int, str] = field(default_factory=dict)
 
@@ -109,7 +120,7 @@ class FakeTelegram:
     # ---- what a villager sees -------------------------------------------------------------
 
     def chat(self, chat_id: int) -> list[SentMessage]:
-        return [m for m in self.messages.values() if m.chat_id == chat_id]
+        return list(self._by_chat.get(chat_id, ()))
 
     def last(self, chat_id: int) -> SentMessage:
         return self.chat(chat_id)[-1]
@@ -182,15 +193,47 @@ class FakeTelegram:
         params = await self._params(request)
         self.calls.append((method, params))
         try:
-            if method in self.fail_next:
-                code, description, retry_after = self.fail_next.pop(method)
-                return self._error(code, description, retry_after)
-            handler = getattr(self, f"_m_{method}", None)
-            if handler is None:
-                return self._error(404, "Not Found: method not found")
-            return await handler(params)
+            response = await self._answer(method, params)
+            if response.status_code == 429:
+                self.too_many += 1
+                self.too_many_at.append(time.monotonic())
+            return response
         finally:
             self._notify()
+
+    async def _answer(self, method: str, params: dict[str, Any]) -> JSONResponse:
+        if method in self.fail_next:
+            code, description, retry_after = self.fail_next.pop(method)
+            return self._error(code, description, retry_after)
+        if self.limits is not None and "chat_id" in params and (limited := self._flood(params["chat_id"])):
+            return limited
+        handler = getattr(self, f"_m_{method}", None)
+        if handler is None:
+            return self._error(404, "Not Found: method not found")
+        return await handler(params)
+
+    def flood(self, seconds: float) -> None:
+        """Telegram is already throttling this bot: every chat call gets 429 for ``seconds``."""
+        self._flood_gate().silence(time.monotonic(), seconds)
+
+    def _flood_gate(self) -> FloodGate:
+        if self.limits is None:
+            self.limits = ApiLimits()
+        if self._gate is None:
+            self._gate = FloodGate(self.limits)
+        return self._gate
+
+    def _flood(self, chat: Any) -> JSONResponse | None:
+        """429 if this call to ``chat`` is over a limit, else None (and it is counted)."""
+        retry_after = self._flood_gate().check(int(chat), time.monotonic())
+        if retry_after is None:
+            return None
+        return self._error(429, f"Too Many Requests: retry after {retry_after}", retry_after)
+
+    @property
+    def sends(self) -> dict[int, list[float]]:
+        """Per chat, the time.monotonic() of each call the limits let through (with ``limits``)."""
+        return self._gate.sends if self._gate is not None else {}
 
     @staticmethod
     def _ok(result: Any) -> JSONResponse:
@@ -236,13 +279,9 @@ class FakeTelegram:
             return self._error(400, "Bad Request: message is too long" if text else "Bad Request: message text is empty")
         if (bad := self._check_markup(params.get("reply_markup"))) is not None:
             return bad
-        now = time.monotonic()
-        recent = [t for t in self._sent_times[chat_id] if now - t < 1.0]
-        if len(recent) >= self.per_chat_limit:
-            return self._error(429, "Too Many Requests: retry after 1", retry_after=1)
-        self._sent_times[chat_id] = [*recent, now]
         message = SentMessage(self._take_message_id(), chat_id, text, params.get("reply_markup"))
         self.messages[message.message_id] = message
+        self._by_chat[chat_id].append(message)
         return self._ok(self._message_json(message))
 
     async def _m_editMessageText(self, params: dict[str, Any]) -> JSONResponse:
