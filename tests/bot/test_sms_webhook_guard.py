@@ -104,14 +104,20 @@ async def test_a_multipart_body_is_refused_with_415_not_a_500(
     assert await stored(database) == 0
 
 
-@pytest.mark.parametrize("body", [b"Body=%ff%fe", b"Body=\xff", b"Body=%ED%A0%80"])  # bad UTF-8, a surrogate
-async def test_a_body_that_does_not_decode_is_refused_with_400(
-    database: Database, catalogs: Catalogs, clock: FakeClock, body: bytes
+@pytest.mark.parametrize("raw", ["%ff%fe", "%ED%A0%80", "\xff"])  # not UTF-8; a lone surrogate
+async def test_bytes_that_are_not_utf8_become_replacement_characters_and_the_signature_decides(
+    database: Database, catalogs: Catalogs, clock: FakeClock, raw: str
 ) -> None:
+    fields = {name: value for name, value in sms().items() if name != "Body"}
+    body = (urlencode(fields) + "&Body=" + raw).encode("latin-1")
+    replaced = {**fields, "Body": "\ufffd" * (2 if raw == "%ff%fe" else 3 if raw == "%ED%A0%80" else 1)}
     async with sms_world(database, catalogs, clock) as world:
-        headers = {**FORM, "X-Twilio-Signature": "bm90IHRoZSByaWdodCBvbmU="}
-        assert (await world.http.post(INBOUND_PATH, content=body, headers=headers)).status_code == 400
-    assert await stored(database) == 0
+        forged = {**FORM, **signed(PUBLIC_URL + INBOUND_PATH, {**fields, "Body": "1"})}
+        assert (await world.http.post(INBOUND_PATH, content=body, headers=forged)).status_code == 403
+        assert await stored(database) == 0
+        as_read = {**FORM, **signed(PUBLIC_URL + INBOUND_PATH, replaced)}
+        assert (await world.http.post(INBOUND_PATH, content=body, headers=as_read)).status_code == 200
+        assert len(world.new_for(PHONE)) == 1  # answered: the language question
 
 
 async def test_a_streamed_body_without_length_is_cut_off_at_the_limit(
