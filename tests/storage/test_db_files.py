@@ -45,7 +45,7 @@ async def test_a_new_database_and_its_folder_are_private(tmp_path: Path, umask: 
 
 
 async def test_an_existing_folder_keeps_its_mode_and_the_new_file_is_private(tmp_path: Path, umask: int) -> None:
-    tmp_path.chmod(0o755)  # e.g. the working directory, for sqlite:///./clc.db
+    os.chmod(tmp_path, 0o755)  # e.g. the working directory, for sqlite:///./clc.db
     db = Database.from_url(f"sqlite+aiosqlite:///{tmp_path / 'clc.db'}")
     try:
         await upgrade_database(db.engine)
