@@ -70,6 +70,8 @@ class FakeTelegram:
     _changed: asyncio.Condition | None = None
     _by_chat: dict[int, list[SentMessage]] = field(default_factory=lambda: defaultdict(list))
     _gate: FloodGate | None = None
+    _chat_waiters: dict[int, list[tuple[int, asyncio.Future[None]]]] = field(
+        default_factory=lambda: defaultdict(list))
     # Telegram profile first names by user id; others are "User<id>" (not a name the bot offers)
     first_names: dict[int, str] = field(default_factory=dict)
 
@@ -133,6 +135,16 @@ class FakeTelegram:
         condition = self._condition()
         async with condition:
             await asyncio.wait_for(condition.wait_for(predicate), within)
+
+    async def wait_messages(self, chat_id: int, count: int, within: float = 10) -> list[SentMessage]:
+        """Wait until ``chat_id`` has received ``count`` messages (bounded); returns them all.
+
+        Woken only by that chat's messages, so hundreds of villagers can wait at once."""
+        if len(self._by_chat[chat_id]) < count:
+            arrived = asyncio.get_running_loop().create_future()
+            self._chat_waiters[chat_id].append((count, arrived))
+            await asyncio.wait_for(arrived, within)
+        return self.chat(chat_id)
 
     async def wait_until_consumed(self, within: float = 10) -> None:
         await self.wait_for(lambda: not self.updates, within)
@@ -282,6 +294,11 @@ class FakeTelegram:
         message = SentMessage(self._take_message_id(), chat_id, text, params.get("reply_markup"))
         self.messages[message.message_id] = message
         self._by_chat[chat_id].append(message)
+        waiting, received = self._chat_waiters.get(chat_id, []), len(self._by_chat[chat_id])
+        for count, arrived in [w for w in waiting if w[0] <= received]:
+            waiting.remove((count, arrived))
+            if not arrived.done():
+                arrived.set_result(None)
         return self._ok(self._message_json(message))
 
     async def _m_editMessageText(self, params: dict[str, Any]) -> JSONResponse:
