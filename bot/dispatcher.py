@@ -73,10 +73,17 @@ class _Outcome:
     handled: Handled
     owed: reply_rows.Kept = reply_rows.NOTHING
     kept: reply_rows.Kept = reply_rows.NOTHING
+    held: bool = False  # the message was not applied: what it answers had not reached them
 
 
 def apology() -> Reply:
     return Reply(body=(Msg(N_("Sorry, something went wrong on our side. Please try again.")),))
+
+
+def said_again() -> Reply:
+    """Before replies sent again because the person wrote without having seen them: so they
+    know why the same question comes twice, and answer it (their message was not applied)."""
+    return Reply(body=(Msg(N_("It seems my last message did not reach you. Here it is again:")),))
 
 
 class Dispatcher:
@@ -108,7 +115,8 @@ class Dispatcher:
             outcome = await self._attempts(event, provider_id, keep=deliver is not None)
             if deliver is not None:
                 owed = outcome.owed
-                again = replace(outcome.handled, replies=owed.replies, owed=True,
+                replies = (said_again(), *owed.replies) if outcome.held else owed.replies
+                again = replace(outcome.handled, replies=replies, owed=True,
                                 language=owed.language or outcome.handled.language)
                 await self._send(owed, again, deliver, event)
                 await self._send(outcome.kept, outcome.handled, deliver, event)
@@ -174,7 +182,7 @@ class Dispatcher:
                                                leased_too=False)
                 if owed.ids:
                     row.payload = {**(row.payload or {}), "held": True}
-                    return _Outcome(Handled(contact.id, language, ()), owed=owed)
+                    return _Outcome(Handled(contact.id, language, ()), owed=owed, held=True)
             if contact.centre_id is None and not event.start_payload:
                 contact.centre_id = await contacts.sole_centre_id(session)
             conversation = await contacts.load_state(session, contact.id, lock=not self.db.is_sqlite)

@@ -287,6 +287,8 @@ class TelegramChannel:
     async def _webhook(self, request: Request) -> Response:
         if request.headers.get(SECRET_HEADER) != self.secret:
             return Response(status_code=403)
+        if not self.app.running:  # the HTTP server listens before the bot is started
+            return Response(status_code=503)
         try:
             body = await request.json()
             update = Update.de_json(body, self.app.bot) if isinstance(body, dict) else None

@@ -96,7 +96,9 @@ async def test_a_retyped_answer_after_a_lost_reply_is_not_applied_to_the_questio
     async with running_bot(fake, database, catalogs, clock) as channel:  # restarted, polling
         villager = Villager(fake, channel, 901)
         shown = await villager.says("1")
-        assert [DISABILITY in message.text for message in shown] == [True]
+        assert shown[0].text == (
+            "Похоже, моё последнее сообщение до вас не дошло. Вот оно ещё раз:")
+        assert [DISABILITY in message.text for message in shown] == [False, True]
         async with database.transaction() as session:
             answers = dict((await session.execute(select(SurveyAnswer.question_id, SurveyAnswer.value))).all())
         assert answers == {"consent": "yes", "situation": ["unemployed"]}
