@@ -131,6 +131,8 @@ async def run_service(settings: Settings, *, webhook_url: str | None = None) -> 
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(signum, stop.set)
     try:
+        if ctx.db.is_sqlite:  # one process by design: replies a killed run left unsent are ours
+            await ctx.dispatcher.release_replies(None)
         if server is not None:
             await server.start()
         for runtime in runtimes:

@@ -43,7 +43,8 @@ async def test_a_bot_built_with_surveys_only_has_no_courses_anywhere(
     assert "курс" not in (await chat.say("/courses")).lower()
     assert "курс" not in (await chat.say("курсы")).lower()
     assert [item for item, _ in SURVEYS_ONLY.flows.menu_items] == ["survey", "language", "help", "name"]
-    assert SURVEYS_ONLY.jobs == () and SURVEYS_ONLY.outbox_kinds == () and SURVEYS_ONLY.demo_seeders == ()
+    assert SURVEYS_ONLY.jobs == () and SURVEYS_ONLY.demo_seeders == ()
+    assert [kind.kind for kind in SURVEYS_ONLY.outbox_kinds] == ["reply"]  # the core's: replies kept until sent
     assert [name for name, _ in SURVEYS_ONLY.cli] == ["questionnaire"]
     assert [c.name for c in SURVEYS_ONLY.telegram_commands] == ["survey"]
     assert not any(effect.__module__.startswith("flows.courses") for effect in SURVEYS_ONLY.appliers)
