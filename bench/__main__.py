@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench.outbox import measure_outbox
 from bench.sqlite_sync import measure_sqlite_sync
+from bench.telegram_load import measure_telegram_load
 from bench.webhook_guard import measure_webhook_guard
 from bot.dispatcher import Dispatcher
 from flows.events import Inbound
@@ -74,6 +75,7 @@ async def main() -> None:
             await admin.dispose()
     await measure_sqlite_sync()
     await measure_webhook_guard()
+    await measure_telegram_load()
 
 
 if __name__ == "__main__":

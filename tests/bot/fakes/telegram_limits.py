@@ -38,9 +38,16 @@ class _Bucket:
         self.due = 0.0  # theoretical arrival time
         self.silent_until = 0.0
 
-    def wait(self, now: float) -> float:
-        """0 if a call may pass now, else the seconds until it may."""
-        return max(self.silent_until - now, max(self.due, now) - self.tolerance - now, 0.0)
+    def refuse(self, now: float) -> int | None:
+        """None if a call may pass now, else its ``retry_after``. A call over the rate starts a
+        silence that long; calls during it are told what is left (they do not lengthen it)."""
+        if now < self.silent_until:
+            return max(1, math.ceil(self.silent_until - now))
+        if (wait := max(self.due, now) - self.tolerance - now) > 0:
+            retry_after = max(1, math.ceil(wait))
+            self.silent_until = now + retry_after
+            return retry_after
+        return None
 
     def take(self, now: float) -> None:
         self.due = max(self.due, now) + self.interval
@@ -64,9 +71,7 @@ class FloodGate:
         limits = self.limits
         own = self.chats.setdefault(chat_id, _Bucket(limits.per_chat_per_second, limits.per_chat_burst))
         for bucket in (self.overall, own):
-            if (wait := bucket.wait(now)) > 0:
-                retry_after = max(1, math.ceil(wait))
-                bucket.silent_until = max(bucket.silent_until, now + retry_after)
+            if (retry_after := bucket.refuse(now)) is not None:
                 return retry_after
         self.overall.take(now)
         own.take(now)
