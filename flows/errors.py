@@ -21,6 +21,9 @@ bug and keeps its traceback.
     │   ├── CourseError          closed course, not on the list, seat taken …
     │   └── RunClosed            an answer for a survey run that is no longer in progress
     ├── StaleFacts               what a step was told no longer holds: run it again
+    ├── RefusedWebhook           a webhook request refused before it reaches the bot (unsigned,
+    │                            too large, not a form): answered with its HTTP status
+    │                            (``bot.channels.twilio_request``, also a Starlette HTTPException)
     ├── FeatureError             features that do not fit together (a bug in how a bot is built)
     ├── DatabaseError            the database cannot do what was asked
     │   ├── DatabaseUnavailable  cannot connect, open or create it: the URL (no password)

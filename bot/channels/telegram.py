@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-import warnings
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
@@ -39,13 +38,14 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     ContextTypes,
+    ExtBot,
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.addresses import TELEGRAM, telegram_address
 from bot.channels.base import PartSent
+from bot.channels.telegram_pacer import BACKGROUND, PacerLimits, RateLimitArgs, TelegramPacer, retry_seconds
 from bot.channels.telegram_polling import ALLOWED_UPDATES, Poller
 from bot.channels.telegram_render import (
     inline_keyboard,
@@ -65,6 +65,7 @@ if TYPE_CHECKING:
     from bot.context import ServiceContext
 
 log = logging.getLogger(__name__)
+TELEGRAM_LIMITS = PacerLimits()  # Telegram's own: 30 messages a second, 1 a second a chat
 CHANNEL = TELEGRAM
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SEND_ATTEMPTS = 4
@@ -134,7 +135,7 @@ class TelegramSender:
 
     channel = CHANNEL
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: ExtBot[RateLimitArgs]) -> None:
         self.bot = bot
 
     async def send(
@@ -147,7 +148,9 @@ class TelegramSender:
         sent: list[str] = []
         with delivery_errors():
             for done, (text, markup) in enumerate(parts[skip:], start=skip + 1):
-                message = await with_retries(self.bot.send_message, chat_id, text, reply_markup=markup)
+                # Queued traffic: the pacer sends it in the slots replies leave.
+                message = await with_retries(self.bot.send_message, chat_id, text, reply_markup=markup,
+                                             rate_limit_args=BACKGROUND)
                 sent.append(str(message.message_id))
                 if on_part is not None:
                     await on_part(done, len(parts), sent[-1])
@@ -162,30 +165,20 @@ def delivery_errors() -> Iterator[None]:
     except Forbidden as exc:
         raise Unreachable(exc.message) from exc
     except RetryAfter as exc:
-        raise RetryLater(exc.message, retry_after=seconds(exc)) from exc
+        raise RetryLater(exc.message, retry_after=retry_seconds(exc)) from exc
     except BadRequest as exc:
         raise PermanentFailure(exc.message) from exc
     except NetworkError as exc:
         raise RetryLater(str(exc), retry_after=5) from exc
 
 
-def seconds(error: RetryAfter) -> float:
-    with warnings.catch_warnings():  # PTB 22 warns that this becomes a timedelta; take either
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = error.retry_after
-    return value if isinstance(value, int | float) else value.total_seconds()
-
-
 async def with_retries(call: Callable[P, Awaitable[R]], *args: P.args, **kwargs: P.kwargs) -> R:
-    """Honour 429's retry_after and back off on network errors; other errors go up."""
+    """Back off on network errors; other errors go up. A 429 reaching here has already been
+    waited out and retried by the pacer (``telegram_pacer``): it goes up too."""
     for attempt in range(1, SEND_ATTEMPTS + 1):
         try:
             return await call(*args, **kwargs)
-        except RetryAfter as exc:
-            if attempt == SEND_ATTEMPTS:
-                raise
-            await asyncio.sleep(seconds(exc))
-        except (Forbidden, BadRequest):
+        except (Forbidden, BadRequest, RetryAfter):
             raise
         except NetworkError:
             if attempt == SEND_ATTEMPTS:
@@ -220,9 +213,12 @@ class TelegramChannel:
         webhook_url: str | None = None,
         poll_timeout: float = 10,
         clock: Clock = system_clock,
+        pacer_limits: PacerLimits = TELEGRAM_LIMITS,
     ) -> None:
         # No Updater: polling is ours (``telegram_polling``), so no batch is confirmed unrecorded.
-        builder = ApplicationBuilder().token(token).concurrent_updates(True).updater(None)
+        # Every Bot API call of this bot, replies and outbox alike, goes through one pacer.
+        builder = (ApplicationBuilder().token(token).concurrent_updates(True).updater(None)
+                   .rate_limiter(TelegramPacer(pacer_limits)))
         if api_url:
             root = api_url.rstrip("/")
             builder = builder.base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")

@@ -33,6 +33,8 @@ from twilio.request_validator import (
     get_signature_algorithm,
 )
 
+from flows.errors import ClcError
+
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 32 * 1024
@@ -41,7 +43,7 @@ FORM_TYPE = "application/x-www-form-urlencoded"
 _LENGTH = re.compile(r"[0-9]{1,12}")
 
 
-class RefusedWebhook(HTTPException):
+class RefusedWebhook(HTTPException, ClcError):
     """A request refused before it reaches the bot; Starlette answers it with its status."""
 
 

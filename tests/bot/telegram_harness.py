@@ -11,7 +11,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram import TELEGRAM_LIMITS, TelegramChannel
 from bot.clock import FakeClock
 from bot.dispatcher import Dispatcher
 from bot.i18n import Catalogs
@@ -19,6 +19,11 @@ from storage.db import Database
 from tests.bot.fakes.server import serving
 from tests.bot.fakes.telegram_api import FakeTelegram, SentMessage
 from tests.built import FEATURES
+
+
+# Through the real pacer, 100 times Telegram's pace: a conversation test is not a load test
+# (``test_telegram_load`` runs Telegram's own limits against the fake's).
+FUNCTIONAL_PACE = TELEGRAM_LIMITS.scaled(100)
 
 
 class ObservedChannel(TelegramChannel):
@@ -51,6 +56,7 @@ async def running_bot(
         channel = ObservedChannel(
             token=fake.token, dispatcher=Dispatcher(database, FEATURES, clock=clock), catalogs=catalogs,
             db=database, api_url=api_url, webhook_url=webhook_url, poll_timeout=1, clock=clock,
+            pacer_limits=FUNCTIONAL_PACE,
         )
         await channel.start()
         try:
