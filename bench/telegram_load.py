@@ -11,7 +11,6 @@ answers waited. SQLite only: the pacer is per process and knows nothing of the d
 from __future__ import annotations
 
 import asyncio
-import inspect
 import os
 import statistics
 import tempfile
@@ -19,7 +18,6 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram_pacer import PacerLimits
 from bot.channels.telegram_render import message_text
 from bot.dispatcher import Dispatcher, apology
@@ -58,9 +56,6 @@ def most_in_a_second(times: Sequence[float]) -> int:
 
 async def measure_telegram_load() -> None:
     if VILLAGERS <= 0:
-        return
-    if "pacer_limits" not in inspect.signature(TelegramChannel).parameters:
-        print("telegram   load: skipped, TelegramChannel takes no pacer_limits yet")
         return
     catalogs = Catalogs.load()
     fake = FakeTelegram(limits=ApiLimits())

@@ -11,11 +11,9 @@ knows nothing of the database. `make bench` measures the rates; here only counts
 from __future__ import annotations
 
 import asyncio
-import inspect
 
 import pytest
 
-from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram_pacer import PacerLimits
 from bot.channels.telegram_render import message_text
 from bot.clock import FakeClock
@@ -28,12 +26,6 @@ from tests.bot.telegram_harness import ObservedChannel
 from tests.built import FEATURES
 
 VILLAGERS = 200
-# Until TelegramChannel takes its pacer's limits, this test says so rather than failing
-# everyone's suite; once the parameter exists it runs (and this guard can go).
-pytestmark = pytest.mark.skipif(
-    "pacer_limits" not in inspect.signature(TelegramChannel).parameters,
-    reason="waits for the wiring TelegramChannel(..., pacer_limits=PacerLimits(...)) (issue 13, part 3)",
-)
 GREETINGS = {"ru": "Здравствуйте! Выберите язык.", "kk": "Сәлеметсіз бе! Тілді таңдаңыз."}
 IN_RUSSIAN = [
     "Хорошо, теперь я буду писать вам по-русски.",
