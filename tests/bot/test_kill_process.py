@@ -33,8 +33,8 @@ from tests.bot.fakes.server import free_port, serving
 from tests.bot.fakes.telegram_api import FakeTelegram
 
 BIN = Path(sys.executable).parent
-VILLAGERS = (1101, 1102, 1103, 1104)
-KILLS = 4
+VILLAGERS = (1101, 1102, 1103)
+KILLS = 3
 THANKS = "Спасибо! Ваши ответы сохранены."
 # What a villager answers to the bot's last message: the first rule whose words it contains.
 ANSWERS: tuple[tuple[str, str], ...] = (

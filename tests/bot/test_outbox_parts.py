@@ -10,15 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from bot.channels import telegram
 from bot.channels.base import PartSent
 from bot.channels.sms import TwilioConfig, TwilioSender
 from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram_pacer import PacerLimits
 from bot.clock import FakeClock
 from bot.dispatcher import Dispatcher
 from bot.i18n import Catalogs, Translator
@@ -60,17 +59,17 @@ class FlakyTelegram(FakeTelegram):
 
 
 async def test_telegram_resends_only_the_parts_that_did_not_arrive(
-    database: Database, catalogs: Catalogs, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+    database: Database, catalogs: Catalogs, clock: FakeClock
 ) -> None:
-    # The sender's own retries would wait out the 429 in real time; with one attempt the
-    # failure reaches the outbox, which waits on the injected clock instead.
-    monkeypatch.setattr(telegram, "SEND_ATTEMPTS", 1)
+    # The pacer would wait out the 429 and retry; with no retries the failure reaches the
+    # outbox, which waits on the injected clock instead.
     fake = FlakyTelegram()
     contact_id = await contact_with(database, clock, ("telegram", "telegram:77"))
     row_id = await queue_long(database, clock, contact_id)
     async with serving(fake.app()) as api_url:
         channel = TelegramChannel(token=fake.token, dispatcher=Dispatcher(database, FEATURES, clock=clock),
-                                  catalogs=catalogs, db=database, api_url=api_url, clock=clock)
+                                  catalogs=catalogs, db=database, api_url=api_url, clock=clock,
+                                  pacer_limits=PacerLimits(max_retries=0))
         await channel.app.initialize()
         try:
             outbox = outbox_sender(database, catalogs, {"telegram": channel.sender}, clock=clock)
