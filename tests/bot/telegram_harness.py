@@ -20,7 +20,6 @@ from tests.bot.fakes.server import serving
 from tests.bot.fakes.telegram_api import FakeTelegram, SentMessage
 from tests.built import FEATURES
 
-
 # Through the real pacer, 100 times Telegram's pace: a conversation test is not a load test
 # (``test_telegram_load`` runs Telegram's own limits against the fake's).
 FUNCTIONAL_PACE = TELEGRAM_LIMITS.scaled(100)
