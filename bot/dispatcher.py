@@ -241,36 +241,43 @@ class Dispatcher:
         """Deliver, then record how it went; a reply not delivered now stays due for the outbox."""
         if not handled.replies and not kept.ids:
             return
-        error: str | None = None
-        status = "sent"
         try:
             await deliver(handled)
         except Unreachable as exc:
-            status, error = "failed", f"unreachable: {exc}"
-            await self._mark_unreachable(event)
+            await self._record(kept, event, "failed", f"unreachable: {exc}", unreachable=True)
         except PermanentFailure as exc:
-            status, error = "failed", str(exc)
+            await self._record(kept, event, "failed", str(exc))
         except RetryLater as exc:
-            async with self.db.transaction() as session:
-                after = self.clock() + dt.timedelta(seconds=exc.retry_after)
-                await reply_rows.retry(session, kept.ids, after=after, error=str(exc))
-            return
+            await self._record(kept, event, "pending", str(exc), after=dt.timedelta(seconds=exc.retry_after))
         except Exception as exc:
             log.exception("a %s reply could not be sent; the outbox tries again", event.channel)
-            async with self.db.transaction() as session:
-                await reply_rows.retry(session, kept.ids, after=self.clock() + RETRY_AFTER, error=repr(exc))
-            return
-        async with self.db.transaction() as session:
-            await reply_rows.finish(session, kept.ids, status=status, now=self.clock(), error=error)
+            await self._record(kept, event, "pending", repr(exc), after=RETRY_AFTER)
+        else:
+            await self._record(kept, event, "sent", None)
 
-    async def _mark_unreachable(self, event: Inbound) -> None:
-        async with self.db.transaction() as session:
-            await session.execute(
-                update(ChannelIdentity)
-                .where(ChannelIdentity.channel == event.channel, ChannelIdentity.address == event.address,
-                       ChannelIdentity.unreachable_at.is_(None))
-                .values(unreachable_at=self.clock())
-            )
+    async def _record(
+        self, kept: reply_rows.Kept, event: Inbound, status: str, error: str | None, *,
+        after: dt.timedelta | None = None, unreachable: bool = False,
+    ) -> None:
+        """How a delivery went. Not noted (the database is away): the row keeps its claim and
+        the outbox sends it again when that lapses, rather than the person getting an apology
+        for a reply they did get."""
+        try:
+            async with self.db.transaction() as session:
+                if unreachable:
+                    await session.execute(
+                        update(ChannelIdentity)
+                        .where(ChannelIdentity.channel == event.channel,
+                               ChannelIdentity.address == event.address,
+                               ChannelIdentity.unreachable_at.is_(None))
+                        .values(unreachable_at=self.clock())
+                    )
+                if after is not None:
+                    await reply_rows.retry(session, kept.ids, after=self.clock() + after, error=error or "")
+                else:
+                    await reply_rows.finish(session, kept.ids, status=status, now=self.clock(), error=error)
+        except Exception:
+            log.exception("could not note how a %s reply went (rows %s)", event.channel, kept.ids)
 
     async def _failed(self, event: Inbound, provider_id: str | None) -> _Outcome:
         """Keep the message that could not be handled (never tried again), and apologise in the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import httpx
@@ -31,7 +32,9 @@ async def post(channel: ObservedChannel, body: Any, secret: str | None) -> httpx
     app = create_app(channel.routes)
     headers = {SECRET_HEADER: secret} if secret is not None else {}
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1") as client:
-        return await client.post("/tg/hook", json=body, headers=headers)
+        # As Telegram sends it: JSON with non-ASCII escaped (a lone surrogate can only come so).
+        return await client.post("/tg/hook", content=json.dumps(body).encode(),
+                                 headers={**headers, "Content-Type": "application/json"})
 
 
 async def test_webhook_is_set_with_a_secret_and_serves_updates(
@@ -108,3 +111,43 @@ async def test_two_processes_behind_a_load_balancer_keep_one_conversation_whole(
 async def _search_path(database: Database) -> str:
     async with database.engine.connect() as connection:
         return str((await connection.exec_driver_sql("SHOW search_path")).scalar())
+
+
+def odd_update(update_id: int, user_id: int, **message: Any) -> dict[str, Any]:
+    body = update(update_id, user_id, "")
+    body["message"].pop("text")
+    body["message"].update(message)
+    return body
+
+
+@pytest.mark.parametrize("body", [
+    odd_update(11, 710, text=12345),                 # a number where Telegram sends a string
+    odd_update(12, 711, text="\ud800 сәлем"),          # a lone surrogate, through a JSON escape
+    odd_update(13, 712, caption=["a list"]),          # a caption that is not a string
+    odd_update(14, 713, text=None),
+], ids=["number", "surrogate", "list-caption", "null"])
+async def test_an_update_of_an_odd_shape_is_answered_like_any_message_never_with_an_error(
+    body: dict[str, Any], database: Database, catalogs: Catalogs, clock: FakeClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    user_id = body["message"]["chat"]["id"]
+    fake = FakeTelegram()
+    async with running_bot(fake, database, catalogs, clock, webhook_url=WEBHOOK) as channel:
+        response = await post(channel, body, webhook_secret(fake.token))
+        assert response.status_code == 200
+    (greeting,) = fake.texts(user_id)  # the language question, as for any first message
+    assert "Выберите язык" in greeting
+    assert not [record for record in caplog.records if record.levelname in ("ERROR", "CRITICAL")]
+    async with database.transaction() as session:
+        stored = (await session.scalars(select(InboundMessage.text))).all()
+    assert len(stored) == 1 and "\ud800" not in (stored[0] or "")
+
+
+async def test_a_body_that_is_not_an_update_object_is_acknowledged_and_ignored(
+    database: Database, catalogs: Catalogs, clock: FakeClock
+) -> None:
+    fake = FakeTelegram()
+    async with running_bot(fake, database, catalogs, clock, webhook_url=WEBHOOK) as channel:
+        for body in ([1, 2, 3], "text", 42, {"update_id": "x"}):
+            assert (await post(channel, body, webhook_secret(fake.token))).status_code == 200
+    assert not [m for m, _ in fake.calls if m == "sendMessage"]
