@@ -36,6 +36,9 @@ class Contact(Base):
     created_at: Mapped[dt.datetime]
     consent: Mapped[bool | None]
     consent_at: Mapped[dt.datetime | None]
+    # The centre has this person's consent to be contacted with announcements (from a
+    # facilitator's import); None when nobody said. Not the survey consent above.
+    contact_consent: Mapped[bool | None]
     deleted_at: Mapped[dt.datetime | None]
     # Set when this contact was joined into another (same person on two channels).
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
