@@ -89,3 +89,71 @@ async def sole_centre_id(session: AsyncSession) -> int | None:
     """The centre, when the installation serves exactly one (the usual village set-up)."""
     ids = (await session.scalars(select(Centre.id).limit(2))).all()
     return ids[0] if len(ids) == 1 else None
+
+
+# --- clc-admin contacts list / show (issue 14) ---
+
+
+async def search_contacts(
+    session: AsyncSession, centre_id: int | None, search: str | None, limit: int = 500
+) -> list[tuple[Contact, list[str], str | None]]:
+    """Live contacts (not merged, not deleted) with their addresses and centre slug.
+
+    ``search`` matches part of the name (case-insensitive) or of an address; a phone number
+    written as villagers write it is normalised first.
+    """
+    from flows.phones import normalize_phone
+
+    query = select(Contact).where(Contact.merged_into_id.is_(None), Contact.deleted_at.is_(None))
+    if centre_id is not None:
+        query = query.where(Contact.centre_id == centre_id)
+    contacts = list((await session.scalars(query.order_by(Contact.id))).all())
+    if search:
+        # Names are matched here, not in SQL: SQLite's lower() folds ASCII only, not Cyrillic.
+        needle = (normalize_phone(search) or search.strip()).casefold()
+        by_address = set(await session.scalars(select(ChannelIdentity.contact_id).where(
+            ChannelIdentity.address.contains(needle, autoescape=True))))
+        contacts = [c for c in contacts if c.id in by_address or needle in (c.name or "").casefold()]
+    contacts = contacts[:limit]
+    ids = [contact.id for contact in contacts]
+    addresses: dict[int, list[str]] = {}
+    rows = await session.execute(select(ChannelIdentity.contact_id, ChannelIdentity.address)
+                                 .where(ChannelIdentity.contact_id.in_(ids)).order_by(ChannelIdentity.id))
+    for contact_id, address in rows:
+        addresses.setdefault(contact_id, []).append(address)
+    slugs = dict((await session.execute(select(Centre.id, Centre.slug))).tuples().all())
+    return [(c, addresses.get(c.id, []), slugs.get(c.centre_id) if c.centre_id else None) for c in contacts]
+
+
+async def contact_details(session: AsyncSession, contact_id: int) -> dict[str, Any] | None:
+    """What ``contacts show`` prints: identities, enrolments, survey runs, last message time."""
+    from sqlalchemy import func
+
+    from storage.models import InboundMessage
+    from storage.models.courses import Course, Enrolment
+    from storage.models.surveys import Questionnaire, QuestionnaireVersion, SurveyRun
+
+    contact = await session.get(Contact, contact_id)
+    if contact is None:
+        return None
+    identities = list((await session.scalars(select(ChannelIdentity).where(
+        ChannelIdentity.contact_id == contact_id).order_by(ChannelIdentity.id))).all())
+    enrolments = (await session.execute(
+        select(Course.code, Enrolment.status, Enrolment.joined_at)
+        .join(Course, Course.id == Enrolment.course_id)
+        .where(Enrolment.contact_id == contact_id).order_by(Enrolment.id))).tuples().all()
+    runs = (await session.execute(
+        select(Questionnaire.slug, SurveyRun.status, SurveyRun.started_at)
+        .join(QuestionnaireVersion, QuestionnaireVersion.id == SurveyRun.version_id)
+        .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
+        .where(SurveyRun.contact_id == contact_id).order_by(SurveyRun.id))).tuples().all()
+    last = await session.scalar(select(func.max(InboundMessage.received_at))
+                                .where(InboundMessage.contact_id == contact_id))
+    return {
+        "contact": contact,
+        "centre": await centre_slug(session, contact.centre_id),
+        "identities": identities,
+        "enrolments": list(enrolments),
+        "survey_runs": list(runs),
+        "last_message_at": last,
+    }
