@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -149,3 +150,28 @@ async def test_an_imported_number_texting_the_bot_is_the_same_contact(
         contact = await session.scalar(select(Contact))
         assert contact is not None and chat.last.contact_id == contact.id
         assert contact.consent is None  # texting is no consent to surveys
+
+
+def test_show_lists_enrolments_and_opt_outs(cli: CliRunner, sqlite_url: str, tmp_path: Path) -> None:  # noqa: F811
+    from storage.models.courses import Enrolment
+
+    learner = rows(sqlite_url, select(Enrolment.contact_id).order_by(Enrolment.id))[0]
+    shown = cli.invoke(app, ["contacts", "show", str(learner)])
+    assert shown.exit_code == 0 and "enrolment: computer-1" in shown.output
+    file = write_csv(tmp_path / "a.csv", [["name", "phone", "language"], ["Дана", "87471234567", "kk"]])
+    assert cli.invoke(app, ["contacts", "import", str(file), "--centre", "demo"]).exit_code == 0
+
+    async def opt_out() -> int:  # the person texted STOP
+        db = Database.from_url(sqlite_url)
+        try:
+            async with db.transaction() as session:
+                identity = await session.scalar(select(ChannelIdentity).where(
+                    ChannelIdentity.address == "tel:+77471234567"))
+                assert identity is not None
+                identity.opted_out_at = FakeClock()()
+                return identity.contact_id
+        finally:
+            await db.dispose()
+
+    dana = asyncio.run(opt_out())
+    assert "identity: tel:+77471234567 opted out" in cli.invoke(app, ["contacts", "show", str(dana)]).output
