@@ -1,0 +1,106 @@
+"""Centres: add, edit, list with their counts, and the one rule that picks the centre a command means.
+
+The rule (``resolve_centre``): a slug given must exist; none given is fine only while there is
+exactly one centre, so adding a second centre never lets a command silently act on the wrong one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from flows.errors import DataError
+from storage.models import Centre, Contact, FacilitatorRole
+from storage.models.courses import Course
+
+SLUG = re.compile(r"[a-z0-9-]{2,64}")
+# The fields `centre edit` may change, in the order `centre add` takes them.
+FIELDS = ("name_kk", "name_ru", "settlement", "district", "oblast", "timezone")
+
+
+@dataclass(frozen=True)
+class CentreCounts:
+    centre: Centre
+    contacts: int
+    open_courses: int
+    facilitators: int
+
+
+def check_slug(slug: str) -> str:
+    if not SLUG.fullmatch(slug):
+        raise DataError(f"bad centre slug {slug!r}: use 2-64 lowercase ASCII letters, digits and hyphens")
+    return slug
+
+
+def check_timezone(name: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise DataError(f"unknown timezone {name!r} (e.g. Asia/Almaty)") from None
+    return name
+
+
+async def slugs(session: AsyncSession) -> list[str]:
+    return list((await session.scalars(select(Centre.slug).order_by(Centre.slug))).all())
+
+
+async def add_centre(session: AsyncSession, slug: str, fields: dict[str, str], now: dt.datetime) -> Centre:
+    check_slug(slug)
+    check_timezone(fields["timezone"])
+    if await session.scalar(select(Centre.id).where(Centre.slug == slug)) is not None:
+        raise DataError(f"centre {slug!r} already exists (change it with: clc-admin centre edit {slug})")
+    centre = Centre(slug=slug, created_at=now, **fields)
+    session.add(centre)
+    await session.flush()
+    return centre
+
+
+async def edit_centre(session: AsyncSession, slug: str, changes: dict[str, str]) -> Centre:
+    """Change only the given fields of the centre."""
+    centre = await resolve_centre(session, slug)
+    if "timezone" in changes:
+        check_timezone(changes["timezone"])
+    for name, value in changes.items():
+        if name not in FIELDS:
+            raise DataError(f"a centre has no field {name!r}")
+        setattr(centre, name, value)
+    await session.flush()
+    return centre
+
+
+async def resolve_centre(session: AsyncSession, slug: str | None) -> Centre:
+    """The centre a command means: the one named, or the only one; otherwise a clear error."""
+    if slug is not None:
+        centre = await session.scalar(select(Centre).where(Centre.slug == slug))
+        if centre is None:
+            known = ", ".join(await slugs(session)) or "none yet"
+            raise DataError(f"no centre {slug!r} (known: {known})")
+        return centre
+    centres = list((await session.scalars(select(Centre).order_by(Centre.slug).limit(20))).all())
+    if not centres:
+        raise DataError("no centre yet: add one with clc-admin centre add SLUG … (or clc-admin demo)")
+    if len(centres) > 1:
+        known = ", ".join(await slugs(session))
+        raise DataError(f"several centres: say which with --centre SLUG ({known})")
+    return centres[0]
+
+
+async def centres_with_counts(session: AsyncSession) -> list[CentreCounts]:
+    contacts = (select(Contact.centre_id, func.count().label("n")).group_by(Contact.centre_id)).subquery()
+    courses = (select(Course.centre_id, func.count().label("n")).where(Course.status == "open")
+               .group_by(Course.centre_id)).subquery()
+    roles = (select(FacilitatorRole.centre_id, func.count().label("n"))
+             .group_by(FacilitatorRole.centre_id)).subquery()
+    query = (select(Centre, func.coalesce(contacts.c.n, 0), func.coalesce(courses.c.n, 0),
+                    func.coalesce(roles.c.n, 0))
+             .outerjoin(contacts, contacts.c.centre_id == Centre.id)
+             .outerjoin(courses, courses.c.centre_id == Centre.id)
+             .outerjoin(roles, roles.c.centre_id == Centre.id)
+             .order_by(Centre.slug))
+    found = (await session.execute(query)).all()
+    return [CentreCounts(centre, int(c), int(o), int(f)) for centre, c, o, f in found]
