@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from sqlalchemy import select
 
-from bot.admin import centre, contacts
+from bot.admin import centre, contact, contacts
 from bot.admin.runner import run_with_db
 from bot.clock import system_clock
 from bot.feature import FeatureSet
@@ -53,6 +53,7 @@ def build_app(features: FeatureSet) -> typer.Typer:
     app = typer.Typer(add_completion=False, no_args_is_help=True, help="Facilitators' tools for clc-bot.")
     db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
     app.add_typer(db_app, name="db")
+    app.add_typer(contact.app, name="contact")
     app.add_typer(contacts.app, name="contacts")
     app.add_typer(centre.app, name="centre")
     for name, sub_app in features.cli:
