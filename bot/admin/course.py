@@ -17,7 +17,7 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.admin.runner import run_with_db
+from bot.admin.runner import centre_of, run_with_db
 from bot.clock import Clock, system_clock
 from bot.features.course_changes import change_capacity
 from bot.features.course_feedback import invite_late_attendee
@@ -26,7 +26,7 @@ from flows.courses.staff import can_mark
 from flows.courses.statuses import CourseStatus
 from storage import courses as repo
 from storage.db import Database
-from storage.models import Centre, ChannelIdentity, Contact
+from storage.models import ChannelIdentity, Contact
 from storage.models.courses import Course, CourseSession, Enrolment
 
 HELP = "Courses, their learners, waiting lists and attendance."
@@ -37,7 +37,8 @@ STATUS_OF: dict[str, CourseStatus] = {
     "open": "open", "close": "running", "finish": "finished", "cancel": "cancelled",
 }
 Code = Annotated[str, typer.Argument(help="The course's short code, e.g. computer-1.")]
-CentreOpt = Annotated[str, typer.Option("--centre", help="Centre slug.")]
+# None: the only centre there is (storage.centres.resolve_centre), never a silent guess among several.
+CentreOpt = Annotated[str | None, typer.Option("--centre", help="Centre slug; needed if several.")]
 T = TypeVar("T")
 
 
@@ -63,29 +64,18 @@ async def enrolment_on(session: AsyncSession, course: Course, contact: int) -> i
     return row_id
 
 
-async def centre_of(session: AsyncSession, slug: str) -> Centre:
-    """The centre by its slug, or a clear error naming the known ones and exit 1."""
-    centre = await session.scalar(select(Centre).where(Centre.slug == slug))
-    if centre is None:
-        slugs = (await session.scalars(select(Centre.slug).order_by(Centre.slug))).all()
-        known = ", ".join(slugs) or "none yet"
-        console.print(f"[red]no centre {slug!r} (known: {known})[/red]", highlight=False)
-        raise typer.Exit(1)
-    return centre
-
-
-async def find(session: AsyncSession, centre: str, code: str) -> Course:
+async def find(session: AsyncSession, centre: str | None, code: str) -> Course:
     place = await centre_of(session, centre)
     course = await session.scalar(select(Course).where(Course.centre_id == place.id, Course.code == code))
     if course is None:
-        console.print(f"[red]no course {code!r} at centre {centre!r}[/red]", highlight=False)
+        console.print(f"[red]no course {code!r} at centre {place.slug!r}[/red]", highlight=False)
         raise typer.Exit(1)
     return course
 
 
 def _status_command(verb: str) -> None:
     def command(
-        code: Code, centre: CentreOpt = "demo",
+        code: Code, centre: CentreOpt = None,
         reason: Annotated[str | None, typer.Option(help="Why (kept in the audit log).")] = None,
         force: bool = False,  # an option of `finish` only: see below
     ) -> None:
@@ -119,7 +109,7 @@ for _verb in STATUS_OF:
 
 
 @app.command()
-def learners(code: Code, centre: CentreOpt = "demo") -> None:
+def learners(code: Code, centre: CentreOpt = None) -> None:
     """Enrolled learners, open offers and the waiting list in order."""
     async def work(db: Database) -> list[tuple[str, int, str, str]]:
         async with db.transaction() as s:
@@ -147,7 +137,7 @@ def remove(
     code: Code,
     contact: Annotated[int, typer.Option(help="Contact id (see `learners`).")],
     reason: Annotated[str, typer.Option(help="Why, e.g. 'did not come twice'.")],
-    centre: CentreOpt = "demo",
+    centre: CentreOpt = None,
 ) -> None:
     """Take a learner off the course or its list; they are told, and the seat goes to the next person."""
     async def work(db: Database) -> None:
@@ -170,7 +160,7 @@ def move(
     contact: Annotated[int, typer.Option(help="Contact id (see `learners`).")],
     to: Annotated[int, typer.Option("--to", min=1, help="New position on the waiting list (1 = first).")],
     reason: Annotated[str, typer.Option(help="Why, e.g. 'promised a seat last term'.")],
-    centre: CentreOpt = "demo",
+    centre: CentreOpt = None,
 ) -> None:
     """Move someone on the waiting list by hand; they are told their new place."""
     if not reason.strip():
@@ -200,7 +190,7 @@ def attend(
     session_number: Annotated[int, typer.Option("--session", min=1, help="1 for the first session, …")],
     contact: Annotated[list[int], typer.Option(help="Contact id; repeat for each learner.")],
     absent: Annotated[bool, typer.Option(help="Mark them absent instead.")] = False,
-    centre: CentreOpt = "demo",
+    centre: CentreOpt = None,
 ) -> None:
     """Mark attendance for one session (from an hour before it starts)."""
     async def work(db: Database) -> None:
@@ -234,7 +224,7 @@ def attend(
 
 @app.command()
 def capacity(
-    code: Code, seats: Annotated[int, typer.Argument(min=0)], centre: CentreOpt = "demo",
+    code: Code, seats: Annotated[int, typer.Argument(min=0)], centre: CentreOpt = None,
     force: Annotated[bool, typer.Option(help="Lower it below the seat holders: everyone enrolled keeps their "
                                              "seat, open offers beyond the seats are withdrawn.")] = False,
 ) -> None:

@@ -15,9 +15,10 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.admin import course
-from bot.admin.course import CentreOpt, actor, centre_of, console, find, run
+from bot.admin.course import CentreOpt, actor, console, find, run
 from bot.admin.course_file import apply_definition, create_course, definition_of, known_tags, read_definition
 from bot.admin.course_views import views_app
+from bot.admin.runner import centre_of
 from bot.features.course_changes import schedule_of, tell_schedule_change
 from bot.features.courses import offer_seats
 from flows.courses.definition import CourseDefinition, course_from_fields
@@ -82,7 +83,7 @@ def add(
     file: FileOpt = None,
     title_kk: Text = None, title_ru: Text = None, description_kk: Text = None, description_ru: Text = None,
     capacity: Annotated[int | None, typer.Option(help="Seats.")] = None,
-    centre: CentreOpt = "demo",
+    centre: CentreOpt = None,
     tag: Annotated[list[str] | None, typer.Option(help="Interest id (computer, sewing, …).")] = None,
     session: SessionOpt = None,
     policy: Annotated[str, typer.Option(help="fcfs or priority:unemployed,women,…")] = "fcfs",
@@ -126,7 +127,7 @@ def edit(
     policy: Text = None,
     offer_hours: Annotated[int | None, typer.Option()] = None,
     enrol_opens: LocalTime = None, enrol_closes: LocalTime = None,
-    centre: CentreOpt = "demo",
+    centre: CentreOpt = None,
 ) -> None:
     """Change a course: some fields by flags, or all of it from its YAML file."""
     async def work(db: Database) -> tuple[list[str], int]:

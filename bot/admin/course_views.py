@@ -14,7 +14,8 @@ import typer
 from rich.table import Table
 from sqlalchemy import select
 
-from bot.admin.course import CentreOpt, Code, centre_of, console, find, run
+from bot.admin.course import CentreOpt, Code, console, find, run
+from bot.admin.runner import centre_of
 from flows.timezones import DEFAULT_TIMEZONE
 from storage import courses as repo
 from storage.db import Database
@@ -26,18 +27,18 @@ views_app = typer.Typer()
 
 
 @views_app.command("list")
-def list_courses(centre: CentreOpt = "demo") -> None:
+def list_courses(centre: CentreOpt = None) -> None:
     """Courses of a centre with seats taken and waiting-list length."""
-    async def work(db: Database) -> list[tuple[Course, dict[str, int]]]:
+    async def work(db: Database) -> tuple[str, list[tuple[Course, dict[str, int]]]]:
         async with db.transaction() as s:
             place = await centre_of(s, centre)
             rows = (await s.scalars(select(Course).where(Course.centre_id == place.id)
                                     .order_by(Course.code))).all()
             counts = await repo.counts(s, [c.id for c in rows])
-            return [(c, counts[c.id]) for c in rows]
-    courses = run(work)
+            return place.slug, [(c, counts[c.id]) for c in rows]
+    slug, courses = run(work)
     if not courses:
-        console.print(f"centre {centre!r} has no courses yet; add one with `clc-admin course add`",
+        console.print(f"centre {slug!r} has no courses yet; add one with `clc-admin course add`",
                       highlight=False)
         return
     # Codes are what every other command takes: never cut or wrapped, whatever the width (a
@@ -68,7 +69,7 @@ def _local_details(details: dict[str, Any], zone: ZoneInfo) -> str:
 
 
 @views_app.command()
-def history(code: Code, centre: CentreOpt = "demo", last: Annotated[int, typer.Option(min=1)] = 50) -> None:
+def history(code: Code, centre: CentreOpt = None, last: Annotated[int, typer.Option(min=1)] = 50) -> None:
     """The course's audit log, newest first: who did what, when and why (the centre's local time)."""
     async def work(db: Database) -> tuple[str, list[CourseAudit]]:
         async with db.transaction() as s:

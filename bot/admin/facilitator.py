@@ -16,7 +16,7 @@ from rich.table import Table
 from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.admin.runner import run_with_db
+from bot.admin.runner import centre_of, run_with_db
 from bot.channels.addresses import SMS, TELEGRAM, phone_address, telegram_address
 from bot.clock import system_clock
 from flows.phones import normalize_phone
@@ -26,7 +26,8 @@ from storage.models import Centre, ChannelIdentity, Contact, FacilitatorRole
 
 app = typer.Typer(no_args_is_help=True, help="Facilitators: who may manage courses from the bot.")
 console = Console()
-CentreOpt = Annotated[str, typer.Option("--centre", help="Centre slug.")]
+# None: the only centre there is (storage.centres.resolve_centre), never a silent guess among several.
+CentreOpt = Annotated[str | None, typer.Option("--centre", help="Centre slug; needed if several.")]
 PhoneOpt = Annotated[str | None, typer.Option(help="Phone number, e.g. +7 701 123 45 67 (SMS).")]
 TelegramOpt = Annotated[int | None, typer.Option(help="Telegram user id (the bot's logs show it).")]
 T = TypeVar("T")
@@ -50,23 +51,19 @@ def _run(work: Callable[[Database], Awaitable[T]]) -> T:
     return run_with_db(work)
 
 
-async def _centre(session: AsyncSession, slug: str) -> Centre:
-    centre = await session.scalar(select(Centre).where(Centre.slug == slug))
-    if centre is None:
-        console.print(f"[red]no centre {slug!r}[/red]")
-        raise typer.Exit(1)
-    return centre
+async def _centre(session: AsyncSession, slug: str | None) -> Centre:
+    return await centre_of(session, slug)
 
 
 @app.command()
 def add(
-    centre: CentreOpt = "demo", phone: PhoneOpt = None, telegram: TelegramOpt = None,
+    centre: CentreOpt = None, phone: PhoneOpt = None, telegram: TelegramOpt = None,
     name: Annotated[str | None, typer.Option(help="Their name, shown to other facilitators.")] = None,
 ) -> None:
     """Give someone the facilitator role at a centre."""
     channel, address = _address(phone, telegram)
 
-    async def work(db: Database) -> bool:
+    async def work(db: Database) -> tuple[str, bool]:
         now = system_clock()
         async with db.transaction() as s:
             place = await _centre(s, centre)
@@ -79,13 +76,13 @@ def add(
                 FacilitatorRole.contact_id == contact.id, FacilitatorRole.centre_id == place.id))
             if found is None:
                 s.add(FacilitatorRole(contact_id=contact.id, centre_id=place.id, created_at=now))
-            return found is None
-    added = _run(work)
-    console.print(f"{address} is {'now' if added else 'already'} a facilitator at {centre}")
+            return place.slug, found is None
+    slug, added = _run(work)
+    console.print(f"{address} is {'now' if added else 'already'} a facilitator at {slug}")
 
 
 @app.command("list")
-def list_facilitators(centre: CentreOpt = "demo") -> None:
+def list_facilitators(centre: CentreOpt = None) -> None:
     """Facilitators of a centre and their addresses."""
     async def work(db: Database) -> list[tuple[int, str, str]]:
         async with db.transaction() as s:
@@ -104,20 +101,20 @@ def list_facilitators(centre: CentreOpt = "demo") -> None:
 
 
 @app.command()
-def remove(centre: CentreOpt = "demo", phone: PhoneOpt = None, telegram: TelegramOpt = None) -> None:
+def remove(centre: CentreOpt = None, phone: PhoneOpt = None, telegram: TelegramOpt = None) -> None:
     """Take the facilitator role away (the person stays a villager)."""
     channel, address = _address(phone, telegram)
 
-    async def work(db: Database) -> int:
+    async def work(db: Database) -> tuple[str, int]:
         async with db.transaction() as s:
             place = await _centre(s, centre)
             contact_id = await s.scalar(select(ChannelIdentity.contact_id).where(
                 ChannelIdentity.channel == channel, ChannelIdentity.address == address))
             if contact_id is None:
-                return 0
+                return place.slug, 0
             # A DELETE's result is a CursorResult; AsyncSession.execute is typed as plain Result.
             result = cast("CursorResult[Any]", await s.execute(delete(FacilitatorRole).where(
                 FacilitatorRole.contact_id == contact_id, FacilitatorRole.centre_id == place.id)))
-            return int(result.rowcount or 0)
-    removed = _run(work)
-    console.print(f"{address}: {'no longer' if removed else 'was not'} a facilitator at {centre}")
+            return place.slug, int(result.rowcount or 0)
+    slug, removed = _run(work)
+    console.print(f"{address}: {'no longer' if removed else 'was not'} a facilitator at {slug}")
