@@ -275,8 +275,15 @@ class TelegramChannel:
                 log.warning("could not set the %s command menu; the bot works without it", language)
 
     async def _record(self, updates: Sequence[Update]) -> None:
-        events = [(event, str(update.update_id)) for update in updates
-                  if (event := inbound_from(update)) is not None]
+        events: list[tuple[Inbound, str]] = []
+        for update in updates:
+            try:  # one update of a shape we cannot read must not stop the batch, nor polling
+                event = inbound_from(update)
+            except Exception:
+                log.warning("telegram: update %s of an unreadable shape skipped", update.update_id)
+                continue
+            if event is not None:
+                events.append((event, str(update.update_id)))
         if events:
             await self.dispatcher.record(events)
 
