@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from bot.channels.telegram import SECRET_HEADER, webhook_secret
 from bot.clock import FakeClock
-from bot.dispatcher import Dispatcher, Handled
+from bot.dispatcher import Dispatcher
 from bot.http import create_app
 from bot.i18n import Catalogs
 from flows.events import Inbound
@@ -21,6 +21,7 @@ from storage.db import Database
 from storage.models import InboundMessage, OutboxMessage
 from storage.models.surveys import SurveyAnswer
 from tests.bot.fakes.telegram_api import FakeTelegram
+from tests.bot.kills import ProcessKilled, dies
 from tests.bot.telegram_harness import ObservedChannel, Villager, running_bot
 from tests.built import FEATURES
 
@@ -28,13 +29,6 @@ WEBHOOK = "https://clc.example.org/tg/hook"
 LANGUAGE_QUESTION = "Сәлеметсіз бе! Тілді таңдаңыз."
 DISABILITY = "Есть ли у вас инвалидность?"
 
-
-class ProcessKilled(BaseException):
-    """The process died here (after the step's commit, before its reply left)."""
-
-
-async def dies(_handled: Handled) -> None:
-    raise ProcessKilled
 
 
 async def killed_after_commit(database: Database, clock: FakeClock, user_id: int, text: str, update_id: int) -> None:

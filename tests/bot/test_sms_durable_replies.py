@@ -8,24 +8,18 @@ from sqlalchemy import select
 
 from bot.channels.addresses import SMS_CAPABILITIES
 from bot.clock import FakeClock
-from bot.dispatcher import Dispatcher, Handled
+from bot.dispatcher import Dispatcher
 from bot.i18n import Catalogs
 from flows.events import Inbound
 from storage.db import Database
 from storage.models import OutboxMessage
+from tests.bot.kills import ProcessKilled, dies
 from tests.bot.sms_harness import sms_world
 from tests.built import FEATURES, outbox_sender
 
 PHONE = "+77011234567"
 LANGUAGE_QUESTION = "Тілді таңдаңыз"
 
-
-class ProcessKilled(BaseException):
-    pass
-
-
-async def dies(_handled: Handled) -> None:
-    raise ProcessKilled
 
 
 async def killed_after_commit(database: Database, clock: FakeClock) -> None:
