@@ -132,6 +132,10 @@ class TwilioSender:
                     ChannelIdentity.channel == CHANNEL, ChannelIdentity.address == address
                 )
             )
+            if contact_id is None:
+                # Nobody is known at this address any more (their data was erased, the
+                # farewell went out): keeping the number here would bring it back.
+                return
             session.add(
                 SmsMessage(
                     sid=sid, address=address, contact_id=contact_id, encoding=encoding, segments=segments,
