@@ -133,7 +133,7 @@ async def forget_contact(
     await session.execute(update(CourseAudit).where(CourseAudit.contact_id.in_(people)).values(reason=None))
     await _answers(session, people)
     await session.execute(
-        update(Contact).where(Contact.id.in_(people)).values(name=None, deleted_at=now)
+        update(Contact).where(Contact.id.in_(people)).values(name=None, settlement=None, deleted_at=now)
     )
     await session.flush()
     log.info("contact %s forgotten (%d contacts, %d addresses)", contact_id, len(people), len(pairs))

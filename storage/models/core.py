@@ -39,6 +39,9 @@ class Contact(Base):
     # The centre has this person's consent to be contacted with announcements (from a
     # facilitator's import); None when nobody said. Not the survey consent above.
     contact_consent: Mapped[bool | None]
+    # Their village as a facilitator's import gives it (the centre may serve several); erased
+    # with the name.
+    settlement: Mapped[str | None] = mapped_column(String(100))
     deleted_at: Mapped[dt.datetime | None]
     # Set when this contact was joined into another (same person on two channels).
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
@@ -69,14 +72,22 @@ class ChannelIdentity(Base):
     contact: Mapped[Contact] = relationship(back_populates="identities")
 
 
+FACILITATOR = "facilitator"
+# Spans every centre; ``centre_id`` is still set (where the person belongs), so the row, its
+# unique key and the counts per centre stay as for a facilitator.
+ADMINISTRATOR = "administrator"
+
+
 class FacilitatorRole(Base):
+    """A staff role: ``facilitator`` acts at ``centre_id`` only, ``administrator`` at every centre."""
+
     __tablename__ = "facilitator_roles"
     __table_args__ = (UniqueConstraint("contact_id", "centre_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
     centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id", ondelete="CASCADE"))
-    role: Mapped[str] = mapped_column(String(32), default="facilitator")
+    role: Mapped[str] = mapped_column(String(32), default=FACILITATOR)
     created_at: Mapped[dt.datetime]
 
 
