@@ -206,16 +206,15 @@ class Dispatcher:
                     name=contact.name,
                 ),
                 default_language=self.default_language,
-                centre_slugs=(
-                    await contacts.centre_slugs(session) if event.start_payload else frozenset()
-                ),
+                centres=await contacts.centre_options(session),
                 extra=extra,
                 loaded=frozenset({*groups, FACT_LAST_ACTIVITY.group}),
             )
             result = engine.step(state, event, now, facts, flows)
             ctx = EffectContext(session=session, contact=contact, identity=identity, event=event, now=now)
             await apply_effects(ctx, result.effects, self.features.appliers)
-            await contacts.save_state(session, conversation, contact.id, state_to_json(result.state), now)
+            if contact.deleted_at is None:  # an erased person (they asked to be forgotten) leaves nothing
+                await contacts.save_state(session, conversation, contact.id, state_to_json(result.state), now)
             language = contact.language or _hinted(event) or self.default_language
             kept = reply_rows.NOTHING
             if keep:

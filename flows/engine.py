@@ -14,9 +14,10 @@ dispatcher loads exactly those facts and runs the step once.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
-from flows import menu, names, sms_session
+from flows import centres, menu, names, sms_session
 from flows.events import (
     LANGUAGES,
     AttachCentre,
@@ -77,7 +78,10 @@ def step(state: State | None, event: Inbound, now: dt.datetime, facts: Facts, fl
     screened = sms_session.screen(event, facts)  # an opt-out silences everything else
     if not screened.proceed:
         return Step(state=current, replies=screened.replies, effects=screened.effects)
-    effects = (*screened.effects, *_deep_link_effects(event, facts), *_phone_effects(event))
+    linked = _deep_link_effects(event, facts)
+    if linked:  # the link names the centre: this step already knows it
+        facts = replace(facts, contact=replace(facts.contact, centre_slug=linked[0].slug))
+    effects = (*screened.effects, *linked, *_phone_effects(event))
     replies, extra_effects = _route(current, event, now, facts, flows)
     replies = (*screened.replies, *replies, *screened.tail)
     for reply in replies:
@@ -88,7 +92,8 @@ def step(state: State | None, event: Inbound, now: dt.datetime, facts: Facts, fl
 
 def _deep_link_effects(event: Inbound, facts: Facts) -> tuple[AttachCentre, ...]:
     slug = (event.start_payload or "").strip().lower()
-    if slug and slug in facts.centre_slugs and facts.contact.centre_slug is None:
+    known = {option.slug for option in facts.centres}
+    if slug and slug in known and facts.contact.centre_slug is None:
         return (AttachCentre(slug),)
     return ()
 
@@ -140,6 +145,15 @@ def _route(state: State, event: Inbound, now: dt.datetime, facts: Facts, flows: 
     if state.get("stage") == "choose_language":
         if command is None:
             return _choose_language(state, event, facts, flows)
+    if command not in ("language", "help", "phone"):
+        if state.get("stage") == "centre":
+            return _centre_stage(state, event, command, facts, flows)
+        if centres.needs_centre(facts) and not in_flow:
+            _enter(state, "centre", data={})
+            return (centres.prompt(facts),), ()
+    if command == "centre" and centres.can_change(facts) and (not in_flow or is_slash_command(event.text)):
+        _, cancel_effects = _end_flow(state, now, facts, flows)
+        return _open_menu_item(state, "centre", event, now, facts, flows)[0], cancel_effects
     if state.get("stage") == "name":
         named = _answer_name(state, event, command, now, facts, flows)
         if named is not None:
@@ -190,11 +204,13 @@ def _current_prompt(state: State, now: dt.datetime, facts: Facts, flows: FlowReg
     if stage in ("language", "choose_language") or facts.contact.language not in LANGUAGES:
         hint = facts.contact.language or facts.default_language
         return (menu.language_prompt(hint, greet=False),)
+    if stage == "centre":
+        return (centres.prompt(facts, (state.get("data") or {}).get("matches")),)
     if stage == "flow":
         flow = flows.flow(state.get("flow"))
         if flow is not None:
             return flow.reprompt(state.get("data") or {}, now, facts)
-    return (menu.main_menu(flows.menu_items),)
+    return (_main_menu(flows, facts),)
 
 
 def _language_stage(state: State, event: Inbound, facts: Facts, flows: FlowRegistry) -> Routed:
@@ -207,12 +223,15 @@ def _language_stage(state: State, event: Inbound, facts: Facts, flows: FlowRegis
         if facts.contact.is_new or parse_command(event.text) == "start":
             return (menu.language_prompt(hint, greet=True),), ()
         return (menu.language_reprompt(hint),), ()
+    if centres.needs_centre(facts):
+        _enter(state, "centre", data={"then_name": facts.contact.name is None})
+        return (menu.language_set(), centres.prompt(facts)), (SetLanguage(chosen),)
     if facts.contact.name is None:
         _enter(state, "name")
         ask = names.name_prompt(event, first_time=True)
-        return (menu.language_set(), ask, menu.main_menu(flows.menu_items)), (SetLanguage(chosen),)
+        return (menu.language_set(), ask, _main_menu(flows, facts)), (SetLanguage(chosen),)
     _enter(state, "menu")
-    return (menu.language_set(), menu.main_menu(flows.menu_items)), (SetLanguage(chosen),)
+    return (menu.language_set(), _main_menu(flows, facts)), (SetLanguage(chosen),)
 
 
 def _answer_name(
@@ -225,15 +244,15 @@ def _answer_name(
     chosen = bool(state.get("data"))
     _enter(state, "menu")
     if event.choice is None and names.is_skip(event.text):
-        return (menu.main_menu(flows.menu_items),), ()
+        return (_main_menu(flows, facts),), ()
     if event.choice is not None or command is not None:
         return None
     fresh = names.still_waiting(facts.get(sms_session.FACT_LAST_ACTIVITY, None), now)
-    if not fresh or _parse_menu_item(event, flows) is not None:
+    if not fresh or _parse_menu_item(event, flows, facts) is not None:
         return None
     name = names.clean_name(event.text)
     if name is not None:
-        return (names.name_saved(name), menu.main_menu(flows.menu_items)), (SetName(name),)
+        return (names.name_saved(name), _main_menu(flows, facts)), (SetName(name),)
     if chosen:
         _enter(state, "name", data={"chosen": True})
         return (names.name_invalid(), names.name_prompt(event, first_time=False)), ()
@@ -254,8 +273,11 @@ def _choose_language(state: State, event: Inbound, facts: Facts, flows: FlowRegi
     chosen = _parse_language(event)
     if chosen is None:
         return (menu.language_reprompt(facts.contact.language),), ()
+    if centres.needs_centre(facts):
+        _enter(state, "centre", data={})
+        return (menu.language_set(), centres.prompt(facts)), (SetLanguage(chosen),)
     _enter(state, "menu")
-    return (menu.language_set(), menu.main_menu(flows.menu_items)), (SetLanguage(chosen),)
+    return (menu.language_set(), _main_menu(flows, facts)), (SetLanguage(chosen),)
 
 
 def _parse_language(event: Inbound) -> str | None:
@@ -268,15 +290,56 @@ def _parse_language(event: Inbound) -> str | None:
     return match_option(event.text or "", options)
 
 
+def _centre_stage(
+    state: State, event: Inbound, command: str | None, facts: Facts, flows: FlowRegistry
+) -> Routed:
+    """The answer to "which village's centre is yours?": a button, a number or a village's
+    name; a part of a name searches. Without a centre yet there is no way round the question."""
+    data = state.get("data") or {}
+    matches = data.get("matches")
+    has_centre = facts.contact.centre_slug is not None
+    if command in ("start", "menu", "cancel", "back"):
+        if has_centre:
+            _enter(state, "menu")
+            return (_main_menu(flows, facts),), ()
+        _enter(state, "centre", data={**data, "matches": None})
+        return (centres.prompt(facts),), ()
+    option = centres.chosen(facts, event, matches)
+    if option is None:
+        found = centres.search(facts, event.text) if event.choice is None else ()
+        if found:
+            _enter(state, "centre", data={**data, "matches": list(found[: centres.MAX_LISTED])})
+            return (centres.prompt(facts, found[: centres.MAX_LISTED]),), ()
+        return (centres.not_found(), centres.prompt(facts, matches)), ()
+    settled = replace(facts, contact=replace(facts.contact, centre_slug=option.slug))
+    if data.get("then_name") and facts.contact.name is None:
+        _enter(state, "name")
+        ask = names.name_prompt(event, first_time=True)
+        return (centres.centre_set(option), ask, _main_menu(flows, settled)), (AttachCentre(option.slug),)
+    _enter(state, "menu")
+    return (centres.centre_set(option), _main_menu(flows, settled)), (AttachCentre(option.slug),)
+
+
 def _menu_stage(state: State, event: Inbound, now: dt.datetime, facts: Facts, flows: FlowRegistry) -> Routed:
-    item = _parse_menu_item(event, flows)
+    item = _parse_menu_item(event, flows, facts)
     if item is None:
-        return (menu.menu_reprompt(flows.menu_items), menu.main_menu(flows.menu_items)), ()
+        return (menu.menu_reprompt(_menu_items(flows, facts)), _main_menu(flows, facts)), ()
     return _open_menu_item(state, item, event, now, facts, flows)
 
 
-def _parse_menu_item(event: Inbound, flows: FlowRegistry) -> str | None:
-    items = [item for item, _ in flows.menu_items]
+def _menu_items(flows: FlowRegistry, facts: Facts) -> menu.MenuItems:
+    """The features' items, the engine's own, and "My centre" last (so that the numbers of the
+    others never depend on how many centres there are) when there is a choice of centre."""
+    return (*flows.menu_items, *((("centre", None),) if centres.can_change(facts) else ()))
+
+
+def _main_menu(flows: FlowRegistry, facts: Facts) -> Reply:
+    return menu.main_menu(_menu_items(flows, facts))
+
+
+def _parse_menu_item(event: Inbound, flows: FlowRegistry, facts: Facts | None = None) -> str | None:
+    """Without facts (before they are loaded), the items every person has."""
+    items = [item for item, _ in (_menu_items(flows, facts) if facts is not None else flows.menu_items)]
     if event.choice is not None:
         return event.choice if event.choice in items else None
     return match_option(event.text or "", [(item, ()) for item in items])
@@ -288,29 +351,32 @@ def _open_menu_item(
     if item == "language":
         _enter(state, "choose_language")
         return (menu.language_prompt(facts.contact.language, greet=False),), ()
+    if item == "centre":
+        _enter(state, "centre", data={})
+        return (centres.prompt(facts),), ()
     if item == "name":
         _enter(state, "name", data={"chosen": True})
-        return (names.name_prompt(event, first_time=False), menu.main_menu(flows.menu_items)), ()
+        return (names.name_prompt(event, first_time=False), _main_menu(flows, facts)), ()
     flow = flows.flow(item)
     if flow is None:  # "help", or an item whose feature this bot was not built with
         _enter(state, "menu")
-        return (menu.help_text(), menu.main_menu(flows.menu_items)), ()
-    return _apply_flow_step(state, item, flow.start(event, now, facts), flows)
+        return (menu.help_text(), _main_menu(flows, facts)), ()
+    return _apply_flow_step(state, item, flow.start(event, now, facts), facts, flows)
 
 
 def _resume_flow(state: State, event: Inbound, now: dt.datetime, facts: Facts, flows: FlowRegistry) -> Routed:
     flow = flows.flow(state.get("flow"))
     if flow is None:  # a flow removed by an upgrade: fall back to the menu, lose nothing stored
         _enter(state, "menu")
-        return (menu.main_menu(flows.menu_items),), ()
+        return (_main_menu(flows, facts),), ()
     result = flow.resume(state.get("data") or {}, event, now, facts)
-    return _apply_flow_step(state, flow.name, result, flows)
+    return _apply_flow_step(state, flow.name, result, facts, flows)
 
 
-def _apply_flow_step(state: State, name: str, result: FlowStep, flows: FlowRegistry) -> Routed:
+def _apply_flow_step(state: State, name: str, result: FlowStep, facts: Facts, flows: FlowRegistry) -> Routed:
     if result.data is None:
         _enter(state, "menu")
-        tail = (menu.main_menu(flows.menu_items),) if result.show_menu else ()
+        tail = (_main_menu(flows, facts),) if result.show_menu else ()
         return (*result.replies, *tail), result.effects
     _enter(state, "flow", name, result.data)
     return result.replies, result.effects
@@ -329,4 +395,4 @@ def _end_flow(state: State, now: dt.datetime, facts: Facts, flows: FlowRegistry)
 
 def _back_to_menu(state: State, now: dt.datetime, facts: Facts, flows: FlowRegistry) -> Routed:
     replies, effects = _end_flow(state, now, facts, flows)
-    return (*replies, menu.main_menu(flows.menu_items)), effects
+    return (*replies, _main_menu(flows, facts)), effects

@@ -155,6 +155,16 @@ class ContactFacts:
     name: str | None = None
 
 
+@dataclass(frozen=True)
+class CentreOption:
+    """A learning centre a person may belong to, as the centre choice shows it."""
+
+    slug: str
+    name: Localized
+    settlement: str
+    district: str = ""
+
+
 T = TypeVar("T")
 
 
@@ -180,7 +190,8 @@ class Facts:
 
     contact: ContactFacts
     default_language: str = "kk"
-    centre_slugs: frozenset[str] = frozenset()
+    # Every centre of the installation, in the order the centre choice lists them.
+    centres: tuple[CentreOption, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
     # The fact groups the dispatcher loaded for this step; None when a test wrote ``extra`` by
     # hand. Reading a key of a group that was not loaded is a bug in a flow's ``needs``.
@@ -229,7 +240,7 @@ class SetName(Effect):
 CoreEffect = SetLanguage | AttachCentre | LinkPhone | SetName
 
 
-Stage = Literal["language", "choose_language", "name", "menu", "flow"]
+Stage = Literal["language", "choose_language", "centre", "name", "menu", "flow"]
 
 
 class State(TypedDict, total=False):

@@ -26,6 +26,7 @@ BUILTIN_LABELS: dict[str, str] = {
     "language": N_("Language"),
     "help": N_("Help"),
     "name": N_("My name"),
+    "centre": N_("My learning centre"),
 }
 
 
@@ -94,7 +95,8 @@ def help_text() -> Reply:
                 N_(
                     "This bot belongs to the Community Learning Centre in your village. Here you can answer "
                     "the needs survey, find courses and enrol, and follow your waiting list.\n"
-                    "Words that work at any time: menu, language, help, cancel."
+                    "Words that work at any time: menu, language, help, cancel.\n"
+                    "To delete everything the centre keeps about you, write: delete my data."
                 )
             ),
         )

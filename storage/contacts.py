@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from flows.events import CentreOption, Localized
 from storage.models import Centre, ChannelIdentity, Contact, Conversation
 
 
@@ -74,8 +75,14 @@ async def save_state(
         conversation.updated_at = now
 
 
-async def centre_slugs(session: AsyncSession) -> frozenset[str]:
-    return frozenset(await session.scalars(select(Centre.slug)))
+async def centre_options(session: AsyncSession) -> tuple[CentreOption, ...]:
+    """Every centre as the centre choice lists it: by village name, then slug."""
+    rows = await session.scalars(select(Centre).order_by(Centre.settlement, Centre.slug))
+    return tuple(
+        CentreOption(slug=c.slug, name=Localized(kk=c.name_kk, ru=c.name_ru), settlement=c.settlement,
+                     district=c.district)
+        for c in rows
+    )
 
 
 async def centre_slug(session: AsyncSession, centre_id: int | None) -> str | None:

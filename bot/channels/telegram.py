@@ -78,6 +78,7 @@ LAST_COMMANDS: tuple[tuple[str, str], ...] = (
     ("language", N_("Language")),
     ("help", N_("Help")),
     ("name", N_("My name")),
+    ("forget", N_("Delete my data")),
     ("cancel", N_("Cancel and return to the menu")),
 )
 DESCRIPTION = N_(

@@ -1,7 +1,7 @@
 """The core feature: what the engine itself asks for, in every bot.
 
-Language, centre (deep link) and a shared phone number; opt-out and idle resume on SMS-like
-channels (``bot.features.sms``).
+Language, centre (deep link or the centre choice) and a shared phone number; opt-out and idle
+resume on SMS-like channels (``bot.features.sms``); and «delete my data» (``flows.forget``).
 """
 
 from __future__ import annotations
@@ -18,8 +18,10 @@ from bot.features.courses import offer_seats
 from bot.outbox import OutboxKind
 from bot.replies import REPLY
 from flows.events import LANGUAGES, AttachCentre, LinkPhone, SetLanguage, SetName
+from flows.forget import FORGET, ForgetMe
 from flows.sms_session import DEFAULT_RESUME_AFTER
 from storage.contacts import find_identity, live_contact
+from storage.erasure import forget_contact
 from storage.merge import merge_contacts
 from storage.models import Centre, ChannelIdentity
 
@@ -63,15 +65,27 @@ async def link_phone(ctx: EffectContext, effect: LinkPhone) -> None:
     await offer_seats(ctx.session, merged.offers, ctx.now)
 
 
+async def forget_me(ctx: EffectContext, effect: ForgetMe) -> None:
+    """The person confirmed «delete my data»: the same erasure as ``clc-admin contact forget``.
+
+    The dispatcher stores nothing more about an erased contact in this step (no conversation
+    state); the reply confirming it holds no personal data.
+    """
+    forgotten = await forget_contact(ctx.session, ctx.contact.id, ctx.now)
+    await offer_seats(ctx.session, forgotten.offers, ctx.now)
+
+
 def core_feature(*, sms_resume_after: dt.timedelta = DEFAULT_RESUME_AFTER) -> Feature:
     return Feature(
         name="core",
+        flows=(FORGET,),
         facts=(sms.session_loader(sms_resume_after),),
         appliers=(
             Applier(SetLanguage, set_language),
             Applier(AttachCentre, attach_centre),
             Applier(LinkPhone, link_phone),
             Applier(SetName, set_name),
+            Applier(ForgetMe, forget_me),
             *sms.APPLIERS,
         ),
         # A step's reply left unsent (``bot.replies``): the outbox sends it as it is.

@@ -142,11 +142,12 @@ def test_each_feature_applies_exactly_its_closed_set_of_effects() -> None:
     from flows.courses.facts import CoursesEffect
     from flows.courses.staff import StaffEffect
     from flows.events import CoreEffect
+    from flows.forget import ForgetMe
     from flows.questionnaire.invitations import SurveyEffect
     from flows.sms_session import SessionEffect
 
     closed = {
-        "core": {*get_args(CoreEffect), *get_args(SessionEffect)},
+        "core": {*get_args(CoreEffect), *get_args(SessionEffect), ForgetMe},
         "surveys": set(get_args(SurveyEffect)),
         "courses": set(get_args(CoursesEffect)),
         "course_feedback": set(),

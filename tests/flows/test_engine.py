@@ -21,7 +21,7 @@ from flows.events import (
     Step,
 )
 from flows.registry import FlowRegistry
-from tests.flows.standard import FLOWS
+from tests.flows.standard import DEMO, FLOWS
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
@@ -151,10 +151,10 @@ def test_a_returning_contact_with_nothing_said_sees_where_they_stand() -> None:
 
 def test_deep_link_attaches_a_known_centre_only() -> None:
     event = Inbound("telegram", "telegram:1", text="/start demo", start_payload="demo")
-    known = step(None, event, NOW, facts(None, is_new=True, centre_slugs=frozenset({"demo"})), FLOWS)
+    known = step(None, event, NOW, facts(None, is_new=True, centres=(DEMO,)), FLOWS)
     assert AttachCentre("demo") in known.effects
     unknown = Inbound("telegram", "telegram:1", text="/start nowhere", start_payload="nowhere")
-    assert not step(None, unknown, NOW, facts(None, centre_slugs=frozenset({"demo"})), FLOWS).effects
+    assert not step(None, unknown, NOW, facts(None, centres=(DEMO,)), FLOWS).effects
 
 
 def test_the_language_names_are_written_in_their_own_language() -> None:

@@ -36,7 +36,7 @@ from bot.render import render_numbered
 from flows.engine import step
 from flows.events import ContactFacts, Effect, Facts, Inbound, Msg, Reply, State, Step
 from flows.registry import taken_over
-from tests.flows.standard import FLOWS
+from tests.flows.standard import DEMO, FLOWS
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)  # 14:00 in Almaty
@@ -52,7 +52,7 @@ def make_facts(
 ) -> Facts:
     """The only construction of ``Facts``/``ContactFacts``: a returning contact of ``centre``."""
     contact = ContactFacts(contact_id=1, language=language, is_new=False, centre_slug=centre, name=name)
-    return Facts(contact=contact, default_language="kk", centre_slugs=frozenset({"demo"}), extra=dict(extra))
+    return Facts(contact=contact, default_language="kk", centres=(DEMO,), extra=dict(extra))
 
 
 def run_step(
