@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,7 +64,9 @@ def compile_catalog(language: str, locales_dir: Path = LOCALES_DIR) -> Path:
             f"{po_path}: {len(missing)} untranslated message(s), first: {missing[0]!r}"
         )
     if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
-        tmp = mo_path.with_suffix(".mo.tmp")
+        # Its own file per process: several processes (test workers, the bot and clc-admin)
+        # may compile at once, and the rename makes whichever finishes last win whole.
+        tmp = mo_path.with_suffix(f".mo.{os.getpid()}.tmp")
         with tmp.open("wb") as handle:
             write_mo(handle, catalog)
         tmp.replace(mo_path)
