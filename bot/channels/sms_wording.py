@@ -45,6 +45,15 @@ SHORT: dict[str, str] = {
     N_("Needs survey"): N_("Survey"),
     N_("My enrolments"): N_("Enrolments"),
     N_("My name"): N_("Name"),
+    N_("My learning centre"): N_("Centre"),
+    # the centre choice, when the bot serves several centres
+    N_("Which village's learning centre is yours? Choose it, or write the village's name."):
+        N_("Your village? Send its number or name."),
+    N_("Done: your learning centre is {centre}."): N_("Your centre: {centre}."),
+    # «delete my data»
+    N_("Delete your data? Your name, phone number, your answers and everything you wrote to the bot "
+       "will be deleted, and you will leave your courses and waiting lists. This cannot be undone."):
+        N_("Delete all your data (name, phone, answers, courses)? This cannot be undone."),
     # the course list and a course
     N_("Open courses at your centre:"): N_("Open courses:"),
     N_("Choose a course to see its schedule and enrol."): OMIT,  # the numbered titles say it
