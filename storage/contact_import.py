@@ -5,7 +5,8 @@ file), then matched to existing contacts by their channel identities (``tel:+7â€
 ``telegram:<id>``), so importing the same list twice changes nothing and a number that texts
 the bot later is the same contact. Imported people have not consented to surveys
 (``Contact.consent`` stays None); ``contact_consent`` records whether the centre has their
-consent to be contacted with announcements.
+consent to be contacted with announcements. A blank ``settlement`` or ``contact_consent``
+keeps what the contact already has (a later list need not repeat them).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class ImportRow:
     language: str
     telegram_id: int | None
     contact_consent: bool | None
+    settlement: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,8 @@ def _row(number: int, cells: Mapping[str, str]) -> ImportRow:
     consent = True if raw_consent in YES else False if raw_consent in NO else None
     if raw_consent and consent is None:
         raise ValueError(f"contact_consent {raw_consent!r} is neither yes nor no")
-    return ImportRow(number, name[:200], e164, language, telegram_id, consent)
+    settlement = " ".join(cells.get("settlement", "").split())[:100] or None
+    return ImportRow(number, name[:200], e164, language, telegram_id, consent, settlement)
 
 
 def check_rows(rows: Iterable[tuple[int, Mapping[str, str]]]) -> tuple[list[ImportRow], list[Rejected]]:
@@ -135,6 +138,11 @@ def check_rows(rows: Iterable[tuple[int, Mapping[str, str]]]) -> tuple[list[Impo
     return good, rejected
 
 
+def _imported_fields(contact: Contact) -> tuple[object, ...]:
+    """What an import may change: a contact whose fields stay the same counts as present."""
+    return (contact.name, contact.language, contact.centre_id, contact.contact_consent, contact.settlement)
+
+
 async def import_rows(
     session: AsyncSession, centre: Centre, rows: Iterable[ImportRow], now: dt.datetime
 ) -> ImportReport:
@@ -152,7 +160,7 @@ async def import_rows(
             continue
         if not contacts:
             contact = Contact(name=row.name, language=row.language, centre_id=centre.id,
-                              contact_consent=row.contact_consent, created_at=now)
+                              contact_consent=row.contact_consent, settlement=row.settlement, created_at=now)
             session.add(contact)
             await session.flush()
             report.added += 1
@@ -161,11 +169,13 @@ async def import_rows(
             if contact.centre_id not in (None, centre.id):
                 report.rejected.append(Rejected(row.row, "already a contact of another centre"))
                 continue
-            before = (contact.name, contact.language, contact.centre_id, contact.contact_consent)
+            before = _imported_fields(contact)
             contact.name, contact.language, contact.centre_id = row.name, row.language, centre.id
             if row.contact_consent is not None:
                 contact.contact_consent = row.contact_consent
-            changed = before != (contact.name, contact.language, contact.centre_id, contact.contact_consent)
+            if row.settlement is not None:
+                contact.settlement = row.settlement
+            changed = before != _imported_fields(contact)
             changed = changed or any(identity is None for identity in found)
             if changed:
                 report.updated += 1
