@@ -1,16 +1,19 @@
 """``clc-admin``: the facilitators' command line, built from the bot's features.
 
 Each feature brings its sub-commands (``course``, ``questionnaire``, ``facilitator``) and its
-demo data; this module adds only what every installation has: ``db`` and ``demo``.
+demo data; this module adds only what every installation has: ``db`` and ``demo``, and the
+root option ``--as`` that limits every command to one facilitator's centres (``bot.admin.scope``).
 """
 
 from __future__ import annotations
+
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from sqlalchemy import select
 
-from bot.admin import centre, contact, contacts
+from bot.admin import centre, contact, contacts, scope
 from bot.admin.runner import run_with_db
 from bot.clock import system_clock
 from bot.feature import FeatureSet
@@ -51,6 +54,14 @@ async def seed_demo(db: Database, features: FeatureSet) -> bool:
 def build_app(features: FeatureSet) -> typer.Typer:
     """The CLI of a bot built from ``features``: their commands, plus ``db`` and ``demo``."""
     app = typer.Typer(add_completion=False, no_args_is_help=True, help="Facilitators' tools for clc-bot.")
+
+    @app.callback()
+    def acting(as_who: Annotated[str | None, typer.Option(
+        "--as", envvar="CLC_ADMIN_AS", metavar="WHO",
+        help="Act as this facilitator (phone number, telegram:<user id> or contact id): only their "
+             "centres. Without it: the operator, every centre.")] = None) -> None:
+        # Set on every invocation, so nothing carries over from an earlier one in the same process.
+        scope.acting_as.set((as_who or "").strip() or None)
     db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
     app.add_typer(db_app, name="db")
     app.add_typer(contact.app, name="contact")
@@ -66,7 +77,7 @@ def build_app(features: FeatureSet) -> typer.Typer:
         async def upgrade(db: Database) -> list[str]:
             return await upgrade_and_report(db.engine)
 
-        applied = run_with_db(upgrade, migrate=False)
+        applied = run_with_db(upgrade, migrate=False, administrator="upgrade the database")
         if not applied:
             console.print("[green]database is up to date[/green] (nothing to apply)")
             return
@@ -81,7 +92,7 @@ def build_app(features: FeatureSet) -> typer.Typer:
         async def work(db: Database) -> bool:
             return await seed_demo(db, features)
 
-        created = run_with_db(work)
+        created = run_with_db(work, administrator="add the demo centre")
         state = "created" if created else "already there"
         console.print(f"demo centre [bold]{DEMO_CENTRE['slug']}[/bold]: {state}")
 

@@ -2,6 +2,9 @@
 
 The rule (``resolve_centre``): a slug given must exist; none given is fine only while there is
 exactly one centre, so adding a second centre never lets a command silently act on the wrong one.
+
+Who may act where (``staff_scope``): a facilitator at the centres of their roles, an
+administrator at every centre. The bot's /manage and ``clc-admin --as`` both ask it.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zoneinfo
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -16,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.errors import DataError
 from storage.models import Centre, Contact, FacilitatorRole
+from storage.models.core import ADMINISTRATOR
 from storage.models.courses import Course
 
 SLUG = re.compile(r"[a-z0-9-]{2,64}")
@@ -29,6 +34,33 @@ class CentreCounts:
     contacts: int
     open_courses: int
     facilitators: int
+
+
+@dataclass(frozen=True)
+class StaffScope:
+    """Where a person may act as staff; ``centre_ids`` are those of their roles."""
+
+    administrator: bool
+    centre_ids: frozenset[int]
+
+    @property
+    def is_staff(self) -> bool:
+        return self.administrator or bool(self.centre_ids)
+
+    def covers(self, centre_id: int | None) -> bool:
+        """A contact without a centre is only an administrator's: no facilitator has them."""
+        return self.administrator or (centre_id is not None and centre_id in self.centre_ids)
+
+
+async def staff_scope(session: AsyncSession, contact_ids: Collection[int]) -> StaffScope:
+    """The roles of one person (``contact_ids``: their contacts on every channel, merged)."""
+    rows = (await session.execute(select(FacilitatorRole.centre_id, FacilitatorRole.role)
+                                  .where(FacilitatorRole.contact_id.in_(list(contact_ids))))).all()
+    return StaffScope(any(role == ADMINISTRATOR for _, role in rows), frozenset(c for c, _ in rows))
+
+
+async def all_centre_ids(session: AsyncSession) -> set[int]:
+    return set((await session.scalars(select(Centre.id))).all())
 
 
 def check_slug(slug: str) -> str:

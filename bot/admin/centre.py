@@ -1,7 +1,8 @@
 """``clc-admin centre``: add, edit and list the centres that share this bot.
 
 Errors (a bad slug, an unknown timezone, a slug taken) are ``DataError``s printed as one line
-with exit status 2 by ``run_with_db``.
+with exit status 2 by ``run_with_db``. With ``--as``, only an administrator adds or edits a
+centre; a facilitator's ``centre list`` shows their own centres.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from bot.admin import scope
 from bot.admin.runner import run_with_db
 from bot.clock import system_clock
 from flows.timezones import DEFAULT_TIMEZONE
@@ -40,7 +42,7 @@ def add(slug: Slug, name_kk: NameKk, name_ru: NameRu, settlement: Settlement, di
         async with db.transaction() as session:
             await repo.add_centre(session, slug, fields, system_clock())
 
-    run_with_db(work)
+    run_with_db(work, administrator="add a centre")
     console.print(f"centre [bold]{slug}[/bold] added", highlight=False)
 
 
@@ -64,7 +66,7 @@ def edit(slug: Slug, name_kk: Annotated[str | None, typer.Option("--name-kk")] =
         async with db.transaction() as session:
             await repo.edit_centre(session, slug, changes)
 
-    run_with_db(work)
+    run_with_db(work, administrator="edit a centre")
     console.print(f"centre [bold]{slug}[/bold]: changed {', '.join(changes)}", highlight=False)
 
 
@@ -74,7 +76,9 @@ def list_centres() -> None:
 
     async def work(db: Database) -> list[repo.CentreCounts]:
         async with db.transaction() as session:
-            return await repo.centres_with_counts(session)
+            rows = await repo.centres_with_counts(session)
+        mine = scope.limited_centres()
+        return rows if mine is None else [row for row in rows if row.centre.id in mine]
 
     rows = run_with_db(work)
     if not rows:

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from sqlalchemy import select
 
+from bot.admin import scope
 from bot.admin.runner import run_with_db
 from bot.channels.addresses import SMS, phone_address
 from bot.clock import Clock, system_clock
@@ -56,6 +57,8 @@ def forget(
         if contact_id is None:
             console.print(f"[red]no contact {who!r}[/red]", highlight=False)
             raise typer.Exit(1)
+        async with db.transaction() as session:  # with --as: refused unless of their centre
+            await scope.check_contact(session, contact_id, repr(who))
         if not yes:
             async with db.transaction() as session:
                 name = (await live_contact(session, contact_id)).name or "no name"

@@ -2,7 +2,8 @@
 
 The import file is CSV (UTF-8, with or without BOM) or XLSX (first sheet), with a header row:
 name, phone, language (kk/ru) and optionally telegram_id, settlement, contact_consent. See
-``storage.contact_import`` for what is checked and how rows match existing contacts.
+``storage.contact_import`` for what is checked and how rows match existing contacts. With
+``clc-admin --as``, a facilitator imports, lists and sees only their centres' contacts.
 """
 
 from __future__ import annotations
@@ -18,17 +19,20 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.admin import scope
 from bot.admin.runner import run_with_db
 from bot.clock import system_clock
 from flows.errors import DataError
 from storage.contact_import import ImportReport, check_header, check_rows, import_rows
 from storage.contacts import contact_details, search_contacts
 from storage.db import Database
-from storage.models import Centre
+from storage.models import Centre, Contact
 
 app = typer.Typer(no_args_is_help=True, help="Contacts: import a centre's list, list, show.")
 console = Console()
 Row = tuple[int, dict[str, str]]
+Found = list[tuple[Contact, list[str], str | None]]
+LIMIT = 500  # as storage.contacts.search_contacts
 
 
 def _cell(value: object) -> str:
@@ -84,7 +88,7 @@ async def _centre(session: AsyncSession, slug: str) -> Centre:
     centre = await session.scalar(select(Centre).where(Centre.slug == slug))
     if centre is None:
         raise DataError(f"no centre {slug!r}")
-    return centre
+    return scope.check_centre(centre)
 
 
 def _print_report(report: ImportReport) -> None:
@@ -128,15 +132,25 @@ def list_contacts(
     """Contacts with their addresses (at most 500)."""
     async def work(db: Database) -> Table:
         async with db.transaction() as session:
-            centre_id = (await _centre(session, centre)).id if centre else None
-            found = await search_contacts(session, centre_id, search)
-        table = Table("id", "name", "language", "addresses", "centre")
+            found = await _search(session, centre, search)
+        table = Table("id", "name", "language", "addresses", "centre", "settlement")
         for contact, addresses, slug in found:
             table.add_row(str(contact.id), contact.name or "", contact.language or "",
-                          ", ".join(addresses), slug or "")
+                          ", ".join(addresses), slug or "", contact.settlement or "")
         return table
 
     console.print(run_with_db(work))
+
+
+async def _search(session: AsyncSession, centre: str | None, search: str | None) -> Found:
+    """The centre asked for; without one, every centre, or with --as only the facilitator's."""
+    if centre:
+        return await search_contacts(session, (await _centre(session, centre)).id, search)
+    mine = scope.limited_centres()
+    if mine is None:
+        return await search_contacts(session, None, search)
+    found = [row for centre_id in mine for row in await search_contacts(session, centre_id, search)]
+    return sorted(found, key=lambda row: row[0].id)[:LIMIT]
 
 
 def _yes_no(value: bool | None) -> str:
@@ -148,12 +162,14 @@ def show(contact_id: Annotated[int, typer.Argument(help="The contact's id (conta
     """One contact: identities, language, consents, enrolments, survey runs, last message time."""
     async def work(db: Database) -> list[str]:
         async with db.transaction() as session:
+            await scope.check_contact(session, contact_id, f"contact {contact_id}")
             details = await contact_details(session, contact_id)
         if details is None:
             raise DataError(f"no contact {contact_id}")
         contact = details["contact"]
         lines = [f"contact {contact.id}: {contact.name or '(no name)'}",
-                 f"centre: {details['centre'] or '-'}", f"language: {contact.language or '-'}",
+                 f"centre: {details['centre'] or '-'}", f"settlement: {contact.settlement or '-'}",
+                 f"language: {contact.language or '-'}",
                  f"survey consent: {_yes_no(contact.consent)}",
                  f"contact consent (announcements): {_yes_no(contact.contact_consent)}"]
         if contact.merged_into_id is not None:

@@ -17,6 +17,7 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.admin import scope
 from bot.admin.runner import centre_of, run_with_db
 from bot.clock import Clock, system_clock
 from bot.features.course_changes import change_capacity
@@ -47,7 +48,10 @@ clock: Clock = system_clock
 
 
 def actor() -> str:
-    return f"cli:{getpass.getuser()}"
+    """Who changed it, for the audit log: the shell user, and the facilitator given by --as."""
+    acting = scope.current.get()
+    user = f"cli:{getpass.getuser()}"
+    return user if acting is None else f"{acting.label} ({user})"[:100]
 
 
 def run(work: Callable[[Database], Awaitable[T]]) -> T:

@@ -110,6 +110,7 @@ def load(
             )
             return version.version, created
 
-    number, created = run_with_db(store)
+    # Questionnaires are shared by every centre: with --as, an administrator's change.
+    number, created = run_with_db(store, administrator="publish a questionnaire")
     state = "stored as version" if created else "unchanged, still version"
     typer.echo(f"questionnaire {form.id!r}: {state} {number}")

@@ -1,5 +1,6 @@
 """How every ``clc-admin`` command reaches the database: settings checked, schema migrated,
-known errors printed as one line (exit status 2), never a traceback."""
+the acting person (``--as``) looked up, known errors printed as one line (exit status 2),
+never a traceback."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.admin import scope
 from bot.settings import Settings, load_settings
 from flows.errors import ClcError, DataError
 from storage.centres import resolve_centre
@@ -31,13 +33,26 @@ def settings_or_exit() -> Settings:
         raise typer.Exit(2) from None
 
 
-def run_with_db(work: Callable[[Database], Awaitable[T]], *, migrate: bool = True) -> T:
-    """Open the configured database (migrated), run ``work``, close it."""
+def run_with_db(
+    work: Callable[[Database], Awaitable[T]], *, migrate: bool = True, administrator: str | None = None
+) -> T:
+    """Open the configured database (migrated), run ``work`` as the acting person, close it.
+
+    ``administrator``: the command changes what every centre shares (said as "add a centre"),
+    so someone acting with ``--as`` must be an administrator; refused before any change.
+    """
     settings = settings_or_exit()
 
     async def wrapper() -> T:
         db = Database.from_url(settings.database_url)
         try:
+            who = scope.acting_as.get()
+            if who is not None:
+                # Before the migration: nothing at all changes for someone refused.
+                async with db.transaction() as session:
+                    scope.current.set(await scope.resolve(session, who))
+                if administrator is not None:
+                    scope.require_administrator(administrator)
             if migrate:
                 await upgrade_database(db.engine)
             return await work(db)
@@ -53,9 +68,11 @@ def run_with_db(work: Callable[[Database], Awaitable[T]], *, migrate: bool = Tru
 
 async def centre_of(session: AsyncSession, slug: str | None) -> Centre:
     """The centre a ``--centre`` option means: the one named, or the only one there is
-    (``storage.centres.resolve_centre``); otherwise a clear error and exit 1."""
+    (``storage.centres.resolve_centre``), or with ``--as`` a facilitator's only centre; a
+    centre not theirs or none at all is a clear error and exit 1."""
     try:
-        return await resolve_centre(session, slug)
+        centre = await resolve_centre(session, slug if slug is not None else scope.own_centre_slug())
     except DataError as exc:
         console.print(f"[red]{escape(str(exc))}[/red]", highlight=False)
         raise typer.Exit(1) from None
+    return scope.check_centre(centre)

@@ -1,9 +1,10 @@
 """The facilitators' side in the bot: their centre's courses as facts, and their changes.
 
 Facts load only inside the ``manage`` flow and only for a contact with a facilitator role
-(``clc-admin facilitator add``). Every applier checks again that the course belongs to one of
-the facilitator's centres, then changes it through the same repository functions as the CLI,
-with ``contact:<id>`` as the actor in the audit log.
+(``clc-admin facilitator add``); an administrator (``--admin``) sees every centre's courses.
+Every applier checks again that the course belongs to one of the facilitator's centres, then
+changes it through the same repository functions as the CLI, with ``contact:<id>`` as the actor
+in the audit log.
 """
 
 from __future__ import annotations
@@ -31,16 +32,16 @@ from flows.courses.staff import (
 from flows.errors import StaleFacts
 from flows.events import Localized
 from storage import courses as repo
-from storage.models import ChannelIdentity, Contact, FacilitatorRole
+from storage.centres import all_centre_ids, staff_scope
+from storage.models import ChannelIdentity, Contact
 from storage.models.courses import Attendance, Course, CourseSession, Enrolment
 from storage.surveys import same_person
 
 
 async def facilitated_centres(session: AsyncSession, contact_id: int) -> set[int]:
-    people = await same_person(session, contact_id)
-    return set((await session.scalars(
-        select(FacilitatorRole.centre_id).where(FacilitatorRole.contact_id.in_(people))
-    )).all())
+    """The centres whose courses this person manages: their roles', or all for an administrator."""
+    scope = await staff_scope(session, await same_person(session, contact_id))
+    return await all_centre_ids(session) if scope.administrator else set(scope.centre_ids)
 
 
 async def _names(session: AsyncSession, contact_ids: list[int]) -> dict[int, str]:
