@@ -128,10 +128,13 @@ def check_centre(centre: Centre) -> Centre:
 
 
 def own_centre_slug() -> str | None:
-    """A facilitator's only centre: what a command means when no --centre is given."""
+    """A facilitator's only centre: what a command means when no --centre is given; with
+    several of theirs, a refusal naming them (not every centre, as without --as)."""
     actor = current.get()
-    if actor is None or actor.scope.administrator or len(actor.centre_slugs) != 1:
+    if actor is None or actor.scope.administrator:
         return None
+    if len(actor.centre_slugs) > 1:
+        refuse(f"several centres: say which with --centre SLUG (yours: {', '.join(actor.centre_slugs)})")
     return actor.centre_slugs[0]
 
 

@@ -182,6 +182,10 @@ def test_the_administrator_role_is_given_listed_and_taken_back(pair: Pair, sqlit
     assert "is now a facilitator at koktal (was administrator)" in back.output
     refused = cli.invoke(app, ["--as", "+77011110002", "course", "learners", "sewing-1", "--centre", "aksu"])
     assert refused.exit_code == 1 and "not a facilitator at centre 'aksu' (yours: koktal)" in refused.output
+    # A facilitator of two centres names the one they mean, among theirs.
+    assert cli.invoke(app, ["facilitator", "add", "--phone", "+77011110002", "--centre", "aksu"]).exit_code == 0
+    which = cli.invoke(app, ["--as", "+77011110002", "course", "learners", "sewing-1"])
+    assert which.exit_code == 1 and "say which with --centre SLUG (yours: aksu, koktal)" in which.output
 
 
 def test_who_is_not_staff_or_unknown_is_one_clear_line(
