@@ -9,9 +9,22 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from types import TracebackType
 
 QUIET_LOGGERS = ("httpx", "twilio", "alembic")
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 _BOT_TOKEN_IN_URL = re.compile(r"/bot\d+:[A-Za-z0-9_-]+")
+# What a database error quotes of the row it failed on: SQLAlchemy's "[parameters: (…)]" line
+# (one line: the values are reprs), PostgreSQL's DETAIL "Key (address)=(tel:+7…)" and
+# "Failing row contains (…)". A failed INSERT of an inbound message or a survey answer would
+# otherwise put a phone number or what someone typed into the traceback.
+_PERSONAL_IN_ERRORS = (
+    (re.compile(r"^\[parameters: .*$", re.MULTILINE), "[parameters: hidden from the logs]"),
+    (re.compile(r"(Key \([^)]*\)=)\(.*?\)(?= already exists| is (?:not present|still referenced)|\.?$)",
+                re.MULTILINE), r"\1(…)"),
+    (re.compile(r"(Failing row contains )\(.*\)", re.MULTILINE), r"\1(…)"),
+)
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
 
 
 class RedactSecrets(logging.Filter):
@@ -19,20 +32,46 @@ class RedactSecrets(logging.Filter):
         super().__init__()
         self.secrets = [s for s in secrets if s and len(s) >= 6]
 
+    def mask(self, text: str) -> str:
+        masked = _BOT_TOKEN_IN_URL.sub("/bot***", text)
+        for secret in self.secrets:
+            masked = masked.replace(secret, "***")
+        return masked
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        redacted = _BOT_TOKEN_IN_URL.sub("/bot***", message)
-        for secret in self.secrets:
-            redacted = redacted.replace(secret, "***")
+        redacted = self.mask(message)
         if redacted != message:
             record.msg, record.args = redacted, None
         return True
 
 
+def without_personal_data(text: str) -> str:
+    for pattern, replacement in _PERSONAL_IN_ERRORS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class PrivateFormatter(logging.Formatter):
+    """Masks secrets and the values a database error quotes in tracebacks, which the filter
+    cannot reach: the formatter writes them after the filters ran."""
+
+    def __init__(self, redact: RedactSecrets) -> None:
+        super().__init__(FORMAT)
+        self.redact = redact
+
+    def formatException(self, ei: ExcInfo) -> str:
+        return self.redact.mask(without_personal_data(super().formatException(ei)))
+
+    def formatStack(self, stack_info: str) -> str:
+        return self.redact.mask(super().formatStack(stack_info))
+
+
 def configure_logging(level: str, secrets: Iterable[str] = ()) -> None:
+    redact = RedactSecrets(secrets)
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactSecrets(secrets))
+    handler.setFormatter(PrivateFormatter(redact))
+    handler.addFilter(redact)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
