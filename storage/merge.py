@@ -25,6 +25,7 @@ from flows.questionnaire.statuses import InvitationStatus
 from storage.courses.lists import audit, lock_course
 from storage.courses.seats import fill_free_seats
 from storage.models import Base, Contact, Conversation, FacilitatorRole
+from storage.models.core import ADMINISTRATOR
 from storage.models.courses import Attendance, Enrolment
 from storage.models.surveys import SurveyInvitation
 
@@ -126,14 +127,18 @@ async def _conversation(session: AsyncSession, old_id: int, _new: int, _now: dt.
 
 async def _roles(session: AsyncSession, old_id: int, new_id: int, _now: dt.datetime,
                  _result: MergeResult) -> None:
-    held = set(await session.scalars(
-        select(FacilitatorRole.centre_id).where(FacilitatorRole.contact_id == new_id)))
+    """One role per centre; the wider one (administrator) wins, so a merge never narrows it."""
+    held = {role.centre_id: role for role in await session.scalars(
+        select(FacilitatorRole).where(FacilitatorRole.contact_id == new_id))}
     for role in (await session.scalars(
             select(FacilitatorRole).where(FacilitatorRole.contact_id == old_id))).all():
-        if role.centre_id in held:
-            await session.delete(role)
-        else:
+        kept = held.get(role.centre_id)
+        if kept is None:
             role.contact_id = new_id
+            continue
+        if role.role == ADMINISTRATOR:
+            kept.role = ADMINISTRATOR
+        await session.delete(role)
 
 
 async def _invitations(session: AsyncSession, old_id: int, new_id: int, _now: dt.datetime,

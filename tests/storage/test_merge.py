@@ -273,3 +273,17 @@ async def test_a_failed_merge_changes_nothing(database: Database) -> None:
         assert await count(session, "channel_identities.contact_id", old) == 1
         contact = await session.get(Contact, old)
         assert contact is not None and contact.merged_into_id is None
+
+
+async def test_an_administrator_role_on_either_side_of_a_merge_is_kept(database: Database) -> None:
+    """A facilitator role and an administrator role at one centre become the administrator's."""
+    async with database.transaction() as session:
+        centre = await make_centre(session)
+        kept, merged = await make_contacts(session, 2, centre)
+        session.add(FacilitatorRole(contact_id=kept, centre_id=centre.id, role="facilitator", created_at=T0))
+        session.add(FacilitatorRole(contact_id=merged, centre_id=centre.id, role="administrator", created_at=T0))
+    async with database.transaction() as session:
+        await merge_contacts(session, merged, kept, T0)
+    async with database.transaction() as session:
+        roles = (await session.execute(select(FacilitatorRole.contact_id, FacilitatorRole.role))).all()
+    assert [tuple(row) for row in roles] == [(kept, "administrator")]
