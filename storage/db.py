@@ -214,6 +214,9 @@ def _create_private(path: Path) -> None:
 
 def create_engine(raw_url: str, *, sqlite_synchronous: SqliteSync = "FULL", **options: Any) -> AsyncEngine:
     url = parse_database_url(raw_url)
+    # A failed statement's parameters are what people typed and their numbers: they must not
+    # reach an exception's text (logs, ``last_error`` columns).
+    options.setdefault("hide_parameters", True)
     if is_sqlite(url):
         path = sqlite_file(url)
         assert path is not None
