@@ -10,6 +10,10 @@ and just before sending checks again that the contact still exists and that the 
 not opted out or become unreachable. A process claims only messages for people it has an
 address for on its own channels; the rest wait for a process that serves theirs. A claim is
 a lease: a row left ``sending`` by a process that died is due again after ``LEASE``.
+
+A ``farewell`` row (``enqueue_farewell``) is the one kind sent to no contact's identity: the
+person was forgotten, so their address is in the row itself, and the row is deleted once sent
+or given up, so that nothing of them stays behind.
 """
 
 from __future__ import annotations
@@ -46,6 +50,9 @@ PARTS_SENT = "parts_sent"
 # ... and the address they went to: on another channel (Telegram blocked, SMS left) nothing of
 # the message has arrived yet, so every part is sent there.
 PARTS_TO = "parts_to"
+# The kind whose row holds its own address (``TO``): the notice to a person just forgotten.
+FAREWELL = "farewell"
+TO = "to"
 
 
 async def enqueue(
@@ -77,6 +84,23 @@ async def enqueue(
     return row
 
 
+async def enqueue_farewell(
+    session: AsyncSession, *, contact_id: int, channel: str, address: str, language: str | None,
+    replies: Sequence[Reply], now: dt.datetime,
+) -> OutboxMessage:
+    """A message to an address the database no longer knows (queued after the erasure)."""
+    row = await enqueue(session, contact_id=contact_id, replies=replies, kind=FAREWELL, now=now,
+                        channel=channel)
+    row.payload = {**row.payload, TO: address, "language": language}
+    await session.flush()
+    return row
+
+
+def _farewell_address(row: Claimed) -> str | None:
+    address = row.payload.get(TO)
+    return address if row.kind == FAREWELL and isinstance(address, str) else None
+
+
 StillWanted = Callable[[AsyncSession, Mapping[str, Any], dt.datetime], Awaitable[bool]]
 
 
@@ -106,6 +130,15 @@ class Claimed:
     kind: str
     payload: dict[str, object]
     attempts: int
+
+
+@dataclass(frozen=True)
+class Target:
+    """The address a row goes to; ``id`` is its identity's, None for a farewell's."""
+
+    channel: str
+    address: str
+    id: int | None
 
 
 def _parts_sent(payload: Mapping[str, object]) -> int:
@@ -189,7 +222,12 @@ class OutboxSender:
         mine = select(ChannelIdentity.id).where(reachable_address, served)
         anywhere = select(ChannelIdentity.id).where(reachable_address)
         # Someone reachable nowhere is claimed too, and skipped: no process could do better.
-        due = and_(due, or_(mine.exists(), ~anywhere.exists()))
+        # A farewell's address is in the row: only a process serving its channel claims it.
+        farewell = OutboxMessage.kind == FAREWELL
+        due = and_(due, or_(
+            and_(farewell, OutboxMessage.channel.in_(list(self.senders))),
+            and_(~farewell, or_(mine.exists(), ~anywhere.exists())),
+        ))
         if self.only_contact is not None:
             due = and_(due, OutboxMessage.contact_id == self.only_contact)
         async with self.db.transaction() as session:
@@ -218,24 +256,21 @@ class OutboxSender:
             awaits = "awaits" in row.payload
             conversation = await session.get(Conversation, row.contact_id) if awaits else None
             moot = not await self._still_wanted(session, row)
-        if contact is None or contact.deleted_at is not None:
-            await self._finish(row.id, "skipped", "contact deleted")
-            return
-        if moot:
-            await self._finish(row.id, "skipped", "no longer relevant")
+        identity = self._target(row, contact, identities, moot)
+        if isinstance(identity, str):
+            await self._finish(row.id, "skipped", identity)
             return
         seq_when_sent = conversation.state.get("seq") if conversation is not None else None
-        identity = self._pick(identities, row.channel)
-        if identity is None:
-            await self._finish(row.id, "skipped", "no reachable address")
-            return
         sender = self.senders[identity.channel]
         stored_replies = row.payload.get("replies")
         replies = [decode_reply(item) for item in stored_replies] if isinstance(stored_replies, list) else []
         # A step's reply (``bot.replies``) keeps the language it was written in; a notice is
         # rendered in the person's language of the moment.
         stored_language = row.payload.get("language")
-        language = stored_language if isinstance(stored_language, str) else contact.language
+        if isinstance(stored_language, str):
+            language: str | None = stored_language
+        else:
+            language = contact.language if contact is not None else None
         tr = self.catalogs.translator(language)
         skip = _parts_sent(row.payload) if row.payload.get(PARTS_TO) == identity.address else 0
 
@@ -246,7 +281,8 @@ class OutboxSender:
         try:
             provider_ids = await sender.send(identity.address, replies, tr, skip=skip, on_part=part_sent)
         except Unreachable as exc:
-            await self._mark_unreachable(identity.id)
+            if identity.id is not None:  # a farewell's address is no identity any more
+                await self._mark_unreachable(identity.id)
             await self._finish(row.id, "failed", f"unreachable: {exc}")
         except RetryLater as exc:
             await self._retry(row, exc.retry_after, str(exc))
@@ -259,6 +295,20 @@ class OutboxSender:
             await self._finish(row.id, "sent", None, provider_ids[0] if provider_ids else None,
                                awaits=row.payload.get("awaits"), seq_when_sent=seq_when_sent,
                                parts_sent=(skip + len(provider_ids), identity.address))
+
+    def _target(
+        self, row: Claimed, contact: Contact | None, identities: Sequence[ChannelIdentity], moot: bool
+    ) -> Target | str:
+        """Where the row goes, or why it is skipped."""
+        farewell_to = _farewell_address(row)
+        if farewell_to is not None and row.channel in self.senders:
+            return Target(row.channel, farewell_to, None)
+        if contact is None or contact.deleted_at is not None:
+            return "contact deleted"
+        if moot:
+            return "no longer relevant"
+        found = self._pick(identities, row.channel)
+        return Target(found.channel, found.address, found.id) if found is not None else "no reachable address"
 
     async def _record_part(self, row_id: int, done: int, provider_id: str, address: str) -> None:
         """A part arrived: a later attempt (after a failure, or a lease taken over from a
@@ -292,6 +342,9 @@ class OutboxSender:
         async with self.db.transaction() as session:
             row = await session.get(OutboxMessage, row_id)
             if row is None:
+                return
+            if row.kind == FAREWELL:  # sent or given up: the address it holds must not stay
+                await session.delete(row)
                 return
             row.status, row.last_error = status, error
             if provider_id is not None and row.provider_id is None:  # the first part's id

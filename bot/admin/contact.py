@@ -16,11 +16,10 @@ from bot.admin import scope
 from bot.admin.runner import run_with_db
 from bot.channels.addresses import SMS, phone_address
 from bot.clock import Clock, system_clock
-from bot.features.courses import offer_seats
+from bot.features.privacy import forget_and_tell
 from flows.phones import normalize_phone
 from storage.contacts import live_contact
 from storage.db import Database
-from storage.erasure import forget_contact
 from storage.models import ChannelIdentity
 
 app = typer.Typer(no_args_is_help=True, help="One person's data: forget them on request.")
@@ -66,8 +65,8 @@ def forget(
                 raise typer.Exit(1)
         now = clock()
         async with db.transaction() as session:
-            forgotten = await forget_contact(session, contact_id, now, reason)
-            await offer_seats(session, forgotten.offers, now)
+            # Erased, freed seats offered, and the person told on their channels.
+            await forget_and_tell(session, contact_id, now, reason)
         return contact_id
 
     contact_id = run_with_db(work)

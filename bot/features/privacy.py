@@ -1,0 +1,100 @@
+"""Forgetting people: on request with a farewell, and after the retention period in silence.
+
+``forget_and_tell`` is what ``clc-admin contact forget`` does: it erases the person
+(``storage.erasure.forget_contact``), offers the seats they freed to the next people, and
+queues a farewell on each of their addresses that may still be written to (not opted out by
+SMS STOP, not reported undeliverable by the channel). The addresses are erased with everything
+else, so each farewell row carries its own (``bot.outbox.enqueue_farewell``) and the outbox
+deletes it once sent or given up.
+
+The retention job runs daily and forgets, one person per transaction, everyone
+``storage.retention`` finds expired. It tells nobody: a message out of the blue after two
+silent years would be noise at best, and a text to a number that may have changed hands.
+It logs counts and contact ids only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.feature import Feature
+from bot.features.courses import offer_seats
+from bot.outbox import FAREWELL, OutboxKind, enqueue_farewell, reachable
+from bot.scheduler import JobContext, PeriodicJob
+from flows.events import N_, Msg, Reply
+from storage import contacts, retention
+from storage.contacts import live_contact
+from storage.db import Database
+from storage.erasure import Forgotten, forget_contact
+from storage.models import ChannelIdentity
+from storage.surveys import same_person
+
+log = logging.getLogger(__name__)
+RETENTION_JOB = "retention"
+DAY_SECONDS = 24 * 60 * 60
+FAREWELL_TEXT = N_(
+    "Your personal data has been deleted from the Community Learning Centre bot, as you asked. "
+    "If you write again, we start afresh."
+)
+
+
+async def forget_and_tell(
+    session: AsyncSession, contact_id: int, now: dt.datetime, reason: str | None = None, *, tell: bool = True
+) -> Forgotten:
+    """Erase the person, offer their freed seats, and (``tell``) queue their farewell."""
+    person = await live_contact(session, contact_id)
+    people = await same_person(session, person.id)
+    identities = (
+        await session.scalars(select(ChannelIdentity).where(ChannelIdentity.contact_id.in_(people)))
+    ).all()
+    addresses = [(i.channel, i.address) for i in identities if reachable(i)]
+    language = person.language
+    forgotten = await forget_contact(session, person.id, now, reason)
+    await offer_seats(session, forgotten.offers, now)
+    if tell:  # queued after the erasure, which deletes every outbox row of the person
+        farewell = Reply(body=(Msg(FAREWELL_TEXT),))
+        for channel, address in addresses:
+            await enqueue_farewell(session, contact_id=person.id, channel=channel, address=address,
+                                   language=language, replies=[farewell], now=now)
+    return forgotten
+
+
+async def forget_expired(db: Database, now: dt.datetime, days: int) -> list[int]:
+    """Forget everyone whose data the retention rule says is due; the ids forgotten."""
+    async with db.transaction() as session:
+        candidates = await retention.expired_contacts(session, now, days)
+    forgotten: list[int] = []
+    for contact_id in candidates:
+        try:
+            async with db.transaction() as session:
+                # Waits for a step of this person in progress (PostgreSQL; SQLite has one
+                # writer), then looks again: a message just now keeps their data.
+                await contacts.load_state(session, contact_id, lock=not db.is_sqlite)
+                if not await retention.still_expired(session, contact_id, now, days):
+                    continue
+                await forget_and_tell(session, contact_id, now, tell=False)
+        except Exception:  # one person's failure must not keep everyone else's data
+            log.exception("retention: contact %s could not be forgotten; tried again tomorrow", contact_id)
+            continue
+        forgotten.append(contact_id)
+    if candidates:
+        log.info("retention: %d of %d expired contacts forgotten (%d days): %s", len(forgotten),
+                 len(candidates), days, forgotten)
+    return forgotten
+
+
+def privacy_feature(retention_days: int = retention.DEFAULT_RETENTION_DAYS) -> Feature:
+    """The daily retention job and the farewell's outbox kind."""
+
+    async def run(ctx: JobContext) -> list[int]:
+        return await forget_expired(ctx.db, ctx.clock(), retention_days)
+
+    return Feature(
+        name="privacy",
+        jobs=(PeriodicJob(RETENTION_JOB, DAY_SECONDS, run),),
+        outbox_kinds=(OutboxKind(FAREWELL),),
+    )
