@@ -4,7 +4,8 @@ Appliers run inside the dispatcher's step transaction, so an accepted answer and
 that moved past its question commit together: a crash between two questions loses nothing.
 
 The facts loader gives the flow the active questionnaire, the contact's unfinished run and
-the questionnaires the bot invited them to (after a course) that are still open.
+the questionnaires the bot invited them to (after a course) that are still open, each with
+``{retention}`` in its texts filled with the configured retention period (``bot.privacy``).
 When no questionnaire is stored yet, the shipped default (``flows/questionnaires/needs.yaml``)
 is published as version 1, so a fresh installation can run the needs survey at once.
 """
@@ -20,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import flows
 from bot.effects import EffectContext
+from bot.facts import Load
+from bot.privacy import fill_retention
 from flows.errors import StaleFacts
 from flows.events import Localized
 from flows.questionnaire.effects import (
@@ -37,6 +40,7 @@ from flows.questionnaire.schema import Published, Questionnaire, RunFacts
 from storage import invitations, surveys
 from storage.models import Contact
 from storage.models.surveys import QuestionnaireVersion
+from storage.retention import DEFAULT_RETENTION_DAYS
 
 SHIPPED_DIR = Path(flows.__file__).resolve().parent / "questionnaires"
 DEFAULT_QUESTIONNAIRE = SHIPPED_DIR / "needs.yaml"
@@ -56,15 +60,19 @@ def definition_of(form: Questionnaire) -> dict[str, Any]:
     return form.model_dump(mode="json")
 
 
-_PUBLISHED: dict[tuple[str, str, int], Published] = {}
+_PUBLISHED: dict[tuple[str, str, int, int], Published] = {}
 
 
-def published(slug: str, row: QuestionnaireVersion) -> Published:
-    """The stored version, parsed once per process (a version never changes once stored)."""
-    key = (row.content_hash, slug, row.version)
+def published(
+    slug: str, row: QuestionnaireVersion, retention_days: int = DEFAULT_RETENTION_DAYS
+) -> Published:
+    """The stored version with ``{retention}`` filled, parsed once per process (a version never
+    changes once stored)."""
+    key = (row.content_hash, slug, row.version, retention_days)
     found = _PUBLISHED.get(key)
     if found is None:
-        found = Published(Questionnaire.model_validate(row.definition), row.version)
+        definition = fill_retention(row.definition, retention_days)
+        found = Published(Questionnaire.model_validate(definition), row.version)
         _PUBLISHED[key] = found
     return found
 
@@ -79,32 +87,47 @@ async def publish_form(
     )
 
 
-async def load_survey_facts(session: AsyncSession, contact: Contact, now: dt.datetime) -> dict[str, Any]:
+def survey_facts_loader(retention_days: int = DEFAULT_RETENTION_DAYS) -> Load:
+    """The survey's facts, its texts stating ``retention_days`` wherever they say ``{retention}``."""
+
+    async def load(session: AsyncSession, contact: Contact, now: dt.datetime) -> dict[str, Any]:
+        return await load_survey_facts(session, contact, now, retention_days)
+
+    return load
+
+
+async def load_survey_facts(
+    session: AsyncSession, contact: Contact, now: dt.datetime, retention_days: int = DEFAULT_RETENTION_DAYS
+) -> dict[str, Any]:
     active = await surveys.active_version(session)
     if active is None:
         await publish_form(session, shipped_default(), source=DEFAULT_QUESTIONNAIRE.name, now=now)
         active = await surveys.active_version(session)
     facts: dict[str, Any] = {FACT_RUN_COUNT: await surveys.run_count(session, contact.id)}
     if active is not None:
-        facts[FACT_QUESTIONNAIRE] = published(*active)
+        facts[FACT_QUESTIONNAIRE] = published(*active, retention_days)
     people = await surveys.same_person(session, contact.id)  # merged contacts: looked up once
     unfinished = await surveys.unfinished_run(session, contact.id, people)
     if unfinished is not None:
         facts[FACT_RUN] = RunFacts(
-            unfinished.run.run_key, published(unfinished.slug, unfinished.version), unfinished.answers
+            unfinished.run.run_key, published(unfinished.slug, unfinished.version, retention_days),
+            unfinished.answers,
         )
     open_ones = await invitations.open_invitations(session, contact.id, people)
-    facts[FACT_INVITATIONS] = {found.invitation.id: _invitation_facts(found) for found in open_ones}
+    facts[FACT_INVITATIONS] = {
+        found.invitation.id: _invitation_facts(found, retention_days) for found in open_ones
+    }
     return facts
 
 
-def _invitation_facts(found: invitations.OpenInvitation) -> InvitationFacts:
+def _invitation_facts(found: invitations.OpenInvitation, retention_days: int) -> InvitationFacts:
     row = found.invitation
     run = None
     if found.run is not None and found.run_version is not None:
-        run = RunFacts(found.run.run_key, published(row.slug, found.run_version), found.answers)
+        version = published(row.slug, found.run_version, retention_days)
+        run = RunFacts(found.run.run_key, version, found.answers)
     about = Localized(row.about_kk, row.about_ru)
-    return InvitationFacts(row.id, published(row.slug, found.version), about, run)
+    return InvitationFacts(row.id, published(row.slug, found.version, retention_days), about, run)
 
 
 async def start_run(ctx: EffectContext, effect: StartRun) -> None:
