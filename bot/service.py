@@ -48,7 +48,9 @@ async def open_context(
     features: FeatureSet | None = None,
 ) -> ServiceContext:
     """``features`` defaults to every feature (``bot.features.standard_features``)."""
-    features = features or standard_features(sms_resume_after=settings.sms_resume_after)
+    features = features or standard_features(
+        sms_resume_after=settings.sms_resume_after, retention_days=settings.retention_days
+    )
     db = Database.from_url(settings.database_url)
     try:
         await upgrade_database(db.engine)

@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from flows.errors import ConfigError, DatabaseURLError
 from flows.timezones import DEFAULT_TIMEZONE
 from storage.db import parse_database_url
+from storage.retention import DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS
 
 ENV_PREFIX = "CLC_"
 
@@ -43,6 +44,8 @@ class Settings(BaseSettings):
     twilio_api_url: AnyHttpUrl | None = None
     sms_transliterate: bool = False
     sms_resume_after_hours: float = Field(default=72, gt=0, le=24 * 365)
+    # Personal data of people silent this long after their consent is erased (storage.retention).
+    retention_days: int = DEFAULT_RETENTION_DAYS
 
     @field_validator("database_url")
     @classmethod
@@ -52,6 +55,15 @@ class Settings(BaseSettings):
         except DatabaseURLError as exc:
             raise ValueError(str(exc)) from None
         return value
+
+    @field_validator("retention_days", mode="before")
+    @classmethod
+    def _retention_days(cls, value: object) -> int:
+        text = str(value).strip()
+        if not text.isdigit() or not MIN_RETENTION_DAYS <= int(text) <= MAX_RETENTION_DAYS:
+            limits = f"from {MIN_RETENTION_DAYS} to {MAX_RETENTION_DAYS}"
+            raise ValueError(f"expected a whole number of days {limits} (got {value!r})")
+        return int(text)
 
     @field_validator("timezone")
     @classmethod

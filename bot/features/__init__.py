@@ -14,11 +14,20 @@ from bot.features.core import core_feature
 from bot.features.course_feedback import COURSE_FEEDBACK
 from bot.features.courses_feature import COURSES
 from bot.features.manage_feature import MANAGE
-from bot.features.surveys_feature import SURVEYS
+from bot.features.privacy import privacy_feature
+from bot.features.surveys_feature import surveys_feature
 from flows.sms_session import DEFAULT_RESUME_AFTER
+from storage.retention import DEFAULT_RETENTION_DAYS
 
 
-def standard_features(*, sms_resume_after: dt.timedelta = DEFAULT_RESUME_AFTER) -> FeatureSet:
-    """Every feature, in menu order: survey, courses, my enrolments (then language, help)."""
+def standard_features(
+    *, sms_resume_after: dt.timedelta = DEFAULT_RESUME_AFTER, retention_days: int = DEFAULT_RETENTION_DAYS
+) -> FeatureSet:
+    """Every feature, in menu order: survey, courses, my enrolments (then language, help).
+
+    ``retention_days`` is how long personal data is kept (the daily retention job) and the
+    period the survey's consent states.
+    """
     core = core_feature(sms_resume_after=sms_resume_after)
-    return FeatureSet.of([core, SURVEYS, COURSES, COURSE_FEEDBACK, MANAGE])
+    surveys = surveys_feature(retention_days)
+    return FeatureSet.of([core, surveys, COURSES, COURSE_FEEDBACK, MANAGE, privacy_feature(retention_days)])
