@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
@@ -33,7 +34,7 @@ from flows.errors import StaleFacts
 from flows.events import Localized
 from storage import courses as repo
 from storage.centres import all_centre_ids, staff_scope
-from storage.models import ChannelIdentity, Contact
+from storage.models import Centre, ChannelIdentity, Contact
 from storage.models.courses import Attendance, Course, CourseSession, Enrolment
 from storage.surveys import same_person
 
@@ -91,7 +92,15 @@ async def load_staff_facts(session: AsyncSession, contact: Contact, now: dt.date
     courses = (await session.scalars(
         select(Course).where(Course.centre_id.in_(centres), Course.status != "cancelled").order_by(Course.id)
     )).all()
-    return {COURSES_KEY: tuple([await _staff_course(session, course) for course in courses])}
+    staff = [await _staff_course(session, course) for course in courses]
+    if len({course.centre_id for course in courses}) > 1:
+        # An administrator (or a facilitator of several centres) sees whose course each is:
+        # two centres may well both run "Computer literacy".
+        villages = dict((await session.execute(select(Centre.id, Centre.settlement))).tuples().all())
+        staff = [replace(view, title=Localized(f"{view.title.kk} ({villages[course.centre_id]})",
+                                               f"{view.title.ru} ({villages[course.centre_id]})"))
+                 for view, course in zip(staff, courses, strict=True)]
+    return {COURSES_KEY: tuple(staff)}
 
 
 async def _checked(ctx: EffectContext, enrolment_id: int) -> Enrolment:
