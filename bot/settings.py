@@ -60,7 +60,8 @@ class Settings(BaseSettings):
     @classmethod
     def _retention_days(cls, value: object) -> int:
         text = str(value).strip()
-        if not text.isdigit() or not MIN_RETENTION_DAYS <= int(text) <= MAX_RETENTION_DAYS:
+        whole = text.isascii() and text.isdigit()
+        if not whole or not MIN_RETENTION_DAYS <= int(text) <= MAX_RETENTION_DAYS:
             limits = f"from {MIN_RETENTION_DAYS} to {MAX_RETENTION_DAYS}"
             raise ValueError(f"expected a whole number of days {limits} (got {value!r})")
         return int(text)
