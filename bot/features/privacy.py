@@ -25,6 +25,7 @@ from bot.feature import Feature
 from bot.features.courses import offer_seats
 from bot.outbox import FAREWELL, OutboxKind, enqueue_farewell, reachable
 from bot.scheduler import JobContext, PeriodicJob
+from flows.errors import Refused
 from flows.events import N_, Msg, Reply
 from storage import contacts, retention
 from storage.contacts import live_contact
@@ -45,8 +46,14 @@ FAREWELL_TEXT = N_(
 async def forget_and_tell(
     session: AsyncSession, contact_id: int, now: dt.datetime, reason: str | None = None, *, tell: bool = True
 ) -> Forgotten:
-    """Erase the person, offer their freed seats, and (``tell``) queue their farewell."""
-    person = await live_contact(session, contact_id)
+    """Erase the person, offer their freed seats, and (``tell``) queue their farewell.
+
+    Raises ``Refused`` for a contact that does not exist.
+    """
+    try:
+        person = await live_contact(session, contact_id)
+    except LookupError:
+        raise Refused(f"contact {contact_id} does not exist") from None
     people = await same_person(session, person.id)
     identities = (
         await session.scalars(select(ChannelIdentity).where(ChannelIdentity.contact_id.in_(people)))

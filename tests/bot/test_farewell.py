@@ -18,7 +18,7 @@ from bot.clock import FakeClock
 from bot.features.privacy import forget_and_tell
 from bot.i18n import Catalogs
 from bot.outbox import FAREWELL
-from flows.errors import PermanentFailure
+from flows.errors import PermanentFailure, Refused
 from storage.db import Database
 from storage.models import ChannelIdentity, Contact, OutboxMessage
 from tests.bot.fakes.telegram_api import FakeTelegram
@@ -156,3 +156,9 @@ async def test_a_telegram_villager_forgotten_by_the_cli_reads_the_farewell_in_ru
         assert await _leaks(database, (str(TELEGRAM_USER), *TYPED)) == []
     finally:
         await database.dispose()
+
+
+async def test_an_unknown_contact_is_refused(database: Database, clock: FakeClock) -> None:
+    async with database.transaction() as s:
+        with pytest.raises(Refused):
+            await forget_and_tell(s, 999, clock())
