@@ -9,6 +9,7 @@ once (each claims rows one by one). A feature lists its :class:`PeriodicJob` val
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 STOP_GRACE_SECONDS = 30.0
+# Jobs this rare also run when the service starts (see ``Ticker.start``).
+RUN_AT_START_FROM = 3600.0
 
 
 @dataclass(frozen=True)
@@ -58,9 +61,12 @@ class Ticker:
 
     def start(self) -> None:
         for name, (seconds, job) in self.jobs.items():
+            # An interval job first runs one interval after the start: a daily job (retention)
+            # of a service restarted more often than daily would never run, so it runs at once.
+            first = {"next_run_time": dt.datetime.now(dt.UTC)} if seconds >= RUN_AT_START_FROM else {}
             self.scheduler.add_job(
                 self._run, "interval", seconds=seconds, args=(name, job), id=name,
-                max_instances=1, coalesce=True,
+                max_instances=1, coalesce=True, **first,
             )
         self.scheduler.start()
 

@@ -63,3 +63,19 @@ async def test_a_job_stuck_past_the_grace_period_is_cancelled(context: JobContex
     await ticker.stop(grace=0)
     assert cleaned_up == ["rolled back"]  # done before stop() returned, i.e. before the db closes
     assert not ticker.scheduler.running
+
+
+async def test_a_daily_job_runs_once_when_the_service_starts(context: JobContext) -> None:
+    """Otherwise a service restarted more often than daily would never run it (retention)."""
+    ran = asyncio.Event()
+
+    async def daily(_ctx: JobContext) -> None:
+        ran.set()
+
+    ticker = Ticker(context, [PeriodicJob("retention", 24 * 3600, daily)])
+    ticker.start()
+    try:
+        await asyncio.wait_for(ran.wait(), 10)
+    finally:
+        await ticker.stop()
+    assert ran.is_set()
