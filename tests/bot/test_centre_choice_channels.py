@@ -17,11 +17,11 @@ from tests.bot.phones import world_of
 from tests.storage.courses_helpers import make_centre, make_course
 
 SEEN = {
-    "kk": {"language": "Қазақша", "asked": "ауылдың оқу орталығы", "asked_sms": "Ауылыңыз қай?", "courses": "Курстар",
+    "kk": {"language": "Қазақша", "asked": "оқу орталығыңыз қай ауылда", "asked_sms": "Ауылыңыз қай?", "courses": "Курстар",
            "taldy": "Талдыбұлақ ауылының оқу орталығы", "aksu": "Ақсу ауылының оқу орталығы",
            "sewing": "Тігін", "computer": "Компьютер сауаттылығы", "mine": "Менің оқу орталығым", "mine_sms": "Орталық",
            "menu": "Басты мәзір"},
-    "ru": {"language": "Русский", "asked": "Центр обучения какого села", "asked_sms": "Ваше село?", "courses": "Курсы",
+    "ru": {"language": "Русский", "asked": "В каком селе ваш центр обучения", "asked_sms": "Ваше село?", "courses": "Курсы",
            "taldy": "Центр обучения села Талдыбулак", "aksu": "Центр обучения села Аксу",
            "sewing": "Шитьё", "computer": "Компьютерная грамотность", "mine": "Мой центр обучения", "mine_sms": "Центр",
            "menu": "Главное меню"},

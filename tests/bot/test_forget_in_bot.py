@@ -86,7 +86,7 @@ async def test_an_sms_villager_erases_their_data_in_kazakh(
         await phone.choose(KK["language"])
         await phone.say("Бекзат Нұрланов")
         asked = await phone.say("деректерімді өшіру")
-        assert "Деректеріңізді (аты, телефон, жауаптар, курстар) өшірейік пе?" in asked
+        assert "Деректеріңізді (есім, телефон, жауаптар, курстар) өшірейік пе?" in asked
         done = await phone.say("1")
         assert "Деректеріңіз өшірілді." in done
         forms = ("+77015550101", "77015550101", "87015550101", "7015550101")
