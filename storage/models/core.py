@@ -23,6 +23,9 @@ class Centre(Base):
     district: Mapped[str] = mapped_column(String(100))
     settlement: Mapped[str] = mapped_column(String(100))
     timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
+    # Quiet hours, local "HH:MM" (``flows.quiet_hours``); equal means the centre has none.
+    quiet_from: Mapped[str] = mapped_column(String(5), default="21:00", server_default="21:00")
+    quiet_until: Mapped[str] = mapped_column(String(5), default="09:00", server_default="09:00")
     created_at: Mapped[dt.datetime]
 
 
