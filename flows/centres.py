@@ -1,10 +1,10 @@
 """Which learning centre a person belongs to, when the bot serves more than one.
 
 Courses, announcements and reports are per centre, so a person without a centre is asked for
-one before anything else (a Telegram deep link or a facilitator's import sets it without
+one before anything else (a deep link or a facilitator's import sets it without
 asking). Villagers know their village, not the centre's official name: the options are
 labelled by settlement, and a typed village name is accepted as well as the option's number.
-With more centres than a basic phone's screen can list, the person types the village's name
+With more centres than a short numbered list can hold, the person types the village's name
 and chooses among the matches.
 """
 
@@ -16,7 +16,7 @@ from flows.events import N_, CentreOption, Choice, Facts, Inbound, Localized, Ms
 from flows.text import fold, match_option, parse_option_number
 
 CENTRE_CONTEXT = "centre"
-# An SMS numbered list and a Telegram keyboard stay readable up to about this many lines.
+# A numbered list or a keyboard of buttons stays readable up to about this many lines.
 MAX_LISTED = 8
 # A typed village name shorter than this matches too many places to be a search.
 MIN_SEARCH = 3
@@ -68,16 +68,18 @@ def prompt(facts: Facts, matches: Sequence[str] | None = None) -> Reply:
 
 def chosen(facts: Facts, event: Inbound, matches: Sequence[str] | None) -> CentreOption | None:
     """The centre this answer names: a button, an option's number, or a village's exact name."""
-    options = shown(facts, matches)
     by_slug = {o.slug: o for o in facts.centres}
-    if event.choice is not None:
-        return by_slug.get(event.choice) if any(o.slug == event.choice for o in options) else None
+    if event.choice is not None:  # a button of this list or of an earlier one (the same context)
+        return by_slug.get(event.choice)
     text = event.text or ""
-    slug = match_option(text, [(o.slug, _words(o)) for o in options])
-    if slug is None and parse_option_number(text) is None:
-        # A village's exact name counts even when it is not on screen.
-        slug = match_option(text, [(o.slug, _words(o)) for o in facts.centres])
-    return by_slug.get(slug) if slug is not None else None
+    if parse_option_number(text) is not None:
+        slug = match_option(text, [(o.slug, ()) for o in shown(facts, matches)])
+        return by_slug.get(slug) if slug is not None else None
+    # A village's exact name, on screen or not; two villages of one name are asked about
+    # (``search`` lists both, with their districts) rather than one picked silently.
+    key = fold(text)
+    named = [o for o in facts.centres if key and any(fold(word) == key for word in _words(o))]
+    return named[0] if len(named) == 1 else None
 
 
 def search(facts: Facts, text: str | None) -> tuple[str, ...]:

@@ -145,6 +145,10 @@ def _route(state: State, event: Inbound, now: dt.datetime, facts: Facts, flows: 
     if state.get("stage") == "choose_language":
         if command is None:
             return _choose_language(state, event, facts, flows)
+    if flows.opens_anywhere(command):  # «delete my data», even mid-survey or without a centre
+        _, cancel_effects = _end_flow(state, now, facts, flows)
+        replies, effects = _open_menu_item(state, str(command), event, now, facts, flows)
+        return replies, (*cancel_effects, *effects)
     if command not in ("language", "help", "phone"):
         if state.get("stage") == "centre":
             return _centre_stage(state, event, command, facts, flows)

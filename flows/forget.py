@@ -17,6 +17,8 @@ from flows.text import match_option
 from flows.yesno import yes_or_no
 
 FORGET_CONTEXT = "forget"
+# An answer later than this is not taken as the confirmation: nothing irreversible on a stale "yes".
+CONFIRM_WITHIN = dt.timedelta(minutes=15)
 WORDS = (
     "forget", "forget me", "delete my data",
     "деректерімді өшіру", "деректерді өшіру", "мәліметтерімді өшіру", "мені өшіру",
@@ -56,13 +58,24 @@ def _kept() -> Reply:
     return Reply(body=(Msg(N_("Nothing was deleted.")),))
 
 
+def _stale(data: dict[str, Any], now: dt.datetime) -> bool:
+    try:
+        asked = dt.datetime.fromisoformat(str(data.get("asked")))
+    except ValueError:
+        return True
+    return now - asked > CONFIRM_WITHIN
+
+
 class ForgetFlow:
     name = "forget"
 
     def start(self, event: Inbound, now: dt.datetime, facts: Facts) -> FlowStep:
-        return FlowStep(data={"view": "confirm"}, replies=(_confirm(),))
+        return FlowStep(data={"view": "confirm", "asked": now.isoformat()}, replies=(_confirm(),))
 
     def resume(self, data: dict[str, Any], event: Inbound, now: dt.datetime, facts: Facts) -> FlowStep:
+        if _stale(data, now):
+            # A "1" or «да» the next day most likely means something else: ask again.
+            return self.start(event, now, facts)
         if event.choice is not None:
             answer: str | None = event.choice
         else:
@@ -81,4 +94,4 @@ class ForgetFlow:
         return FlowStep(data=None)
 
 
-FORGET = FlowSpec(flow=ForgetFlow(), menu_label=None, words=WORDS)
+FORGET = FlowSpec(flow=ForgetFlow(), menu_label=None, words=WORDS, anywhere=True)

@@ -75,6 +75,9 @@ class FlowSpec:
     needs: frozenset[str] = frozenset()
     browsing_views: frozenset[str] = frozenset()
     out_of_band: OutOfBand | None = None
+    # Its words open it from anywhere: in the middle of another flow (a survey's free-text
+    # answer), before a centre is chosen. For what a person must always be able to ask for.
+    anywhere: bool = False
 
     @property
     def name(self) -> str:
@@ -116,6 +119,10 @@ class FlowRegistry:
     def openable(self) -> frozenset[str]:
         """Every flow a command may open, in the menu or not."""
         return frozenset(self.by_name)
+
+    def opens_anywhere(self, name: str | None) -> bool:
+        spec = self.by_name.get(name or "")
+        return spec is not None and spec.anywhere
 
     def needs(self, *names: str | None) -> frozenset[str]:
         found: set[str] = set()

@@ -143,3 +143,27 @@ def test_twin_village_names_are_told_apart_by_district() -> None:
     labels = [c.label for c in asked.replies[-1].choices]
     assert labels == [Localized("Ақсу (Еңбекшіқазақ ауданы)", "Ақсу (Еңбекшіқазақ ауданы)"),
                       Localized("Ақсу (Сарқан ауданы)", "Ақсу (Сарқан ауданы)")]
+
+
+def test_a_typed_village_name_two_centres_share_lists_both_rather_than_picking_one() -> None:
+    twin = replace(TALDY, slug="aksu2", settlement="Ақсу", district="Сарқан ауданы")
+    both = facts((DEMO, twin))
+    asked = say({"stage": "menu"}, both, "hi")
+    typed = say(asked.state, both, "Ақсу")
+    assert not typed.effects
+    assert choice_ids(typed) == ["demo", "aksu2"]
+    assert say(typed.state, both, "2").effects == (AttachCentre("aksu2"),)
+
+
+def test_a_button_of_the_full_list_still_works_after_a_search_narrowed_it() -> None:
+    asked = say({"stage": "menu"}, facts(MANY), "hello there")
+    found = say(asked.state, facts(MANY), "ауыл1")
+    assert choice_ids(found) == ["v10", "v11", "v12"]
+    pressed = say(found.state, facts(MANY), choice="kok", context="centre")
+    assert pressed.effects == (AttachCentre("kok"),)
+
+
+def test_a_person_without_a_centre_can_still_erase_their_data() -> None:
+    asked = say({"stage": "centre", "data": {}, "ctx": "centre"}, facts(TWO), "удалить мои данные")
+    assert asked.state["stage"] == "flow" and asked.state["flow"] == "forget"
+    assert [c.id for c in asked.replies[-1].choices] == ["yes", "no"]

@@ -10,6 +10,7 @@ from flows.engine import step
 from flows.events import ContactFacts, Facts, Inbound, Msg, State, Step
 from flows.forget import ForgetMe
 from tests.flows.standard import DEMO, FLOWS
+from tests.flows.survey_forms import Talk, needs
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 FACTS = Facts(contact=ContactFacts(1, "kk", False, centre_slug="demo", name="Айгүл"), centres=(DEMO,))
@@ -54,3 +55,24 @@ def test_anything_else_asks_again_and_the_yes_button_erases() -> None:
     assert keys(again) == [CONFIRM] and not again.effects
     pressed = say(asked.state, choice="yes", context="forget")
     assert pressed.effects == (ForgetMe(),)
+
+
+def test_the_words_work_at_the_survey_consent_and_in_the_middle_of_the_survey() -> None:
+    for answers in ((), ("1",)):  # at the consent question; at the question after it
+        talk = Talk(needs(), "kk")
+        talk.start()
+        for answer in answers:
+            talk.send(answer)
+        assert talk.state is not None and talk.state["flow"] == "survey"
+        asked = talk.send("деректерімді өшіру")
+        assert keys(asked)[-1] == CONFIRM
+        assert not [e for e in asked.effects if type(e).__name__ == "SaveAnswer"]  # not taken as an answer
+        assert talk.state["flow"] == "forget"
+        assert talk.send("1").effects[-1] == ForgetMe()
+
+
+def test_a_confirmation_long_after_the_question_is_asked_again() -> None:
+    asked = say({"stage": "menu"}, "/forget")
+    later = step(asked.state, Inbound("simulator", "sim:1", text="1"), NOW + dt.timedelta(hours=20), FACTS, FLOWS)
+    assert not later.effects
+    assert keys(later) == [CONFIRM]
