@@ -32,7 +32,7 @@ def upgrade() -> None:
         sa.Column('kind', sa.String(length=32), nullable=False),
         sa.Column('subject_id', sa.Integer(), nullable=False),
         sa.Column('contact_id', sa.Integer(), nullable=False),
-        sa.Column('slot', sa.String(length=40), nullable=False),
+        sa.Column('slot', sa.String(length=64), nullable=False),
         sa.Column('due_at', storage.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column('outbox_id', sa.Integer(), nullable=True),
         sa.Column('created_at', storage.models.base.UTCDateTime(timezone=True), nullable=False),
@@ -44,10 +44,7 @@ def upgrade() -> None:
             ['outbox_id'], ['outbox.id'], name=op.f('fk_reminders_outbox_id_outbox'), ondelete='SET NULL'
         ),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_reminders')),
-        sa.UniqueConstraint(
-            'kind', 'subject_id', 'contact_id', 'slot',
-            name=op.f('uq_reminders_kind_subject_id_contact_id_slot'),
-        ),
+        sa.UniqueConstraint('kind', 'subject_id', 'slot', name=op.f('uq_reminders_kind_subject_id_slot')),
     )
     with op.batch_alter_table('reminders') as batch:
         batch.create_index(batch.f('ix_reminders_contact_id'), ['contact_id'], unique=False)
