@@ -24,6 +24,7 @@ from bot.features import standard_features
 from bot.http import HttpServer, create_app
 from bot.i18n import Catalogs
 from bot.outbox import OutboxSender
+from bot.outbox.store import release_all
 from bot.scheduler import JobContext, PeriodicJob, Ticker
 from bot.settings import Settings
 from storage.db import Database, describe
@@ -133,8 +134,10 @@ async def run_service(settings: Settings, *, webhook_url: str | None = None) -> 
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(signum, stop.set)
     try:
-        if ctx.db.is_sqlite:  # one process by design: replies a killed run left unsent are ours
+        if ctx.db.is_sqlite:  # one process by design: what a killed run left claimed is ours
             await ctx.dispatcher.release_replies(None)
+            async with ctx.db.transaction() as session:
+                await release_all(session, ctx.clock())
         if server is not None:
             await server.start()
         for runtime in runtimes:
@@ -144,6 +147,7 @@ async def run_service(settings: Settings, *, webhook_url: str | None = None) -> 
         await stop.wait()
         log.info("stopping: no new updates are taken; finishing those in progress")
     finally:
+        outbox.stop()  # a broadcast under way sends what it holds, claims no more
         await ticker.stop()
         for runtime in reversed(runtimes):
             await runtime.stop()

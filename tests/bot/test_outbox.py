@@ -143,7 +143,7 @@ async def test_opted_out_and_deleted_contacts_get_nothing(
         contact.deleted_at = clock()
     assert await outbox.send_due() == 2
     assert sms.sent == []
-    assert (await status_of(database, first)).last_error == "no reachable address"
+    assert (await status_of(database, first)).last_error == "opted out"
     assert (await status_of(database, second)).last_error == "contact deleted"
 
 
@@ -173,7 +173,7 @@ async def test_a_claim_left_by_a_dead_process_is_taken_again_after_the_lease(
 ) -> None:
     contact_id = await contact_with(database, clock, ("telegram", "telegram:5"))
     row_id = await queue(database, clock, contact_id)
-    claimed = await outbox._claim()  # a process claims the row, then dies before sending
+    claimed = await outbox._claim(50)  # a process claims the row, then dies before sending
     assert [c.id for c in claimed] == [row_id]
     assert await outbox.send_due() == 0
     clock.advance(minutes=6)
@@ -241,7 +241,7 @@ async def test_reachability_decides_which_process_claims(
     by_sms, lost = await queue(database, clock, blocked_on_telegram), await queue(database, clock, nowhere)
     telegram_only = outbox_sender(database, catalogs, {"telegram": telegram}, clock=clock)
     assert await telegram_only.send_due() == 1  # only the one nobody can reach, skipped
-    assert (await status_of(database, lost)).last_error == "no reachable address"
+    assert (await status_of(database, lost)).last_error == "blocked or unreachable"
     assert (await status_of(database, by_sms)).status == "pending"
     assert await outbox_sender(database, catalogs, {"sms": sms}, clock=clock).send_due() == 1
     assert [address for address, _ in sms.sent] == ["tel:+77017654321"] and telegram.sent == []
