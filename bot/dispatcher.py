@@ -173,6 +173,10 @@ class Dispatcher:
             identity, contact, is_new = await contacts.resolve_identity(
                 session, event.channel, event.address, now
             )
+            if not is_new and not self.db.is_sqlite:
+                contact = await contacts.lock_contact(session, contact.id)
+            if contact.deleted_at is not None:  # erased (retention, contact forget) meanwhile
+                raise StaleFacts(f"contact {contact.id} was erased while its message arrived")
             row.contact_id, row.handled_at = contact.id, now
             if identity.unreachable_at is not None:  # they wrote to us, so we can write back
                 identity.unreachable_at = None

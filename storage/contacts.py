@@ -34,6 +34,19 @@ async def live_contact(session: AsyncSession, contact_id: int) -> Contact:
     return contact
 
 
+async def lock_contact(session: AsyncSession, contact_id: int) -> Contact:
+    """The contact row, locked until the transaction ends and read afresh (PostgreSQL): a step
+    and an erasure of the same person (retention, ``contact forget``) take it first, so one
+    waits for the other and then sees what it did."""
+    contact = await session.scalar(
+        select(Contact).where(Contact.id == contact_id).with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if contact is None:
+        raise LookupError(f"contact {contact_id} does not exist")
+    return contact
+
+
 async def resolve_identity(
     session: AsyncSession, channel: str, address: str, now: dt.datetime
 ) -> tuple[ChannelIdentity, Contact, bool]:

@@ -40,7 +40,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, or_, select, tuple_, update
+from sqlalchemy import delete, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.courses.statuses import ACTIVE_STATUSES
@@ -120,7 +120,9 @@ async def forget_contact(
         inbound_match.append(tuple_(InboundMessage.channel, InboundMessage.address).in_(pairs))
     await session.execute(
         update(InboundMessage).where(or_(*inbound_match))
-        .values(address="-", text=None, payload=None, contact_id=None)
+        # Handled now too: a blank message left for a restart to handle would come from "-".
+        .values(address="-", text=None, payload=None, contact_id=None,
+                handled_at=func.coalesce(InboundMessage.handled_at, now))
     )
     sms_match = [SmsMessage.contact_id.in_(people)]
     if addresses:

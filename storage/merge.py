@@ -96,6 +96,9 @@ async def merge_contacts(session: AsyncSession, old_id: int, new_id: int, now: d
     new.language = new.language or old.language
     new.centre_id = new.centre_id or old.centre_id
     new.name = new.name or old.name
+    new.settlement = new.settlement or old.settlement
+    if new.contact_consent is None:
+        new.contact_consent = old.contact_consent
     if new.consent is None and old.consent is not None:
         new.consent, new.consent_at = old.consent, old.consent_at
     await session.flush()

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.feature import Feature
@@ -31,14 +31,16 @@ from storage import contacts, retention
 from storage.contacts import live_contact
 from storage.db import Database
 from storage.erasure import Forgotten, forget_contact
-from storage.models import ChannelIdentity
+from storage.models import ChannelIdentity, OutboxMessage
 from storage.surveys import same_person
 
 log = logging.getLogger(__name__)
 RETENTION_JOB = "retention"
 DAY_SECONDS = 24 * 60 * 60
+# How long a farewell may wait for a process that serves its channel.
+FAREWELL_KEPT = dt.timedelta(days=7)
 FAREWELL_TEXT = N_(
-    "Your personal data has been deleted from the Community Learning Centre bot, as you asked. "
+    "Your personal data has been deleted from the Community Learning Centre bot. "
     "If you write again, we start afresh."
 )
 
@@ -52,8 +54,12 @@ async def forget_and_tell(
     """
     try:
         person = await live_contact(session, contact_id)
+        if session.bind.dialect.name != "sqlite":  # a step of theirs in progress finishes first
+            person = await contacts.lock_contact(session, person.id)
     except LookupError:
         raise Refused(f"contact {contact_id} does not exist") from None
+    if person.deleted_at is not None:
+        raise Refused(f"contact {contact_id} was already forgotten")
     people = await same_person(session, person.id)
     identities = (
         await session.scalars(select(ChannelIdentity).where(ChannelIdentity.contact_id.in_(people)))
@@ -70,17 +76,34 @@ async def forget_and_tell(
     return forgotten
 
 
+async def drop_stale_farewells(session: AsyncSession, now: dt.datetime) -> int:
+    """Farewells still queued after ``FAREWELL_KEPT`` (no process serves their channel, say):
+    their rows hold the forgotten person's address, so they go unsent rather than stay."""
+    result = await session.execute(
+        delete(OutboxMessage)
+        .where(OutboxMessage.kind == FAREWELL, OutboxMessage.created_at < now - FAREWELL_KEPT)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 async def forget_expired(db: Database, now: dt.datetime, days: int) -> list[int]:
     """Forget everyone whose data the retention rule says is due; the ids forgotten."""
     async with db.transaction() as session:
+        dropped = await drop_stale_farewells(session, now)
         candidates = await retention.expired_contacts(session, now, days)
+    if dropped:
+        log.warning("retention: %d farewell(s) never sent in %s, dropped with their addresses", dropped,
+                    FAREWELL_KEPT)
     forgotten: list[int] = []
     for contact_id in candidates:
         try:
             async with db.transaction() as session:
-                # Waits for a step of this person in progress (PostgreSQL; SQLite has one
-                # writer), then looks again: a message just now keeps their data.
-                await contacts.load_state(session, contact_id, lock=not db.is_sqlite)
+                # Waits for a step of this person in progress, which holds the same lock
+                # (PostgreSQL; SQLite has one writer), then looks again: a message just now
+                # keeps their data, and a step after this one meets an erased contact and
+                # starts afresh (bot.dispatcher).
+                if not db.is_sqlite:
+                    await contacts.lock_contact(session, contact_id)
                 if not await retention.still_expired(session, contact_id, now, days):
                     continue
                 await forget_and_tell(session, contact_id, now, tell=False)

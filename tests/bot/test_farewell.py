@@ -6,6 +6,7 @@ every table and column finds nothing of them."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from typer.testing import CliRunner
 import bot.admin.contact
 from admin_cli import app
 from bot.clock import FakeClock
-from bot.features.privacy import forget_and_tell
+from bot.features.privacy import forget_and_tell, forget_expired
 from bot.i18n import Catalogs
 from bot.outbox import FAREWELL
 from flows.errors import PermanentFailure, Refused
@@ -31,9 +32,8 @@ from tests.storage.test_erasure import _all_text
 PHONE = "+77017654321"
 PHONE_FORMS = (PHONE, PHONE[1:], "8" + PHONE[2:], PHONE[2:])
 TELEGRAM_USER = 918273646
-FAREWELL_KK = ("Өтінішіңіз бойынша жеке деректеріңіз оқу орталығының ботынан өшірілді. "
-               "Қайта жазсаңыз, бәрі басынан басталады.")
-FAREWELL_RU = "Ваши личные данные удалены из бота центра обучения, как вы просили. Если напишете снова, начнём заново."
+FAREWELL_KK = "Жеке деректеріңіз оқу орталығының ботынан өшірілді. Қайта жазсаңыз, бәрі басынан басталады."
+FAREWELL_RU = "Ваши личные данные удалены из бота центра обучения. Если напишете снова, начнём заново."
 TYPED = ("Менің атым Динара", "Динара Оспанова")
 
 
@@ -162,3 +162,22 @@ async def test_an_unknown_contact_is_refused(database: Database, clock: FakeCloc
     async with database.transaction() as s:
         with pytest.raises(Refused):
             await forget_and_tell(s, 999, clock())
+
+
+async def test_a_farewell_no_process_ever_sends_is_dropped_with_its_address_after_a_week(
+    database: Database, clock: FakeClock
+) -> None:
+    """On a bot without SMS, an imported person's SMS farewell would keep their number forever."""
+    async with database.transaction() as s:
+        person = Contact(created_at=clock(), language="kk", name="Динара")
+        s.add(person)
+        await s.flush()
+        s.add(ChannelIdentity(contact_id=person.id, channel="sms", address=f"tel:{PHONE}", created_at=clock()))
+        person_id = person.id
+    async with database.transaction() as s:
+        await forget_and_tell(s, person_id, clock())
+    assert await forget_expired(database, clock() + dt.timedelta(days=6), 730) == []
+    assert await _outbox_rows(database) == 1  # still waiting for a process with SMS
+    await forget_expired(database, clock() + dt.timedelta(days=8), 730)
+    assert await _outbox_rows(database) == 0
+    assert await _leaks(database, PHONE_FORMS) == []
