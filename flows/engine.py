@@ -17,7 +17,9 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
-from flows import centres, menu, names, sms_session
+from flows import centre_stage, centres, menu, names, sms_session
+from flows.centre_stage import main_menu as _main_menu
+from flows.centre_stage import menu_items as _menu_items
 from flows.events import (
     LANGUAGES,
     AttachCentre,
@@ -151,7 +153,7 @@ def _route(state: State, event: Inbound, now: dt.datetime, facts: Facts, flows: 
         return replies, (*cancel_effects, *effects)
     if command not in ("language", "help", "phone"):
         if state.get("stage") == "centre":
-            return _centre_stage(state, event, command, facts, flows)
+            return centre_stage.answer(state, event, command, facts, flows)
         if centres.needs_centre(facts) and not in_flow:
             _enter(state, "centre", data={})
             return (centres.prompt(facts),), ()
@@ -294,51 +296,11 @@ def _parse_language(event: Inbound) -> str | None:
     return match_option(event.text or "", options)
 
 
-def _centre_stage(
-    state: State, event: Inbound, command: str | None, facts: Facts, flows: FlowRegistry
-) -> Routed:
-    """The answer to "which village's centre is yours?": a button, a number or a village's
-    name; a part of a name searches. Without a centre yet there is no way round the question."""
-    data = state.get("data") or {}
-    matches = data.get("matches")
-    has_centre = facts.contact.centre_slug is not None
-    if command in ("start", "menu", "cancel", "back"):
-        if has_centre:
-            _enter(state, "menu")
-            return (_main_menu(flows, facts),), ()
-        _enter(state, "centre", data={**data, "matches": None})
-        return (centres.prompt(facts),), ()
-    option = centres.chosen(facts, event, matches)
-    if option is None:
-        found = centres.search(facts, event.text) if event.choice is None else ()
-        if found:
-            _enter(state, "centre", data={**data, "matches": list(found[: centres.MAX_LISTED])})
-            return (centres.prompt(facts, found[: centres.MAX_LISTED]),), ()
-        return (centres.not_found(), centres.prompt(facts, matches)), ()
-    settled = replace(facts, contact=replace(facts.contact, centre_slug=option.slug))
-    if data.get("then_name") and facts.contact.name is None:
-        _enter(state, "name")
-        ask = names.name_prompt(event, first_time=True)
-        return (centres.centre_set(option), ask, _main_menu(flows, settled)), (AttachCentre(option.slug),)
-    _enter(state, "menu")
-    return (centres.centre_set(option), _main_menu(flows, settled)), (AttachCentre(option.slug),)
-
-
 def _menu_stage(state: State, event: Inbound, now: dt.datetime, facts: Facts, flows: FlowRegistry) -> Routed:
     item = _parse_menu_item(event, flows, facts)
     if item is None:
         return (menu.menu_reprompt(_menu_items(flows, facts)), _main_menu(flows, facts)), ()
     return _open_menu_item(state, item, event, now, facts, flows)
-
-
-def _menu_items(flows: FlowRegistry, facts: Facts) -> menu.MenuItems:
-    """The features' items, the engine's own, and "My centre" last (so that the numbers of the
-    others never depend on how many centres there are) when there is a choice of centre."""
-    return (*flows.menu_items, *((("centre", None),) if centres.can_change(facts) else ()))
-
-
-def _main_menu(flows: FlowRegistry, facts: Facts) -> Reply:
-    return menu.main_menu(_menu_items(flows, facts))
 
 
 def _parse_menu_item(event: Inbound, flows: FlowRegistry, facts: Facts | None = None) -> str | None:

@@ -68,8 +68,8 @@ async def link_phone(ctx: EffectContext, effect: LinkPhone) -> None:
 async def forget_me(ctx: EffectContext, effect: ForgetMe) -> None:
     """The person confirmed «delete my data»: the same erasure as ``clc-admin contact forget``.
 
-    The dispatcher stores nothing more about an erased contact in this step (no conversation
-    state); the reply confirming it holds no personal data.
+    The dispatcher keeps no conversation state for an erased contact; the one thing this step
+    still stores is its reply (a row on the tombstone), which holds no personal data.
     """
     forgotten = await forget_contact(ctx.session, ctx.contact.id, ctx.now)
     await offer_seats(ctx.session, forgotten.offers, ctx.now)
