@@ -144,9 +144,15 @@ def _imported_fields(contact: Contact) -> tuple[object, ...]:
 
 
 async def import_rows(
-    session: AsyncSession, centre: Centre, rows: Iterable[ImportRow], now: dt.datetime
+    session: AsyncSession, centre: Centre, rows: Iterable[ImportRow], now: dt.datetime, *,
+    scoped: bool = False,
 ) -> ImportReport:
-    """Add or update each checked row's contact; the report counts added/present/updated."""
+    """Add or update each checked row's contact; the report counts added/present/updated.
+
+    ``scoped``: a facilitator imports (``clc-admin --as``): a person the bot already knows
+    outside this centre (at another, or at none yet: an administrator's) is left alone, and
+    the reason does not say where they are known.
+    """
     report = ImportReport()
     for row in rows:
         addresses = [(SMS, f"tel:{row.e164}")]
@@ -166,6 +172,9 @@ async def import_rows(
             report.added += 1
         else:
             contact = await live_contact(session, contacts.pop())
+            if scoped and contact.centre_id != centre.id:
+                report.rejected.append(Rejected(row.row, "already known to the bot: ask an administrator"))
+                continue
             if contact.centre_id not in (None, centre.id):
                 report.rejected.append(Rejected(row.row, "already a contact of another centre"))
                 continue

@@ -117,7 +117,8 @@ def import_contacts(
     async def work(db: Database) -> ImportReport:
         async with db.transaction() as session:
             place = await _centre(session, centre)
-            return await import_rows(session, place, good, system_clock())
+            scoped = scope.limited_centres() is not None
+            return await import_rows(session, place, good, system_clock(), scoped=scoped)
 
     report = run_with_db(work)
     report.rejected = sorted(rejected + report.rejected, key=lambda r: r.row)

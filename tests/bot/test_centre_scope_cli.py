@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from admin_cli import app
 from bot.clock import FakeClock
 from storage.db import Database
-from storage.models import Centre, FacilitatorRole
+from storage.models import Centre, ChannelIdentity, Contact, FacilitatorRole
 from storage.models.courses import Course, CourseAudit, Enrolment
 from tests.bot.centre_pair import (
     A_FACILITATOR,
@@ -219,3 +219,35 @@ def test_who_is_not_staff_or_unknown_is_one_clear_line(
     # Without --as: the operator, every centre.
     everyone = cli.invoke(app, ["contacts", "list"]).output
     assert "Асель" in everyone and "Берик" in everyone
+
+
+def test_a_facilitator_importing_someone_known_elsewhere_changes_nothing_and_learns_nothing(
+    pair: Pair, sqlite_url: str, tmp_path: Path
+) -> None:
+    """B's villager in A's list, and someone the bot knows at no centre yet (an administrator's)."""
+    async def centreless(db: Database) -> None:
+        async with db.transaction() as s:
+            person = Contact(created_at=T0, language="ru", name="Самат")
+            s.add(person)
+            await s.flush()
+            s.add(ChannelIdentity(contact_id=person.id, channel="sms", address="tel:+77014440004", created_at=T0))
+
+    on(sqlite_url, centreless)
+    path = tmp_path / "list.csv"
+    path.write_text(f"name,phone,language\nБерік Жаңа,{B_VILLAGER},kk\nСамат Жаңа,+77014440004,kk\n",
+                    encoding="utf-8")
+    done = CliRunner().invoke(app, [*AS_A, "contacts", "import", str(path), "--centre", "aksu"])
+    assert done.exit_code == 0, done.output
+    assert done.output.count("already known to the bot: ask an administrator") == 2
+    assert "koktal" not in done.output and "another centre" not in done.output
+
+    async def names(db: Database) -> list[tuple[str | None, int | None]]:
+        async with db.transaction() as s:
+            rows = await s.execute(select(Contact.name, Contact.centre_id)
+                                   .where(Contact.name.in_(["Берик", "Самат", "Берік Жаңа", "Самат Жаңа"]))
+                                   .order_by(Contact.name))
+            return [tuple(row) for row in rows]
+
+    found = on(sqlite_url, names)
+    assert [name for name, _ in found] == ["Берик", "Самат"]
+    assert dict(found)["Самат"] is None  # still nobody's centre
