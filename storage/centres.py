@@ -19,6 +19,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.errors import DataError
+from flows.quiet_hours import QuietHours, parse_clock, parse_quiet_hours
+from flows.timezones import DEFAULT_TIMEZONE
 from storage.models import Centre, Contact, FacilitatorRole
 from storage.models.core import ADMINISTRATOR
 from storage.models.courses import Course
@@ -26,6 +28,8 @@ from storage.models.courses import Course
 SLUG = re.compile(r"[a-z0-9-]{2,64}")
 # The fields `centre edit` may change, in the order `centre add` takes them.
 FIELDS = ("name_kk", "name_ru", "settlement", "district", "oblast", "timezone")
+# `centre edit --quiet-hours 21:00-09:00` (or none): two columns, given as one value.
+QUIET_HOURS = "quiet_hours"
 
 
 @dataclass(frozen=True)
@@ -93,16 +97,52 @@ async def add_centre(session: AsyncSession, slug: str, fields: dict[str, str], n
 
 
 async def edit_centre(session: AsyncSession, slug: str, changes: dict[str, str]) -> Centre:
-    """Change only the given fields of the centre."""
+    """Change only the given fields of the centre (and ``quiet_hours``: ``21:00-09:00``, none)."""
     centre = await resolve_centre(session, slug)
     if "timezone" in changes:
         check_timezone(changes["timezone"])
     for name, value in changes.items():
-        if name not in FIELDS:
+        if name == QUIET_HOURS:
+            set_quiet_hours(centre, check_quiet_hours(value))
+        elif name not in FIELDS:
             raise DataError(f"a centre has no field {name!r}")
-        setattr(centre, name, value)
+        else:
+            setattr(centre, name, value)
     await session.flush()
     return centre
+
+
+def check_quiet_hours(text: str) -> QuietHours:
+    try:
+        return parse_quiet_hours(text)
+    except ValueError as exc:
+        raise DataError(f"bad quiet hours: {exc}") from None
+
+
+def set_quiet_hours(centre: Centre, quiet: QuietHours) -> None:
+    centre.quiet_from, centre.quiet_until = f"{quiet.start:%H:%M}", f"{quiet.end:%H:%M}"
+
+
+def quiet_hours(centre: Centre | None) -> QuietHours:
+    """The centre's quiet hours as stored (equal ends: none); the default for no centre."""
+    if centre is None:
+        return QuietHours()
+    return QuietHours(parse_clock(centre.quiet_from), parse_clock(centre.quiet_until))
+
+
+def centre_zone(centre: Centre | None) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(centre.timezone if centre is not None else DEFAULT_TIMEZONE)
+
+
+async def contact_quiet_hours(
+    session: AsyncSession, contact_id: int
+) -> tuple[zoneinfo.ZoneInfo, QuietHours]:
+    """The zone and quiet hours that hold for a person: their centre's, else the defaults
+    (``flows.quiet_hours.quiet_until`` takes both)."""
+    centre = await session.scalar(
+        select(Centre).join(Contact, Contact.centre_id == Centre.id).where(Contact.id == contact_id)
+    )
+    return centre_zone(centre), quiet_hours(centre)
 
 
 async def resolve_centre(session: AsyncSession, slug: str | None) -> Centre:

@@ -52,14 +52,17 @@ def edit(slug: Slug, name_kk: Annotated[str | None, typer.Option("--name-kk")] =
          settlement: Annotated[str | None, typer.Option()] = None,
          district: Annotated[str | None, typer.Option()] = None,
          oblast: Annotated[str | None, typer.Option()] = None,
-         timezone: Annotated[str | None, typer.Option()] = None) -> None:
+         timezone: Annotated[str | None, typer.Option()] = None,
+         quiet_hours: Annotated[str | None, typer.Option(
+             "--quiet-hours", help="Local hours with no reminders, e.g. 21:00-09:00, or none.")] = None,
+         ) -> None:
     """Change the given fields of a centre; the others stay as they are."""
     given = {"name_kk": name_kk, "name_ru": name_ru, "settlement": settlement, "district": district,
-             "oblast": oblast, "timezone": timezone}
+             "oblast": oblast, "timezone": timezone, repo.QUIET_HOURS: quiet_hours}
     changes = {name: value for name, value in given.items() if value is not None}
     if not changes:
         typer.echo("error: nothing to change: give at least one of --name-kk, --name-ru, --settlement, "
-                   "--district, --oblast, --timezone", err=True)
+                   "--district, --oblast, --timezone, --quiet-hours", err=True)
         raise typer.Exit(2)
 
     async def work(db: Database) -> None:
@@ -72,7 +75,8 @@ def edit(slug: Slug, name_kk: Annotated[str | None, typer.Option("--name-kk")] =
 
 @app.command("list")
 def list_centres() -> None:
-    """Every centre with its place, timezone and counts of contacts, open courses and facilitators."""
+    """Every centre with its place, timezone, quiet hours and counts of contacts, open courses
+    and facilitators."""
 
     async def work(db: Database) -> list[repo.CentreCounts]:
         async with db.transaction() as session:
@@ -84,10 +88,11 @@ def list_centres() -> None:
     if not rows:
         console.print("no centre yet: add one with clc-admin centre add SLUG …")
         return
-    table = Table("slug", "name (kk / ru)", "settlement / district / oblast", "timezone",
+    table = Table("slug", "name (kk / ru)", "settlement / district / oblast", "timezone", "quiet hours",
                   "contacts", "open courses", "facilitators")
     for row in rows:
         c = row.centre
         table.add_row(c.slug, f"{c.name_kk}\n{c.name_ru}", f"{c.settlement}\n{c.district}\n{c.oblast}",
-                      c.timezone, str(row.contacts), str(row.open_courses), str(row.facilitators))
+                      c.timezone, repo.quiet_hours(c).text(), str(row.contacts), str(row.open_courses),
+                      str(row.facilitators))
     console.print(table)

@@ -96,6 +96,18 @@ SHORT: dict[str, str] = {
         N_("Fewer seats on «{title}»: the seat offered to you is withdrawn. You stay on the waiting list."),
     N_("The schedule of «{title}» has changed:"): N_("Schedule of «{title}» changed:"),
     N_("Moved: {old} → {new}, {place}."): N_("{old} → {new}, {place}."),  # the arrow says it
+    # reminders (flows.reminders)
+    N_("Reminder: the session of «{title}» is on {start}, at {place}. See you there!"):
+        N_("Reminder: «{title}», {start}, {place}."),
+    N_("Soon: the session of «{title}» starts at {start}, at {place}. We are waiting for you!"):
+        N_("Soon: «{title}», {start}, {place}."),
+    N_("A reminder: a seat on «{title}» is still kept for you until {deadline}. Will you take it?"):
+        N_("The seat on «{title}» is yours until {deadline}. Take it?"),
+    N_("The deadline does not end at night: we extended it so that you can answer in the daytime."):
+        N_("Deadline moved to the daytime."),
+    N_("You started the needs survey but did not finish it. Your answers are kept: write «survey» "
+       "to go on where you stopped."):
+        N_("Your survey is not finished. Write «survey» to go on."),
 }
 
 # Plural messages: the singular key to the short (singular, plural) pair.

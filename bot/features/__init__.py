@@ -15,6 +15,7 @@ from bot.features.course_feedback import COURSE_FEEDBACK
 from bot.features.courses_feature import COURSES
 from bot.features.manage_feature import MANAGE
 from bot.features.privacy import privacy_feature
+from bot.features.reminders import REMINDERS
 from bot.features.surveys_feature import surveys_feature
 from flows.sms_session import DEFAULT_RESUME_AFTER
 from storage.retention import DEFAULT_RETENTION_DAYS
@@ -30,4 +31,6 @@ def standard_features(
     """
     core = core_feature(sms_resume_after=sms_resume_after)
     surveys = surveys_feature(retention_days)
-    return FeatureSet.of([core, surveys, COURSES, COURSE_FEEDBACK, MANAGE, privacy_feature(retention_days)])
+    return FeatureSet.of(
+        [core, surveys, COURSES, COURSE_FEEDBACK, MANAGE, privacy_feature(retention_days), REMINDERS]
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,9 +38,11 @@ from flows.courses.staff import NEXT_STATUSES, has_begun
 from flows.courses.statuses import ACTIVE_STATUSES
 from flows.errors import StaleFacts
 from flows.events import Localized, Reply
+from flows.reminders import offer_extended_note
 from flows.timezones import DEFAULT_TIMEZONE
 from storage import courses as repo
 from storage import waiting_moves
+from storage.courses.seats import offer_extended
 from storage.models import Centre, Contact
 from storage.models.courses import Course, CourseSession, Enrolment
 
@@ -171,7 +174,10 @@ async def offer_seats(session: AsyncSession, offers: Sequence[Enrolment], now: d
         assert course is not None
         info = view.EnrolmentInfo(id=row.id, course_id=course.id, title=_title(course), status="offered",
                                   offer_deadline=row.offer_deadline)
-        await enqueue(session, contact_id=row.contact_id, replies=[offer_reply(info)], kind="offer", now=now,
+        reply = offer_reply(info)
+        if offer_extended(row, course):
+            reply = replace(reply, body=(*reply.body, offer_extended_note()))
+        await enqueue(session, contact_id=row.contact_id, replies=[reply], kind="offer", now=now,
                       awaits=Awaits("my", offer_data(row.id), offer_context(row.id)))
 
 

@@ -23,6 +23,8 @@ from flows.courses.statuses import (
     EnrolmentStatus,
 )
 from flows.errors import CourseError
+from flows.reminders import daytime_deadline
+from storage.centres import centre_zone, quiet_hours
 from storage.courses.lists import (
     audit,
     candidates,
@@ -32,6 +34,7 @@ from storage.courses.lists import (
     seat_holders,
     waiting_positions,
 )
+from storage.models import Centre
 from storage.models.courses import Course, Enrolment
 
 
@@ -107,13 +110,16 @@ async def fill_free_seats(
     )
     by_id = {row.id: row for row in waiting}
     made = []
+    centre = await session.get(Centre, course.centre_id)
     for offer in planned:
         row = by_id[offer.enrolment_id]
+        # Never expiring at night: the person gets daytime to answer (``offer_extended``).
+        deadline = daytime_deadline(offer.deadline, centre_zone(centre), quiet_hours(centre))
         row.status, row.seat_no = "offered", offer.seat
-        row.offered_at, row.offer_deadline, row.updated_at = now, offer.deadline, now
+        row.offered_at, row.offer_deadline, row.updated_at = now, deadline, now
         await audit(
             session, course.id, actor, "offer", now, contact_id=row.contact_id,
-            details={"seat": offer.seat, "deadline": offer.deadline.isoformat()},
+            details={"seat": offer.seat, "deadline": deadline.isoformat()},
         )
         made.append(row)
     await session.flush()
@@ -185,6 +191,13 @@ async def accept_offer(
     await audit(session, course.id, actor, "accept", now, contact_id=row.contact_id)
     await session.flush()
     return row
+
+
+def offer_extended(row: Enrolment, course: Course) -> bool:
+    """Whether the offer's deadline was moved past the night (beyond the course's offer hours)."""
+    if row.offered_at is None or row.offer_deadline is None:
+        return False
+    return row.offer_deadline > row.offered_at + dt.timedelta(hours=course.offer_hours)
 
 
 async def due_offers(session: AsyncSession, now: dt.datetime, limit: int = 100) -> list[int]:

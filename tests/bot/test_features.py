@@ -58,11 +58,13 @@ def test_clc_admin_built_without_courses_has_no_course_commands() -> None:
 
 
 def test_every_feature_of_the_full_bot_is_present() -> None:
-    assert FEATURES.names() == ("core", "surveys", "courses", "course_feedback", "manage", "privacy")
+    assert FEATURES.names() == ("core", "surveys", "courses", "course_feedback", "manage", "privacy", "reminders")
     assert [item for item, _ in FEATURES.flows.menu_items] == [
         "survey", "courses", "my", "language", "help", "name"]
-    assert {job.name for job in FEATURES.jobs} == {"expire_offers", "course_feedback", "retention"}
-    assert {kind.kind for kind in FEATURES.outbox_kinds} >= {"offer", "feedback", "cancelled", "farewell"}
+    assert {job.name for job in FEATURES.jobs} == {"expire_offers", "course_feedback", "retention", "reminders"}
+    assert {kind.kind for kind in FEATURES.outbox_kinds} >= {
+        "offer", "feedback", "cancelled", "farewell", "session_eve", "session_soon", "offer_reminder",
+        "survey_nudge"}
 
 
 def test_features_that_do_not_fit_are_refused_when_the_bot_is_built() -> None:
@@ -153,6 +155,7 @@ def test_each_feature_applies_exactly_its_closed_set_of_effects() -> None:
         "course_feedback": set(),
         "manage": set(get_args(StaffEffect)),
         "privacy": set(),
+        "reminders": set(),
     }
     assert {f.name: {a.effect for a in f.appliers} for f in FEATURES.features} == closed
 

@@ -26,6 +26,7 @@ from storage.models import (
     OutboxMessage,
 )
 from storage.models.courses import Attendance, Course, CourseAudit, CourseSession, Enrolment
+from storage.models.reminders import Reminder
 from storage.models.sms import SmsMessage
 from storage.models.surveys import (
     Questionnaire,
@@ -73,6 +74,10 @@ async def _outbox(s: AsyncSession, w: World, c: int) -> None:
     s.add(OutboxMessage(contact_id=c, kind="offer", payload={"replies": []}, due_at=T0, created_at=T0))
 
 
+async def _reminder(s: AsyncSession, w: World, c: int) -> None:
+    s.add(Reminder(kind="survey_nudge", subject_id=c, contact_id=c, slot="once", due_at=T0, created_at=T0))
+
+
 async def _invitation(s: AsyncSession, w: World, c: int) -> None:
     s.add(SurveyInvitation(contact_id=c, slug="satisfaction", subject=f"course:{w.course_id}",
                            about_kk="К", about_ru="К", status="sent", created_at=T0, updated_at=T0))
@@ -108,6 +113,7 @@ BUILDERS: dict[str, Builder] = {
     "survey_invitations.contact_id": _invitation,
     "survey_runs.contact_id": _run,
     "sms_messages.contact_id": _sms,
+    "reminders.contact_id": _reminder,
 }
 # The conversation that stays is the one the person is in now; the old one is dropped.
 DROPPED = {"conversations.contact_id"}
