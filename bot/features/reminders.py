@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.feature import Feature
-from bot.outbox import Awaits, OutboxKind, enqueue
+from bot.outbox import Awaits, OutboxKind, Priority, enqueue
 from bot.scheduler import JobContext, PeriodicJob
 from flows.courses.facts import EnrolmentInfo
 from flows.courses.mine import offer_context, offer_data, offer_reply
@@ -193,11 +193,12 @@ async def nudge_still_wanted(session: AsyncSession, payload: Mapping[str, Any], 
             and run.updated_at.isoformat() == details.get("idle_since"))
 
 
+# Session and offer reminders are acted on soon; the survey nudge can wait behind the rest.
 KINDS: Sequence[OutboxKind] = (
-    OutboxKind(SESSION_EVE, session_still_wanted),
-    OutboxKind(SESSION_SOON, session_still_wanted),
-    OutboxKind(OFFER_REMINDER, offer_reminder_still_wanted),
-    OutboxKind(SURVEY_NUDGE, nudge_still_wanted),
+    OutboxKind(SESSION_EVE, session_still_wanted, Priority.URGENT),
+    OutboxKind(SESSION_SOON, session_still_wanted, Priority.URGENT),
+    OutboxKind(OFFER_REMINDER, offer_reminder_still_wanted, Priority.URGENT),
+    OutboxKind(SURVEY_NUDGE, nudge_still_wanted, Priority.NORMAL),
 )
 
 REMINDERS = Feature(
