@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     twilio_messaging_service_sid: str | None = None
     twilio_api_url: AnyHttpUrl | None = None
     sms_transliterate: bool = False
+    # A long code sends about one SMS segment a second; a short code or toll-free number more.
+    twilio_segments_per_second: float = Field(default=1.0, gt=0, le=1000)
+    # Processes sending for one bot and one Twilio sender (PostgreSQL): each paces at 1/N of
+    # the channels' limits, so together they stay within them.
+    sender_processes: int = Field(default=1, ge=1, le=64)
     sms_resume_after_hours: float = Field(default=72, gt=0, le=24 * 365)
     # Personal data of people silent this long after their consent is erased (storage.retention).
     retention_days: int = DEFAULT_RETENTION_DAYS
@@ -112,6 +117,11 @@ class Settings(BaseSettings):
     @property
     def has_twilio(self) -> bool:
         return self.twilio_account_sid is not None
+
+    @property
+    def twilio_share_per_second(self) -> float:
+        """This process's share of the Twilio sender's segments per second."""
+        return self.twilio_segments_per_second / self.sender_processes
 
     @property
     def sms_resume_after(self) -> dt.timedelta:

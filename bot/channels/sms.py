@@ -2,12 +2,16 @@
 
 Inbound SMS and delivery reports arrive as signed webhooks (``bot.channels.sms_webhook``);
 replies and queued messages leave through :class:`TwilioSender`, which counts segments,
-records every SMS it sent (``sms_messages``) and maps Twilio's errors onto the outbox's:
+records every SMS it sent to a known address (``sms_messages``; not a forgotten person's
+farewell, which would keep their number) and maps Twilio's errors onto the outbox's:
 
 - 21610 (recipient texted STOP to the carrier), 21211/21614 (not a valid or mobile number):
   :class:`Unreachable`;
-- 429 and 5xx, network trouble: :class:`RetryLater`;
+- 429 and 5xx, network trouble: :class:`RetryLater` (a 429 also silences SMS for the whole
+  process for ``THROTTLED_SECONDS``: ``SmsPacer.pause``);
 - any other 4xx: :class:`PermanentFailure`.
+
+Every SMS waits for its segments' turn at the sender's pace (``bot.channels.sms_pacer``).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from twilio.rest import Client
 
 from bot.channels.addresses import SMS
 from bot.channels.base import PartSent
+from bot.channels.sms_pacer import SmsPacer
 from bot.channels.sms_render import render_sms
 from bot.clock import Clock, system_clock
 from bot.i18n import Translator
@@ -40,6 +45,7 @@ INBOUND_PATH = "/sms/twilio"
 STATUS_PATH = "/sms/twilio/status"
 OPTED_OUT_CODE = 21610
 UNREACHABLE_CODES = frozenset({OPTED_OUT_CODE, 21211, 21612, 21614})
+THROTTLED_SECONDS = 30  # Twilio's 429 says no Retry-After
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,9 @@ class TwilioConfig:
     messaging_service_sid: str | None = None
     api_url: str | None = None
     transliterate: bool = False
+    # This process's share of the sender's pace (CLC_TWILIO_SEGMENTS_PER_SECOND divided by
+    # CLC_SENDER_PROCESSES); None: unpaced (tests against the fake Twilio).
+    segments_per_second: float | None = None
 
     @property
     def status_callback(self) -> str:
@@ -73,6 +82,7 @@ class TwilioSender:
         self.config, self.db, self.clock = config, db, clock
         self._http = http_client
         self._client: Client | None = None
+        self.pacer = SmsPacer(config.segments_per_second, clock=clock)
 
     @property
     def client(self) -> Client:
@@ -100,6 +110,7 @@ class TwilioSender:
         texts = render_sms(replies, tr, latin=self.config.transliterate)
         sids: list[str] = []
         for done, text in enumerate(texts[skip:], start=skip + 1):
+            await self.pacer.take(text.count.segments)
             sids.append(await self._create(address, text.body))
             try:
                 await self._record(address, sids[-1], text.count.encoding, text.count.segments)
@@ -119,6 +130,8 @@ class TwilioSender:
                 to=phone_of(address), body=body, status_callback=self.config.status_callback, **extra
             )
         except TwilioRestException as exc:
+            if exc.status == 429:
+                self.pacer.pause(THROTTLED_SECONDS)
             raise _mapped(exc) from exc
         except (aiohttp.ClientError, TimeoutError, TwilioException) as exc:
             raise RetryLater(f"Twilio not reachable: {exc!r}", retry_after=10) from exc
@@ -149,5 +162,5 @@ def _mapped(exc: TwilioRestException) -> Exception:
     if exc.code in UNREACHABLE_CODES:
         return Unreachable(text)
     if exc.status == 429 or exc.status >= 500:
-        return RetryLater(text, retry_after=30 if exc.status == 429 else 10)
+        return RetryLater(text, retry_after=THROTTLED_SECONDS if exc.status == 429 else 10)
     return PermanentFailure(text)

@@ -394,4 +394,5 @@ def build_telegram(ctx: ServiceContext) -> TelegramChannel | None:
         api_url=str(settings.telegram_api_url) if settings.telegram_api_url else None,
         webhook_url=ctx.webhook_url,
         clock=ctx.clock,
+        pacer_limits=TELEGRAM_LIMITS.shared(settings.sender_processes),
     )

@@ -16,8 +16,9 @@ passes through it: replies, edits and the outbox alike.
   slot only when no reply that may be sent now is waiting; it uses the slots replies leave.
 - A 429 stops the whole channel (every chat, every method) for ``retry_after``; then the call
   is made again, ahead of the others of its priority, up to ``max_retries`` times, after which
-  its ``RetryAfter`` goes to the caller. A reply waits its turn; nothing here replaces it. Any
-  other error goes to the caller unchanged, at once.
+  its ``RetryAfter`` goes to the caller (the silence holds all the same). A reply waits its
+  turn; nothing here replaces it. Any other error goes to the caller unchanged, at once.
+- Several processes sending for one bot each pace at their share (``PacerLimits.shared``).
 
 One task (the pump) hands out the slots in that order; each caller waits on a future. A chat's
 pace is one number, its theoretical arrival time (GCRA, the leaky bucket in closed form), not a
@@ -27,7 +28,7 @@ then the same as a new one), so the table holds only the chats of the last secon
 
 Priority between a reply and a background call to the same chat follows the same rule. Use one
 pacer per bot and one event loop; it is not shared between processes (each process behind the
-load balancer paces its own share).
+load balancer paces its own share: ``CLC_SENDER_PROCESSES``).
 """
 
 from __future__ import annotations
@@ -86,6 +87,11 @@ class PacerLimits:
             raise ValueError(f"rates must be positive: {self}")
         if self.per_chat_burst < 1 or self.max_retries < 0 or self.forget_above < 1:
             raise ValueError(f"burst and forget_above must be at least 1, retries at least 0: {self}")
+
+    def shared(self, processes: int) -> PacerLimits:
+        """One process's share when ``processes`` send for one bot: the bot's overall rate is
+        divided; a chat's pace is not (a person's messages rarely come from two at once)."""
+        return replace(self, overall_per_second=self.overall_per_second / processes)
 
     def scaled(self, factor: float) -> PacerLimits:
         """The same limits ``factor`` times faster (bursts and retries unchanged)."""
@@ -166,10 +172,11 @@ class TelegramPacer(BaseRateLimiter[RateLimitArgs]):
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
+                # Telegram asked for silence: it holds whether or not this call is tried again.
+                self._pause(retry_seconds(exc), endpoint)
                 if attempt == self.limits.max_retries:
                     log.warning("telegram: %s still throttled after %d retries", endpoint, attempt)
                     raise
-                self._pause(retry_seconds(exc), endpoint)
         raise AssertionError("unreachable")
 
     # ---- the caller's side -----------------------------------------------------------------

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
-from bot.channels.telegram import TelegramChannel, TelegramSender
-from bot.channels.telegram_pacer import PacerLimits
+from telegram.ext import ExtBot
+from telegram.request import HTTPXRequest
+
+from bot.channels.telegram import TelegramSender
+from bot.channels.telegram_pacer import TelegramPacer
 from bot.clock import FakeClock
-from bot.dispatcher import Dispatcher
-from bot.i18n import Catalogs
 from bot.outbox import OutboxKind, Priority, enqueue
 from flows.events import Localized, Reply
 from storage.db import Database
@@ -50,14 +52,11 @@ async def queue_each(database: Database, clock: FakeClock, contact_ids: Sequence
 
 
 @asynccontextmanager
-async def telegram_sender(fake: FakeTelegram, database: Database, catalogs: Catalogs, clock: FakeClock,
-                          limits: PacerLimits) -> AsyncIterator[TelegramSender]:
-    """The real channel's sender (its pacer included), not polling: only the outbox sends."""
-    async with serving(fake.app()) as api_url:
-        channel = TelegramChannel(token=fake.token, dispatcher=Dispatcher(database, FEATURES, clock=clock),
-                                  catalogs=catalogs, db=database, api_url=api_url, clock=clock, pacer_limits=limits)
-        await channel.app.initialize()
-        try:
-            yield channel.sender
-        finally:
-            await channel.app.shutdown()
+async def telegram_sender(fake: FakeTelegram, pacer: TelegramPacer) -> AsyncIterator[TelegramSender]:
+    """The Telegram channel's outbox sender on a real ExtBot paced by ``pacer``; enough
+    connections that only the pacer holds calls back."""
+    async with serving(fake.app()) as url:
+        request = HTTPXRequest(connection_pool_size=128, pool_timeout=30)
+        bot: ExtBot[Any] = ExtBot(fake.token, base_url=f"{url}/bot", request=request, rate_limiter=pacer)
+        async with bot:
+            yield TelegramSender(bot)

@@ -6,14 +6,22 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.channels.telegram_pacer import PacerLimits
+from bot.channels.telegram_pacer import PacerLimits, TelegramPacer
 from bot.clock import FakeClock
 from bot.i18n import Catalogs
 from bot.outbox import OutboxKind, OutboxSender, Priority
 from bot.outbox.sender import WINDOW
 from storage.db import Database
 from tests.bot.fakes.telegram_api import ApiLimits, FakeTelegram
-from tests.bot.outbox_crowd import BULK, FIRST_CHAT, KINDS, URGENT, people_on_telegram, queue_each, telegram_sender
+from tests.bot.outbox_crowd import (
+    BULK,
+    FIRST_CHAT,
+    KINDS,
+    URGENT,
+    people_on_telegram,
+    queue_each,
+    telegram_sender,
+)
 from tests.bot.test_outbox import RecordingSender, status_of
 from tests.built import FLOWS
 
@@ -47,7 +55,7 @@ async def test_an_offer_queued_during_a_broadcast_overtakes_it_and_nothing_meets
     fake = FakeTelegram(limits=ApiLimits().scaled(SCALE))
     villagers = await people_on_telegram(database, clock, BROADCAST + 1)
     await queue_each(database, clock, villagers[:BROADCAST], BULK, "Ярмарка в субботу")
-    async with telegram_sender(fake, database, catalogs, clock, PacerLimits().scaled(SCALE)) as sender:
+    async with telegram_sender(fake, TelegramPacer(PacerLimits().scaled(SCALE))) as sender:
         outbox = OutboxSender(database, catalogs, {"telegram": sender}, kinds=KINDS, flows=FLOWS, clock=clock)
         sending = asyncio.create_task(outbox.send_due())
         await fake.wait_for(lambda: len(fake.messages) >= 60, within=15)
