@@ -18,6 +18,8 @@ another channel). What happens to each table (every model in ``storage.models``)
   the chosen option is an anonymous aggregate once the contact is a tombstone; every other
   answer (free text, numbers, phone, date) is deleted.
 * ``survey_invitations``: kept on the tombstone (response rates); they hold course titles only.
+* ``reminders``: kept (which reminder went when: kinds, ids and times, nothing personal); the
+  outbox rows they queued are deleted with the rest.
 * ``enrolments``: the person leaves every course and waiting list like someone leaving does
   (status ``left``, seat freed); the freed seats are offered to the next people, which the
   caller queues (``Forgotten.offers``, as after a merge). Past rows stay for attendance counts.
