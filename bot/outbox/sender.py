@@ -38,8 +38,8 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 WINDOW = 50  # rows claimed and not yet sent, at most, per process
-FLUSH_AT = 20  # outcomes recorded together
-FLUSH_SECONDS = 0.5  # ... or after this long
+FLUSH_AT = 10  # outcomes recorded together
+FLUSH_SECONDS = 0.2  # ... or after this long (what a kill -9 can make be sent twice)
 STALE = LEASE / 2  # a claim not sent by then goes back: its lease must not run out mid-send
 
 
