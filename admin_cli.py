@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from sqlalchemy import select
 
-from bot.admin import centre, contact, contacts, outbox, scope
+from bot.admin import audit, centre, contact, contacts, outbox, scope
 from bot.admin.runner import run_with_db
 from bot.clock import system_clock
 from bot.feature import FeatureSet
@@ -67,6 +67,7 @@ def build_app(features: FeatureSet) -> typer.Typer:
     app.add_typer(contact.app, name="contact")
     app.add_typer(contacts.app, name="contacts")
     app.add_typer(outbox.app, name="outbox")
+    app.command("audit")(audit.audit_command)
     app.add_typer(centre.app, name="centre")
     for name, sub_app in features.cli:
         app.add_typer(sub_app, name=name)

@@ -29,10 +29,10 @@ another channel). What happens to each table (every model in ``storage.models``)
 * ``facilitator_roles``: deleted.
 * ``centres``, ``courses``, ``course_sessions``, ``questionnaires``, ``questionnaire_versions``:
   nothing personal, untouched.
+* ``audit_log``: kept, and one row is added: who erased, when, the contact id and counts.
 
-There is no general audit table (``course_audit`` needs a course), so the erasure is logged at
-INFO with the contact id only; the reason is written by a facilitator and may itself be
-personal, so it is neither logged nor stored.
+The erasure is also logged at INFO with the contact id only; the reason is written by a
+facilitator and may itself be personal, so it is neither logged nor stored.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.courses.statuses import ACTIVE_STATUSES
 from flows.errors import Refused
+from storage import audit
 from storage.contacts import live_contact
 from storage.courses.seats import leave
 from storage.models.core import (
@@ -85,9 +86,13 @@ def _choice_questions(definition: dict[str, Any]) -> set[str]:
 
 
 async def forget_contact(
-    session: AsyncSession, contact_id: int, now: dt.datetime, reason: str | None = None
+    session: AsyncSession, contact_id: int, now: dt.datetime, reason: str | None = None, *,
+    actor: str = "system",
 ) -> Forgotten:
-    """Erase the person's data (see the module docstring); the reason is deliberately unused."""
+    """Erase the person's data (see the module docstring); the reason is deliberately unused.
+
+    The audit log gets one row: who (``actor``), when, the contact id and counts; nothing erased.
+    """
     del reason  # may be personal: neither stored nor logged
     try:
         # A contact merged into another is the same person: forget the whole person.
@@ -96,6 +101,7 @@ async def forget_contact(
         raise Refused(f"contact {contact_id} does not exist") from None
     people = await same_person(session, contact_id)
     result = Forgotten(contact_ids=people)
+    centre_id = await session.scalar(select(Contact.centre_id).where(Contact.id == contact_id))
 
     identities = (
         await session.execute(
@@ -138,6 +144,10 @@ async def forget_contact(
     await _answers(session, people)
     await session.execute(
         update(Contact).where(Contact.id.in_(people)).values(name=None, settlement=None, deleted_at=now)
+    )
+    await audit.record(
+        session, at=now, actor=actor, action=audit.FORGOTTEN, subject=f"contact:{contact_id}",
+        centre_id=centre_id, detail={"contacts": len(people), "addresses": len(pairs), "left": result.left},
     )
     await session.flush()
     log.info("contact %s forgotten (%d contacts, %d addresses)", contact_id, len(people), len(pairs))

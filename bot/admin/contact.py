@@ -66,7 +66,7 @@ def forget(
         now = clock()
         async with db.transaction() as session:
             # Erased, freed seats offered, and the person told on their channels.
-            await forget_and_tell(session, contact_id, now, reason)
+            await forget_and_tell(session, contact_id, now, reason, actor=scope.cli_actor())
         return contact_id
 
     contact_id = run_with_db(work)

@@ -7,7 +7,6 @@ offered to the waiting list at once, through the outbox.
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
@@ -48,10 +47,8 @@ clock: Clock = system_clock
 
 
 def actor() -> str:
-    """Who changed it, for the audit log: the shell user, and the facilitator given by --as."""
-    acting = scope.current.get()
-    user = f"cli:{getpass.getuser()}"
-    return user if acting is None else f"{acting.label} ({user})"[:100]
+    """Who changed it, for the course audit log (``scope.cli_actor``)."""
+    return scope.cli_actor()
 
 
 def run(work: Callable[[Database], Awaitable[T]]) -> T:

@@ -14,6 +14,7 @@ line and exit status 1, before anything changes.
 
 from __future__ import annotations
 
+import getpass
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import NoReturn
@@ -136,6 +137,13 @@ def own_centre_slug() -> str | None:
     if len(actor.centre_slugs) > 1:
         refuse(f"several centres: say which with --centre SLUG (yours: {', '.join(actor.centre_slugs)})")
     return actor.centre_slugs[0]
+
+
+def cli_actor() -> str:
+    """Who acts, for the audit logs: the shell user, and the facilitator given by --as."""
+    acting = current.get()
+    user = f"cli:{getpass.getuser()}"
+    return user if acting is None else f"{acting.label} ({user})"[:100]
 
 
 def limited_centres() -> frozenset[int] | None:

@@ -71,7 +71,7 @@ async def forget_me(ctx: EffectContext, effect: ForgetMe) -> None:
     The dispatcher keeps no conversation state for an erased contact; the one thing this step
     still stores is its reply (a row on the tombstone), which holds no personal data.
     """
-    forgotten = await forget_contact(ctx.session, ctx.contact.id, ctx.now)
+    forgotten = await forget_contact(ctx.session, ctx.contact.id, ctx.now, actor=f"contact:{ctx.contact.id}")
     await offer_seats(ctx.session, forgotten.offers, ctx.now)
 
 

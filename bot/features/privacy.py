@@ -27,7 +27,7 @@ from bot.outbox import FAREWELL, OutboxKind, enqueue_farewell, reachable
 from bot.scheduler import JobContext, PeriodicJob
 from flows.errors import Refused
 from flows.events import N_, Msg, Reply
-from storage import contacts, retention
+from storage import audit, contacts, retention
 from storage.contacts import live_contact
 from storage.db import Database
 from storage.erasure import Forgotten, forget_contact
@@ -46,7 +46,8 @@ FAREWELL_TEXT = N_(
 
 
 async def forget_and_tell(
-    session: AsyncSession, contact_id: int, now: dt.datetime, reason: str | None = None, *, tell: bool = True
+    session: AsyncSession, contact_id: int, now: dt.datetime, reason: str | None = None, *, tell: bool = True,
+    actor: str = "system",
 ) -> Forgotten:
     """Erase the person, offer their freed seats, and (``tell``) queue their farewell.
 
@@ -66,7 +67,7 @@ async def forget_and_tell(
     ).all()
     addresses = [(i.channel, i.address) for i in identities if reachable(i)]
     language = person.language
-    forgotten = await forget_contact(session, person.id, now, reason)
+    forgotten = await forget_contact(session, person.id, now, reason, actor=actor)
     await offer_seats(session, forgotten.offers, now)
     if tell:  # queued after the erasure, which deletes every outbox row of the person
         farewell = Reply(body=(Msg(FAREWELL_TEXT),))
@@ -106,7 +107,7 @@ async def forget_expired(db: Database, now: dt.datetime, days: int) -> list[int]
                     await contacts.lock_contact(session, contact_id)
                 if not await retention.still_expired(session, contact_id, now, days):
                     continue
-                await forget_and_tell(session, contact_id, now, tell=False)
+                await forget_and_tell(session, contact_id, now, tell=False, actor=audit.SYSTEM_RETENTION)
         except Exception:  # one person's failure must not keep everyone else's data
             log.exception("retention: contact %s could not be forgotten; tried again tomorrow", contact_id)
             continue

@@ -3,6 +3,7 @@ part of its interface, so ``Base.metadata`` (migrations, the merge of two contac
 holds every table, whatever module was imported first. SQLAlchemy maps a model when its class
 is defined; that is the library's contract, not a registry of ours."""
 
+from storage.models import audit as audit
 from storage.models import courses as courses
 from storage.models import reminders as reminders
 from storage.models import sms as sms

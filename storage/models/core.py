@@ -118,6 +118,7 @@ class InboundMessage(Base):
     __table_args__ = (
         UniqueConstraint("channel", "provider_id"),
         Index("ix_inbound_unhandled", "channel", "handled_at"),
+        Index("ix_inbound_messages_contact_id", "contact_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
