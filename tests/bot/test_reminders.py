@@ -196,7 +196,8 @@ async def test_one_offer_reminder_halfway_while_the_offer_is_open(
     sent = await deliver(database, catalogs, clock)
     assert [address for address, _ in sent] == [f"sim:{first}"]
     assert sent[0][1].startswith(
-        f"Еске саламыз: {TITLE} курсындағы орын сіз үшін 4 наурыз, 14:00 дейін сақталады. Орынды аласыз ба?")
+        f"Еске саламыз: {TITLE} курсындағы орын әлі де сізге сақталып тұр. Жауап беру мерзімі — 4 наурыз, 14:00. "
+        "Орынды қабылдайсыз ба?")
     assert "1. Орынды қабылдау" in sent[0][1]
     clock.advance(hours=12)
     assert await tick(database, catalogs, clock) == 0  # one reminder per offer
