@@ -1,13 +1,15 @@
 """Before sending a claimed batch: one transaction checks again, for every row, that the contact
 still exists, that the address has not opted out or become unreachable, that the message is
-still wanted (``OutboxKind.still_wanted``) and that it is not one of a loop's many copies."""
+still wanted (``OutboxKind.still_wanted``), that it is not one of a loop's many copies, and that
+it may go now: a message that can wait (any kind but an ``URGENT`` one, a step's reply and a
+farewell) waits out the quiet hours of the person's centre (``flows.quiet_hours``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import and_, or_, select
@@ -15,24 +17,32 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.codec import decode_reply
 from bot.outbox.rows import (
+    FAREWELL,
     PARTS_TO,
     Claimed,
     OutboxKind,
     Outcome,
+    Priority,
     Target,
     farewell_address,
     parts_sent,
     preference,
     reachable,
 )
+from bot.replies import REPLY
 from flows.events import Reply
-from storage.models import ChannelIdentity, Contact, Conversation, OutboxMessage
+from flows.quiet_hours import quiet_until
+from storage.centres import centre_zone, quiet_hours
+from storage.models import Centre, ChannelIdentity, Contact, Conversation, OutboxMessage
 
 log = logging.getLogger(__name__)
 # More identical messages than this to one person within LOOP_WINDOW: a loop, not a message.
 LOOP_LIMIT = 20
 LOOP_WINDOW = dt.timedelta(minutes=5)
 PROBABLE_LOOP = "probable loop"
+QUIET_HOURS = "quiet hours"
+# Answers to the person's own message: they are awake and waiting for it, whatever the hour.
+ANSWERS = frozenset({REPLY, FAREWELL})
 
 
 @dataclass(frozen=True)
@@ -62,6 +72,7 @@ async def prepare(
     conversations = {c.contact_id: c for c in await session.scalars(
         select(Conversation).where(Conversation.contact_id.in_(waiting)))} if waiting else {}
     copies = await _recent_copies(session, contact_ids, now)
+    quiet_ends = await _quiet_ends(session, contacts.values(), now)
     prepared: list[Ready | Outcome] = []
     for row in claimed:
         try:
@@ -73,6 +84,9 @@ async def prepare(
         target = _target(row, contacts.get(row.contact_id), identities[row.contact_id], channels, wanted)
         if isinstance(target, str):
             prepared.append(Outcome(row, "skipped", target))
+            continue
+        if _may_wait(row, kinds) and (until := quiet_ends.get(row.contact_id)) is not None:
+            prepared.append(Outcome(row, "pending", QUIET_HOURS, due_at=until, counted=False))
             continue
         if _a_loop(row, copies):
             log.warning("outbox row %s held: more than %d identical messages to contact %s within %s",
@@ -86,6 +100,28 @@ async def prepare(
             conversation.state.get("seq") if conversation is not None else None,
         ))
     return prepared
+
+
+def _may_wait(row: Claimed, kinds: Mapping[str, OutboxKind]) -> bool:
+    kind = kinds.get(row.kind)
+    return row.kind not in ANSWERS and (kind is None or kind.priority != Priority.URGENT)
+
+
+async def _quiet_ends(
+    session: AsyncSession, contacts: Iterable[Contact], now: dt.datetime
+) -> dict[int, dt.datetime]:
+    """Per contact whose centre (or, with none, the default) is in quiet hours now: their end."""
+    people = list(contacts)
+    centre_ids = {c.centre_id for c in people if c.centre_id is not None}
+    centres = {c.id: c for c in await session.scalars(select(Centre).where(Centre.id.in_(centre_ids)))} \
+        if centre_ids else {}
+    ends: dict[int, dt.datetime] = {}
+    for contact in people:
+        centre = centres.get(contact.centre_id) if contact.centre_id is not None else None
+        end = quiet_until(now, centre_zone(centre), quiet_hours(centre))
+        if end is not None:
+            ends[contact.id] = end
+    return ends
 
 
 def backoff(attempts: int) -> dt.timedelta:
