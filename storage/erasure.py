@@ -20,6 +20,10 @@ another channel). What happens to each table (every model in ``storage.models``)
 * ``survey_invitations``: kept on the tombstone (response rates); they hold course titles only.
 * ``reminders``: kept (which reminder went when: kinds, ids and times, nothing personal); the
   outbox rows they queued are deleted with the rest.
+* ``broadcast_recipients``: kept on the tombstone (a broadcast's counts: ids and a skip reason,
+  no text); their outbox rows are deleted with the rest.
+* ``broadcasts``: untouched (a facilitator's announcement to a centre, not about this person;
+  ``created_by`` names an actor as the audit log does).
 * ``enrolments``: the person leaves every course and waiting list like someone leaving does
   (status ``left``, seat freed); the freed seats are offered to the next people, which the
   caller queues (``Forgotten.offers``, as after a merge). Past rows stay for attendance counts.

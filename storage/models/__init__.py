@@ -4,6 +4,7 @@ holds every table, whatever module was imported first. SQLAlchemy maps a model w
 is defined; that is the library's contract, not a registry of ours."""
 
 from storage.models import audit as audit
+from storage.models import broadcasts as broadcasts
 from storage.models import courses as courses
 from storage.models import reminders as reminders
 from storage.models import sms as sms

@@ -25,6 +25,7 @@ from storage.models import (
     InboundMessage,
     OutboxMessage,
 )
+from storage.models.broadcasts import Broadcast, BroadcastRecipient
 from storage.models.courses import Attendance, Course, CourseAudit, CourseSession, Enrolment
 from storage.models.reminders import Reminder
 from storage.models.sms import SmsMessage
@@ -96,6 +97,14 @@ async def _sms(s: AsyncSession, w: World, c: int) -> None:
                      status="sent", created_at=T0, updated_at=T0))
 
 
+async def _broadcast_recipient(s: AsyncSession, w: World, c: int) -> None:
+    broadcast = Broadcast(centre_id=w.centre_id, created_by="test", created_at=T0, text_kk="К", text_ru="К",
+                          audience={}, status="sending")
+    s.add(broadcast)
+    await s.flush()
+    s.add(BroadcastRecipient(broadcast_id=broadcast.id, contact_id=c))
+
+
 async def _merged_earlier(s: AsyncSession, w: World, c: int) -> None:
     s.add(Contact(created_at=T0, merged_into_id=c))
 
@@ -114,6 +123,7 @@ BUILDERS: dict[str, Builder] = {
     "survey_runs.contact_id": _run,
     "sms_messages.contact_id": _sms,
     "reminders.contact_id": _reminder,
+    "broadcast_recipients.contact_id": _broadcast_recipient,
 }
 # The conversation that stays is the one the person is in now; the old one is dropped.
 DROPPED = {"conversations.contact_id"}
