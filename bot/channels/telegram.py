@@ -367,8 +367,12 @@ class TelegramChannel:
                 reply_markup=inline_keyboard(reply, tr),
             )
         except BadRequest as exc:
-            if "not modified" not in exc.message.lower():
-                raise
+            if "not modified" in exc.message.lower():
+                return
+            # Too old to edit, or deleted: the person must still see what their press changed.
+            log.info("telegram: message %s could not be edited (%s); sent as a new one",
+                     message.message_id, exc.message)
+            await send_reply(self.app.bot, message.chat.id, reply, tr)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         update_id = update.update_id if isinstance(update, Update) else None
