@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.feature import FeatureSet
+from bot.features.broadcasts import BROADCASTS
 from bot.features.core import core_feature
 from bot.features.course_feedback import COURSE_FEEDBACK
 from bot.features.courses_feature import COURSES
@@ -32,5 +33,6 @@ def standard_features(
     core = core_feature(sms_resume_after=sms_resume_after)
     surveys = surveys_feature(retention_days)
     return FeatureSet.of(
-        [core, surveys, COURSES, COURSE_FEEDBACK, MANAGE, privacy_feature(retention_days), REMINDERS]
+        [core, surveys, COURSES, COURSE_FEEDBACK, MANAGE, privacy_feature(retention_days), REMINDERS,
+         BROADCASTS]
     )

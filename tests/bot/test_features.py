@@ -58,10 +58,12 @@ def test_clc_admin_built_without_courses_has_no_course_commands() -> None:
 
 
 def test_every_feature_of_the_full_bot_is_present() -> None:
-    assert FEATURES.names() == ("core", "surveys", "courses", "course_feedback", "manage", "privacy", "reminders")
+    assert FEATURES.names() == (
+        "core", "surveys", "courses", "course_feedback", "manage", "privacy", "reminders", "broadcasts")
     assert [item for item, _ in FEATURES.flows.menu_items] == [
         "survey", "courses", "my", "language", "help", "name"]
-    assert {job.name for job in FEATURES.jobs} == {"expire_offers", "course_feedback", "retention", "reminders"}
+    assert {job.name for job in FEATURES.jobs} == {
+        "expire_offers", "course_feedback", "retention", "reminders", "broadcasts"}
     assert {kind.kind for kind in FEATURES.outbox_kinds} >= {
         "offer", "feedback", "cancelled", "farewell", "session_eve", "session_soon", "offer_reminder",
         "survey_nudge"}
@@ -156,6 +158,7 @@ def test_each_feature_applies_exactly_its_closed_set_of_effects() -> None:
         "manage": set(get_args(StaffEffect)),
         "privacy": set(),
         "reminders": set(),
+        "broadcasts": set(),
     }
     assert {f.name: {a.effect for a in f.appliers} for f in FEATURES.features} == closed
 

@@ -1,0 +1,170 @@
+"""Broadcasts, the bot's half (issue 16): the preview with its SMS cost, queueing one outbox
+row per recipient, the check made just before each is sent, and the job that sends scheduled
+broadcasts when their time comes.
+
+The API the CLI (``clc-admin broadcast``) and the in-bot ``/announce`` flow share:
+
+* ``storage.broadcasts.create_broadcast(session, centre_id=, texts=Localized(kk, ru),
+  audience=flows.audience.Audience(...), send_at=None|UTC, actor=, now=) -> id``
+* ``preview(session, broadcast_id, catalogs, centre_ids=None) -> Preview``
+* ``send_now(session, broadcast_id, now, actor=, centre_ids=None) -> Queued``
+* ``storage.broadcasts.cancel_broadcast(session, broadcast_id, centre_ids, actor=, now=)``
+* ``storage.broadcasts.report(session, row) -> Report``
+
+Each recipient's row has no channel unless the audience chose one, so the outbox picks the
+person's preferred reachable channel and their language when it sends (rate limits, quiet
+hours, opt-out checked then); the rows are ``BULK``: replies, offers and reminders go first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.channels.sms_render import render_sms
+from bot.channels.sms_segments import SegmentCount
+from bot.i18n import Catalogs
+from bot.outbox import OutboxKind, Priority, enqueue
+from bot.outbox.rows import CHANNEL_PREFERENCE
+from bot.scheduler import JobContext
+from flows.audience import LANGUAGES
+from flows.errors import Refused
+from flows.events import Localized, Reply
+from storage import audit
+from storage import broadcasts as repo
+from storage.audiences import Recipient, Selection, select_audience
+from storage.models.broadcasts import Broadcast, BroadcastRecipient
+
+KIND = "broadcast"
+PAYLOAD = "broadcast"
+SMS = "sms"  # the channel whose segments cost money (bot.channels.addresses names it too)
+
+
+@dataclass(frozen=True)
+class SmsCost:
+    text: str  # as it will be sent
+    count: SegmentCount  # of one message
+
+
+@dataclass(frozen=True)
+class Preview:
+    broadcast_id: int
+    by_channel: Mapping[str, int]
+    by_language: Mapping[str, int]
+    sms: Mapping[str, SmsCost]  # per language
+    total_segments: int  # over every SMS recipient: the cost driver
+    skipped: Mapping[str, int]
+
+    @property
+    def recipients(self) -> int:
+        return sum(self.by_channel.values())
+
+
+@dataclass(frozen=True)
+class Queued:
+    queued: int
+    skipped: Mapping[str, int]
+
+
+def reply_of(row: Broadcast) -> Reply:
+    return Reply(body=(Localized(row.text_kk, row.text_ru),))
+
+
+def preferred_channel(recipient: Recipient) -> str:
+    def rank(channel: str) -> int:
+        return CHANNEL_PREFERENCE.index(channel) if channel in CHANNEL_PREFERENCE else len(CHANNEL_PREFERENCE)
+    return min(recipient.channels, key=rank)
+
+
+async def _selection(session: AsyncSession, row: Broadcast) -> Selection:
+    return await select_audience(session, row.centre_id, repo.audience_of(row))
+
+
+async def preview(
+    session: AsyncSession, broadcast_id: int, catalogs: Catalogs, centre_ids: Collection[int] | None = None
+) -> Preview:
+    """Who it would reach now, by channel and language; the SMS as sent, with its cost."""
+    row = await repo.get_broadcast(session, broadcast_id, centre_ids)
+    selection = await _selection(session, row)
+    channels = Counter(preferred_channel(r) for r in selection.recipients)
+    languages = Counter(r.language for r in selection.recipients)
+    sms_languages = Counter(r.language for r in selection.recipients if preferred_channel(r) == SMS)
+    costs: dict[str, SmsCost] = {}
+    for language in LANGUAGES:
+        bodies = render_sms([reply_of(row)], catalogs.translator(language))
+        text = "\n\n".join(body.body for body in bodies)
+        costs[language] = SmsCost(text, _one(bodies[0].count, sum(b.count.segments for b in bodies)))
+    total = sum(costs[language].count.segments * count for language, count in sms_languages.items())
+    return Preview(row.id, dict(channels), dict(languages), costs, total,
+                   {reason: len(ids) for reason, ids in selection.skipped.items()})
+
+
+def _one(first: SegmentCount, segments: int) -> SegmentCount:
+    return SegmentCount(first.encoding, first.units, segments)
+
+
+async def send_now(
+    session: AsyncSession, broadcast_id: int, now: dt.datetime, *, actor: str,
+    centre_ids: Collection[int] | None = None,
+) -> Queued:
+    """Queue it now: one outbox row per recipient, and a recipient row for everyone the
+    audience names (with why, when skipped). Refused when already sent or cancelled."""
+    row = await repo.get_broadcast(session, broadcast_id, centre_ids, lock=True)
+    if row.status not in ("draft", "scheduled"):
+        raise Refused(f"broadcast {broadcast_id} is {row.status}; it cannot be sent again")
+    selection = await _selection(session, row)
+    reply = reply_of(row)
+    channel = repo.audience_of(row).channel
+    for recipient in selection.recipients:
+        message = await enqueue(session, contact_id=recipient.contact_id, replies=[reply], kind=KIND,
+                                now=now, channel=channel)
+        message.payload = {**message.payload, PAYLOAD: row.id}
+        session.add(BroadcastRecipient(broadcast_id=row.id, contact_id=recipient.contact_id,
+                                       outbox_id=message.id))
+    for reason, ids in selection.skipped.items():
+        session.add_all(BroadcastRecipient(broadcast_id=row.id, contact_id=contact_id, skipped_reason=reason)
+                        for contact_id in ids)
+    row.status, row.queued_at = "sending", now
+    skipped: dict[str, int] = {reason: len(ids) for reason, ids in selection.skipped.items()}
+    await audit.record(session, at=now, actor=actor, action=repo.QUEUED, subject=repo.subject(row.id),
+                       centre_id=row.centre_id, detail={
+                           "audience": row.audience, "text_kk": row.text_kk, "text_ru": row.text_ru,
+                           "queued": len(selection.recipients), "skipped": skipped})
+    await session.flush()
+    return Queued(len(selection.recipients), skipped)
+
+
+async def still_wanted(session: AsyncSession, payload: Mapping[str, Any], now: dt.datetime) -> bool:
+    """Not cancelled since it was queued (a cancel skips what is pending; this catches a row
+    claimed by a sender at that moment)."""
+    broadcast_id = payload.get(PAYLOAD)
+    row = await session.get(Broadcast, broadcast_id) if isinstance(broadcast_id, int) else None
+    return row is not None and row.status != "cancelled"
+
+
+SCHEDULER = "system:scheduler"
+
+
+async def broadcasts_job(ctx: JobContext) -> int:
+    """Each tick: send the scheduled broadcasts whose time has come; mark finished ones sent."""
+    now = ctx.clock()
+    sent = 0
+    async with ctx.db.transaction() as session:
+        due = await repo.due_scheduled(session, now)
+    for broadcast_id in due:
+        async with ctx.db.transaction() as session:
+            row = await repo.get_broadcast(session, broadcast_id, None, lock=True)
+            if row.status == "scheduled":  # another process may have sent it meanwhile
+                await send_now(session, broadcast_id, now, actor=SCHEDULER)
+                sent += 1
+    async with ctx.db.transaction() as session:
+        await repo.mark_finished(session)
+    return sent
+
+
+KINDS = (OutboxKind(KIND, still_wanted, Priority.BULK),)
