@@ -3,6 +3,7 @@ broadcasts, and ``clc-admin broadcast``. The logic is in ``bot.features.broadcas
 
 from __future__ import annotations
 
+from bot.admin import broadcast
 from bot.feature import Feature
 from bot.features.broadcasting import KINDS, broadcasts_job
 from bot.scheduler import PeriodicJob
@@ -11,4 +12,5 @@ BROADCASTS = Feature(
     name="broadcasts",
     jobs=(PeriodicJob("broadcasts", 30, broadcasts_job),),
     outbox_kinds=KINDS,
+    cli=(("broadcast", broadcast.app),),
 )
