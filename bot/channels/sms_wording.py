@@ -108,6 +108,19 @@ SHORT: dict[str, str] = {
     N_("You started the needs survey but did not finish it. Your answers are kept: write «survey» "
        "to go on where you stopped."):
         N_("Your survey is not finished. Write «survey» to go on."),
+    # /announce (flows.announce_views): a facilitator on SMS pays for every prompt too
+    N_("New announcement. One text for everyone, or separate texts in Kazakh and Russian "
+       "(each person gets the one in their language)?"):
+        N_("New announcement: one text for all, or Kazakh and Russian?"),
+    N_("Which course's learners (those holding a seat)?"): N_("Which course's learners?"),
+    N_("Which course? Those whose survey answers match its subject and who are not on it yet "
+       "will receive it."): N_("Which course? Those interested in its subject get it."),
+    N_("When should it go out? Write the local date and time, for example {example} "
+       "(or with the year: {example_year})."): N_("Date and time, e.g. {example}:"),
+    N_("The text has {length} characters; at most {limit} fit in one message. Please shorten it."):
+        N_("Too long: {length} characters, at most {limit}."),
+    N_("Send it now? Nothing is sent until you confirm."): N_("Send it now?"),
+    N_("Send it on {time}? Nothing is sent until you confirm."): N_("Send it on {time}?"),
 }
 
 # Plural messages: the singular key to the short (singular, plural) pair.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.feature import FeatureSet
+from bot.features.announce import ANNOUNCE
 from bot.features.broadcasts import BROADCASTS
 from bot.features.core import core_feature
 from bot.features.course_feedback import COURSE_FEEDBACK
@@ -34,5 +35,5 @@ def standard_features(
     surveys = surveys_feature(retention_days)
     return FeatureSet.of(
         [core, surveys, COURSES, COURSE_FEEDBACK, MANAGE, privacy_feature(retention_days), REMINDERS,
-         BROADCASTS]
+         BROADCASTS, ANNOUNCE]
     )
