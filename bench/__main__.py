@@ -18,6 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench.outbox import measure_outbox
+from bench.outbox_rate import measure_outbox_rate
 from bench.sqlite_sync import measure_sqlite_sync
 from bench.telegram_load import measure_telegram_load
 from bench.webhook_guard import measure_webhook_guard
@@ -76,6 +77,7 @@ async def main() -> None:
     await measure_sqlite_sync()
     await measure_webhook_guard()
     await measure_telegram_load()
+    await measure_outbox_rate()
 
 
 if __name__ == "__main__":
