@@ -59,7 +59,8 @@ def test_clc_admin_built_without_courses_has_no_course_commands() -> None:
 
 def test_every_feature_of_the_full_bot_is_present() -> None:
     assert FEATURES.names() == (
-        "core", "surveys", "courses", "course_feedback", "manage", "privacy", "reminders", "broadcasts")
+        "core", "surveys", "courses", "course_feedback", "manage", "privacy", "reminders", "broadcasts",
+        "announce")
     assert [item for item, _ in FEATURES.flows.menu_items] == [
         "survey", "courses", "my", "language", "help", "name"]
     assert {job.name for job in FEATURES.jobs} == {
@@ -143,6 +144,7 @@ async def test_a_steps_facts_are_loaded_once_and_the_step_runs_once(
 def test_each_feature_applies_exactly_its_closed_set_of_effects() -> None:
     from typing import get_args
 
+    from flows.announce_facts import CreateBroadcast
     from flows.courses.facts import CoursesEffect
     from flows.courses.staff import StaffEffect
     from flows.events import CoreEffect
@@ -159,6 +161,7 @@ def test_each_feature_applies_exactly_its_closed_set_of_effects() -> None:
         "privacy": set(),
         "reminders": set(),
         "broadcasts": set(),
+        "announce": {CreateBroadcast},
     }
     assert {f.name: {a.effect for a in f.appliers} for f in FEATURES.features} == closed
 
