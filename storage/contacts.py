@@ -37,9 +37,13 @@ async def live_contact(session: AsyncSession, contact_id: int) -> Contact:
 async def lock_contact(session: AsyncSession, contact_id: int) -> Contact:
     """The contact row, locked until the transaction ends and read afresh (PostgreSQL): a step
     and an erasure of the same person (retention, ``contact forget``) take it first, so one
-    waits for the other and then sees what it did."""
+    waits for the other and then sees what it did.
+
+    FOR NO KEY UPDATE, not FOR UPDATE: rows that merely point at the contact (an outbox row, a
+    seat offer queued by a facilitator's transaction) take a key-share lock on it, which must
+    not wait for the step (the step may be waiting for that transaction: a deadlock)."""
     contact = await session.scalar(
-        select(Contact).where(Contact.id == contact_id).with_for_update()
+        select(Contact).where(Contact.id == contact_id).with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
     if contact is None:
