@@ -19,6 +19,7 @@ hours, opt-out checked then); the rows are ``BULK``: replies, offers and reminde
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import Counter
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -39,6 +40,8 @@ from storage import audit
 from storage import broadcasts as repo
 from storage.audiences import Recipient, Selection, select_audience
 from storage.models.broadcasts import Broadcast, BroadcastRecipient
+
+log = logging.getLogger(__name__)
 
 KIND = "broadcast"
 PAYLOAD = "broadcast"
@@ -157,11 +160,14 @@ async def broadcasts_job(ctx: JobContext) -> int:
     async with ctx.db.transaction() as session:
         due = await repo.due_scheduled(session, now)
     for broadcast_id in due:
-        async with ctx.db.transaction() as session:
-            row = await repo.get_broadcast(session, broadcast_id, None, lock=True)
-            if row.status == "scheduled":  # another process may have sent it meanwhile
-                await send_now(session, broadcast_id, now, actor=SCHEDULER)
-                sent += 1
+        try:
+            async with ctx.db.transaction() as session:
+                row = await repo.get_broadcast(session, broadcast_id, None, lock=True)
+                if row.status == "scheduled":  # another process may have sent it meanwhile
+                    await send_now(session, broadcast_id, now, actor=SCHEDULER)
+                    sent += 1
+        except Exception:  # one broadcast that cannot go must not hold back the ones after it
+            log.exception("scheduled broadcast %s could not be sent; tried again next time", broadcast_id)
     async with ctx.db.transaction() as session:
         await repo.mark_finished(session)
     return sent

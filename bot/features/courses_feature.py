@@ -13,7 +13,7 @@ from bot.facts import FactsLoader
 from bot.feature import Feature, TelegramCommand
 from bot.features import course_changes, courses
 from bot.features.courses_demo import seed_demo_courses
-from bot.outbox import OutboxKind
+from bot.outbox import OutboxKind, Priority
 from bot.scheduler import PeriodicJob
 from flows.courses import facts as view
 from flows.courses.browse import COURSES as COURSES_FLOW
@@ -57,14 +57,16 @@ COURSES = Feature(
         Applier(view.DeclineOffer, courses.decline),
     ),
     jobs=(PeriodicJob("expire_offers", 60, courses.expire_offers_job),),
+    # URGENT kinds go first and are not held by quiet hours: a seat offer runs against its
+    # deadline, and a session moved or a course cancelled tonight may concern tomorrow morning.
     outbox_kinds=(
-        OutboxKind("offer", courses.offer_still_open),
+        OutboxKind("offer", courses.offer_still_open, Priority.URGENT),
         OutboxKind("moved"),
         OutboxKind("removed"),
-        OutboxKind("cancelled"),
+        OutboxKind("cancelled", None, Priority.URGENT),
         OutboxKind("expired"),
         OutboxKind(course_changes.WITHDRAWN_KIND),
-        OutboxKind(course_changes.SCHEDULE_KIND),
+        OutboxKind(course_changes.SCHEDULE_KIND, None, Priority.URGENT),
     ),
     demo=(seed_demo_courses,),
     cli=(("course", course_app()),),
