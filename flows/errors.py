@@ -34,6 +34,8 @@ bug and keeps its traceback.
         ├── Unreachable          the address will never accept it (blocked bot, opted out,
         │                        invalid number): mark the identity, do not retry
         ├── RetryLater           throttled or temporarily failing: retry after ``retry_after`` s
+        │   └── ChannelPaused    not tried: the channel is silent after a 429 (not counted as
+        │                        an attempt; ``bot.channels.pause``)
         └── PermanentFailure     this message cannot be sent (too long, malformed): give up on it
 
 The data errors also derive from ``ValueError`` and the refusals from ``ValueError`` /

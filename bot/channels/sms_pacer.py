@@ -7,9 +7,10 @@ segment. Replies go first: queued traffic (``queued_traffic``, set by the outbox
 segments one sender at a time behind a lock, so a reply waits behind at most one queued SMS's
 next segment, never behind the whole queue.
 
-After a 429 (``pause``) the channel is silent for the whole process: a queued SMS is handed back
-at once (``ChannelPaused``: the outbox keeps it until the pause ends), a reply waits it out.
-Pauses go by the injected clock, as the outbox's do.
+After a 429 (``pause``) the channel is silent for the whole process: every SMS is handed back
+at once (``ChannelPaused``), a queued one to the outbox, which keeps it until the pause ends, and
+a step's reply too, which the outbox then sends (waiting out a pause inside Twilio's webhook
+request would outlast its timeout). Pauses go by the injected clock, as the outbox's do.
 """
 
 from __future__ import annotations
@@ -42,13 +43,15 @@ class SmsPacer:
     async def take(self, segments: int) -> None:
         """Wait until ``segments`` segments may be sent now (raises ``ChannelPaused`` for
         queued traffic while the channel is paused)."""
+        # A paused channel hands every message back, a step's reply too: waiting out a 30 s
+        # pause inside Twilio's webhook request would outlast its 15 s timeout, and the reply
+        # left unsent goes out from the outbox, which waits by the injected clock.
+        self._hand_back_if_paused()
         if queued_traffic.get():
-            self._hand_back_if_paused()
             async with self._queued_turn:
                 await self._acquire(segments)
             self._hand_back_if_paused()
         else:
-            await self._sit_out_pause()
             await self._acquire(segments)
 
     def pause(self, seconds: float) -> None:
@@ -72,8 +75,3 @@ class SmsPacer:
     def _hand_back_if_paused(self) -> None:
         if (left := self.paused_for()) > 0:
             raise ChannelPaused(f"SMS paused for {left:.0f} s after a 429", retry_after=left)
-
-    async def _sit_out_pause(self) -> None:
-        # Sleeping to a deadline, not polling: a loop because another 429 may move it later.
-        while (left := self.paused_for()) > 0:  # noqa: ASYNC110
-            await asyncio.sleep(left)

@@ -154,6 +154,7 @@ def build_sms(ctx: ServiceContext) -> SmsChannel | None:
         messaging_service_sid=settings.twilio_messaging_service_sid,
         api_url=str(settings.twilio_api_url) if settings.twilio_api_url else None,
         transliterate=settings.sms_transliterate,
+        segments_per_second=settings.twilio_share_per_second,
     )
     sender = TwilioSender(config, ctx.db, clock=ctx.clock)
     webhook = SmsWebhook(config, ctx.dispatcher, ctx.catalogs, ctx.db, sender, clock=ctx.clock)

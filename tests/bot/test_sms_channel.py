@@ -7,8 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.channels.pause import ChannelPaused
+from bot.channels.sms import THROTTLED_SECONDS
 from bot.channels.sms_render import render_sms
+from bot.channels.sms_webhook import build_sms
 from bot.clock import FakeClock
+from bot.context import ServiceContext
+from bot.dispatcher import Dispatcher
 from bot.i18n import Catalogs
 from bot.settings import load_settings
 from flows.errors import ConfigError, PermanentFailure, RetryLater, Unreachable
@@ -16,6 +21,7 @@ from flows.events import Choice, Localized, Msg, Reply
 from storage.db import Database
 from tests.bot.fakes.twilio_api import ACCOUNT_SID
 from tests.bot.sms_harness import sms_world
+from tests.built import FEATURES
 
 PHONE = "+77011234567"
 TWILIO = {"twilio_account_sid": ACCOUNT_SID, "twilio_auth_token": "secret-token-123",
@@ -55,6 +61,12 @@ async def test_errors_are_mapped_for_the_outbox(database: Database, catalogs: Ca
         world.fake.fail_next.append((429, 20429, "Too Many Requests"))
         with pytest.raises(RetryLater):
             await world.sender.send("tel:" + PHONE, [reply], tr)
+        # The channel is silent for the process: a reply too is handed back at once, unsent,
+        # rather than holding Twilio's webhook request for the pause (the outbox sends it).
+        with pytest.raises(ChannelPaused):
+            await world.sender.send("tel:" + PHONE, [reply], tr)
+        assert world.fake.sent == []
+        clock.advance(seconds=THROTTLED_SECONDS)
         world.fake.fail_next.append((500, 20500, "Internal Server Error"))
         with pytest.raises(RetryLater):
             await world.sender.send("tel:" + PHONE, [reply], tr)
@@ -120,3 +132,18 @@ async def test_an_idle_conversation_resumes_politely_or_restarts(
         assert (await world.say(PHONE, "нет"))[0].startswith("8/")
         clock.advance(days=4)
         assert "Меню:\n1 Опрос" in (await world.say(PHONE, "меню"))[0]  # or start over
+
+
+async def test_the_service_paces_sms_at_this_process_s_share_of_the_setting(
+    database: Database, catalogs: Catalogs, clock: FakeClock
+) -> None:
+    """The service's sender, not only a test's: 3 segments a second shared by 2 processes."""
+    settings = load_settings(**TWILIO, twilio_segments_per_second=3, sender_processes=2)
+    ctx = ServiceContext(settings=settings, db=database, catalogs=catalogs,
+                         dispatcher=Dispatcher(database, FEATURES, clock=clock), clock=clock)
+    channel = build_sms(ctx)
+    assert channel is not None
+    try:
+        assert channel.sender.pacer.segments_per_second == 1.5
+    finally:
+        await channel.sender.close()
