@@ -33,18 +33,20 @@ from bot.i18n import Catalogs
 from bot.outbox import OutboxKind, Priority, enqueue
 from bot.outbox.rows import CHANNEL_PREFERENCE
 from bot.scheduler import JobContext
-from flows.audience import LANGUAGES
+from flows.audience import LANGUAGES, wants_no_contact
 from flows.errors import Refused
 from flows.events import Localized, Reply
 from storage import audit
 from storage import broadcasts as repo
-from storage.audiences import Recipient, Selection, select_audience
+from storage.audiences import Recipient, Selection, needs_profiles, select_audience
+from storage.models import Contact
 from storage.models.broadcasts import Broadcast, BroadcastRecipient
 
 log = logging.getLogger(__name__)
 
 KIND = "broadcast"
 PAYLOAD = "broadcast"
+RECIPIENT = "recipient"  # the contact it was queued for, checked again before sending
 SMS = "sms"  # the channel whose segments cost money (bot.channels.addresses names it too)
 
 
@@ -126,7 +128,7 @@ async def send_now(
     for recipient in selection.recipients:
         message = await enqueue(session, contact_id=recipient.contact_id, replies=[reply], kind=KIND,
                                 now=now, channel=channel)
-        message.payload = {**message.payload, PAYLOAD: row.id}
+        message.payload = {**message.payload, PAYLOAD: row.id, RECIPIENT: recipient.contact_id}
         session.add(BroadcastRecipient(broadcast_id=row.id, contact_id=recipient.contact_id,
                                        outbox_id=message.id))
     for reason, ids in selection.skipped.items():
@@ -144,10 +146,21 @@ async def send_now(
 
 async def still_wanted(session: AsyncSession, payload: Mapping[str, Any], now: dt.datetime) -> bool:
     """Not cancelled since it was queued (a cancel skips what is pending; this catches a row
-    claimed by a sender at that moment)."""
+    claimed by a sender at that moment), and the person has not since said "do not contact me"
+    in the needs survey nor been withdrawn the centre's consent (a row held overnight by quiet
+    hours may wait long). Opt-outs and unreachable addresses the outbox checks itself."""
     broadcast_id = payload.get(PAYLOAD)
     row = await session.get(Broadcast, broadcast_id) if isinstance(broadcast_id, int) else None
-    return row is not None and row.status != "cancelled"
+    if row is None or row.status == "cancelled":
+        return False
+    contact_id = payload.get(RECIPIENT)
+    if not isinstance(contact_id, int):  # queued before the recipient was kept in the payload
+        return True
+    contact = await session.get(Contact, contact_id)
+    if contact is None or contact.contact_consent is False:
+        return False
+    answers = (await needs_profiles(session, [contact_id])).get(contact_id, {})
+    return not wants_no_contact(answers)
 
 
 SCHEDULER = "system:scheduler"

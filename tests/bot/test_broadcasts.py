@@ -152,3 +152,20 @@ async def test_a_few_hundred_through_the_fake_bot_api_without_a_429(
     found = await report_of(database, broadcast_id)
     received = sum(len(fake.texts(FIRST_CHAT + n)) for n in range(HUNDREDS)) + len(fake.texts(9000))
     assert found.states["sent"] == received == HUNDREDS + 1 and found.status == "sent"
+
+
+async def test_consent_withdrawn_after_queuing_is_honoured_at_send_time(
+    database: Database, catalogs: Catalogs
+) -> None:
+    """A row may wait (quiet hours, a long queue): what counts is the consent when it goes."""
+    clock = FakeClock(AFTERNOON)
+    s = await seed(database)
+    broadcast_id = await create(database, s, clock)
+    async with database.transaction() as session:
+        assert (await send_now(session, broadcast_id, clock(), actor="cli:test")).queued == 4
+        olga = await session.get_one(Contact, s.ids["olga"])
+        olga.contact_consent = False
+    telegram, sms = senders()
+    await outbox_sender(database, catalogs, {"telegram": telegram, "sms": sms}, clock=clock).send_due()
+    assert ("tel:+77015550001", NEWS.ru) not in sms.sent
+    assert len(sms.sent) == 2 and telegram.sent == [("telegram:9000", NEWS.kk)]
