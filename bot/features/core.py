@@ -15,7 +15,7 @@ from bot.effects import Applier, EffectContext
 from bot.feature import Feature
 from bot.features import sms
 from bot.features.courses import offer_seats
-from bot.outbox import OutboxKind
+from bot.outbox import OutboxKind, Priority
 from bot.replies import REPLY
 from flows.events import LANGUAGES, AttachCentre, LinkPhone, SetLanguage, SetName
 from flows.forget import FORGET, ForgetMe
@@ -89,5 +89,5 @@ def core_feature(*, sms_resume_after: dt.timedelta = DEFAULT_RESUME_AFTER) -> Fe
             *sms.APPLIERS,
         ),
         # A step's reply left unsent (``bot.replies``): the outbox sends it as it is.
-        outbox_kinds=(OutboxKind(REPLY),),
+        outbox_kinds=(OutboxKind(REPLY, priority=Priority.URGENT),),
     )
