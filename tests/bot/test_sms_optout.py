@@ -23,7 +23,7 @@ async def queue_news(database: Database, clock: FakeClock) -> int:
     async with database.transaction() as session:
         identity = await session.scalar(select(ChannelIdentity).where(ChannelIdentity.address == "tel:" + PHONE))
         assert identity is not None
-        row = await enqueue(session, contact_id=identity.contact_id, replies=[NEWS], kind="broadcast", now=clock())
+        row = await enqueue(session, contact_id=identity.contact_id, replies=[NEWS], kind="moved", now=clock())  # a plain notice
         return row.id
 
 
