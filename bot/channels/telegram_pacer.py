@@ -16,7 +16,8 @@ passes through it: replies, edits and the outbox alike.
   slot only when no reply that may be sent now is waiting; it uses the slots replies leave.
 - A 429 stops the whole channel (every chat, every method) for ``retry_after``; then the call
   is made again, ahead of the others of its priority, up to ``max_retries`` times, after which
-  its ``RetryAfter`` goes to the caller (the silence holds all the same). A reply waits its
+  its ``RetryAfter`` goes to the caller (the silence holds all the same). A BACKGROUND call is
+  not made again here: its ``RetryAfter`` goes to the outbox at once, which keeps the row. A reply waits its
   turn; nothing here replaces it. Any other error goes to the caller unchanged, at once.
 - Several processes sending for one bot each pace at their share (``PacerLimits.shared``).
 
@@ -164,7 +165,11 @@ class TelegramPacer(BaseRateLimiter[RateLimitArgs]):
     ) -> Result:
         priority = priority_of(rate_limit_args)
         chat = data.get("chat_id")
-        for attempt in range(self.limits.max_retries + 1):
+        # Queued traffic is not retried here: its outbox row is claimed for a limited time, and
+        # several long pauses could outlast the claim, letting another process send it too. The
+        # outbox takes the RetryAfter, pauses the channel and sends the row again itself.
+        retries = 0 if priority is Priority.BACKGROUND else self.limits.max_retries
+        for attempt in range(retries + 1):
             if chat is None:
                 await self._until_resumed()
             else:
@@ -174,8 +179,9 @@ class TelegramPacer(BaseRateLimiter[RateLimitArgs]):
             except RetryAfter as exc:
                 # Telegram asked for silence: it holds whether or not this call is tried again.
                 self._pause(retry_seconds(exc), endpoint)
-                if attempt == self.limits.max_retries:
-                    log.warning("telegram: %s still throttled after %d retries", endpoint, attempt)
+                if attempt == retries:
+                    if retries:
+                        log.warning("telegram: %s still throttled after %d retries", endpoint, attempt)
                     raise
         raise AssertionError("unreachable")
 
