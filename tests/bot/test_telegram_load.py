@@ -1,4 +1,4 @@
-"""200 villagers at once through the real Telegram channel, the fake Bot API enforcing
+"""100 villagers at once through the real Telegram channel, the fake Bot API enforcing
 Telegram's flood limits and the channel pacing itself (issue 13, part 3).
 
 Before the pacer, this load lost 7.8% of the answers, sent 519 apologies and met thousands of
@@ -25,7 +25,7 @@ from tests.bot.fakes.telegram_api import ApiLimits, FakeTelegram
 from tests.bot.telegram_harness import ObservedChannel
 from tests.built import FEATURES
 
-VILLAGERS = 200
+VILLAGERS = 100  # the benchmark (bench/telegram_load.py) runs 200
 GREETINGS = {"ru": "Здравствуйте! Выберите язык.", "kk": "Сәлеметсіз бе! Тілді таңдаңыз."}
 IN_RUSSIAN = [
     "Хорошо, теперь я буду писать вам по-русски.",
@@ -43,7 +43,7 @@ async def villager(fake: FakeTelegram, user_id: int, language: str) -> None:
 
 
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)
-async def test_200_villagers_at_once_all_answered_no_apology_no_429(
+async def test_100_villagers_at_once_all_answered_no_apology_no_429(
     database: Database, catalogs: Catalogs, clock: FakeClock
 ) -> None:
     fake = FakeTelegram(limits=ApiLimits())  # 30/s overall, 1/s a chat after a burst of 4

@@ -5,12 +5,8 @@ The search goes over ``Base.metadata.sorted_tables``, so a table added later is 
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import pytest
-from sqlalchemy import String, Text, func, select
-from sqlalchemy.types import JSON
+from sqlalchemy import func, select
 
 from flows.errors import Refused
 from storage import courses as repo
@@ -25,11 +21,11 @@ from storage.models import (
     InboundMessage,
     OutboxMessage,
 )
-from storage.models.base import Base
 from storage.models.courses import CourseAudit, Enrolment
 from storage.models.sms import SmsMessage
 from storage.models.surveys import Questionnaire, QuestionnaireVersion, SurveyAnswer, SurveyRun
 from tests.storage.courses_helpers import T0, make_centre, make_contacts, make_course
+from tests.storage.db_search import all_text as _all_text
 
 PHONE = "+77019876543"
 PHONE_FORMS = (PHONE, "77019876543", "87019876543", "7019876543")
@@ -99,23 +95,6 @@ async def _person(database: Database) -> tuple[int, int, int, int]:
     async with database.transaction() as s:
         await merge_contacts(s, sms_id, tg_id, T0)
     return tg_id, sms_id, course_id, other
-
-
-async def _all_text(database: Database) -> list[tuple[str, str]]:
-    """Every value of every text or JSON column of every table, as (table.column, text)."""
-    found: list[tuple[str, str]] = []
-    async with database.transaction() as s:
-        for table in Base.metadata.sorted_tables:
-            columns = [c for c in table.columns if isinstance(c.type, String | Text | JSON)
-                       or isinstance(getattr(c.type, "impl", None), String | Text | JSON)]
-            if not columns:
-                continue
-            for row in (await s.execute(select(*columns))).all():
-                for column, value in zip(columns, row, strict=True):
-                    if value is not None:
-                        text: Any = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-                        found.append((f"{table.name}.{column.name}", text))
-    return found
 
 
 def _secrets() -> list[str]:
