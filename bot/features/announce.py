@@ -19,7 +19,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.channels.sms_render import render_sms
 from bot.effects import Applier, EffectContext
 from bot.facts import FactsLoader
 from bot.feature import Feature
@@ -42,7 +41,6 @@ from flows.errors import ClcError, DataError, StaleFacts, StateError
 from flows.events import N_, Localized, Msg, Reply, Text
 from flows.state import from_json
 from storage import broadcasts as repo
-from storage.audiences import select_audience
 from storage.contacts import load_state
 from storage.models import Centre, Contact
 from storage.models.courses import Course
@@ -107,40 +105,28 @@ async def _stored_preview(
 async def preview(
     session: AsyncSession, centre_id: int, audience: Audience, texts: Texts
 ) -> BroadcastPreview:
-    """Who it would reach now and what the SMS would cost, as ``broadcasting.preview`` counts a
-    stored broadcast (the same selection, channel preference and SMS rendering)."""
-    selection = await select_audience(session, centre_id, audience)
-    channels: dict[str, int] = {}
-    languages: dict[str, int] = {}
-    sms_people: dict[str, int] = {}
-    for recipient in selection.recipients:
-        channel = audience.channel or broadcasting.preferred_channel(recipient)
-        channels[channel] = channels.get(channel, 0) + 1
-        languages[recipient.language] = languages.get(recipient.language, 0) + 1
-        if channel == broadcasting.SMS:
-            sms_people[recipient.language] = sms_people.get(recipient.language, 0) + 1
+    """Who it would reach now and what the SMS would cost, counted as ``broadcasting.preview``
+    counts a stored broadcast (``broadcasting.count``)."""
     reply = Reply(body=(Localized(texts.kk, texts.ru),))
-    segments = {language: _segments(reply, language) for language in LANGUAGES}
+    found = await broadcasting.count(session, centre_id, audience, reply, _catalogs())
+    segments = {language: found.sms[language].count.segments for language in LANGUAGES}
     lines: list[Text] = []
-    if channels:
-        listed = [(CHANNEL_NAMES.get(name, Localized(name, name)), n) for name, n in sorted(channels.items())]
+    if found.by_channel:
+        listed = [(CHANNEL_NAMES.get(name, Localized(name, name)), n)
+                  for name, n in sorted(found.by_channel.items())]
         kk, ru = (", ".join(f"{label.get(language)} {n}" for label, n in listed) for language in LANGUAGES)
         lines.append(Msg(N_("By channel: {channels}."), {"channels": Localized(kk, ru)}))
         lines.append(Msg(N_("In Kazakh: {kk}, in Russian: {ru}."),
-                         {"kk": languages.get("kk", 0), "ru": languages.get("ru", 0)}))
-    if sms_people and texts.one_for_all:
+                         {"kk": found.by_language.get("kk", 0), "ru": found.by_language.get("ru", 0)}))
+    if found.by_channel.get(broadcasting.SMS) and texts.one_for_all:
         lines.append(Msg(N_("One SMS: {count} segments."), {"count": segments["kk"]}))
-    elif sms_people:
+    elif found.by_channel.get(broadcasting.SMS):
         lines.append(Msg(N_("One SMS: {kk} segments in Kazakh, {ru} in Russian."),
                          {"kk": segments["kk"], "ru": segments["ru"]}))
-    for reason, ids in selection.skipped.items():
+    for reason, ids in found.skipped.items():
         lines.append(Msg(SKIPPED.get(reason, reason), {"count": len(ids)}))
-    total = sum(segments[language] * count for language, count in sms_people.items())
-    return BroadcastPreview(centre_id, audience, texts, len(selection.recipients), total, tuple(lines))
-
-
-def _segments(reply: Reply, language: str) -> int:
-    return sum(sms.count.segments for sms in render_sms([reply], _catalogs().translator(language)))
+    recipients = sum(found.by_channel.values())
+    return BroadcastPreview(centre_id, audience, texts, recipients, found.total_segments, tuple(lines))
 
 
 async def create_broadcast(ctx: EffectContext, effect: CreateBroadcast) -> None:

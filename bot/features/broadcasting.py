@@ -33,7 +33,7 @@ from bot.i18n import Catalogs
 from bot.outbox import OutboxKind, Priority, enqueue
 from bot.outbox.rows import CHANNEL_PREFERENCE
 from bot.scheduler import JobContext
-from flows.audience import LANGUAGES, wants_no_contact
+from flows.audience import LANGUAGES, Audience, wants_no_contact
 from flows.errors import Refused
 from flows.events import Localized, Reply
 from storage import audit
@@ -90,23 +90,46 @@ async def _selection(session: AsyncSession, row: Broadcast) -> Selection:
     return await select_audience(session, row.centre_id, repo.audience_of(row))
 
 
+@dataclass(frozen=True)
+class Counts:
+    """Who an audience reaches now, by the channel each would get it on and by language, and
+    what its SMS cost: the one count behind both previews (this CLI's and ``/announce``'s)."""
+
+    by_channel: Mapping[str, int]
+    by_language: Mapping[str, int]
+    sms: Mapping[str, SmsCost]  # per language
+    total_segments: int  # over every SMS recipient: the cost driver
+    skipped: Mapping[str, Collection[int]]
+
+
+async def count(
+    session: AsyncSession, centre_id: int, audience: Audience, reply: Reply, catalogs: Catalogs
+) -> Counts:
+    """The audience as ``send_now`` would queue it: the audience's channel, else each person's
+    preferred one, and the SMS rendered as sent."""
+    selection = await select_audience(session, centre_id, audience)
+    channel_of = {id(r): audience.channel or preferred_channel(r) for r in selection.recipients}
+    channels = Counter(channel_of.values())
+    languages = Counter(r.language for r in selection.recipients)
+    sms_languages = Counter(r.language for r in selection.recipients if channel_of[id(r)] == SMS)
+    costs: dict[str, SmsCost] = {}
+    for language in LANGUAGES:
+        bodies = render_sms([reply], catalogs.translator(language))
+        text = "\n\n".join(body.body for body in bodies)
+        costs[language] = SmsCost(text, _one(bodies[0].count, sum(b.count.segments for b in bodies)))
+    total = sum(costs[language].count.segments * n for language, n in sms_languages.items())
+    skipped: dict[str, Collection[int]] = {str(reason): ids for reason, ids in selection.skipped.items()}
+    return Counts(dict(channels), dict(languages), costs, total, skipped)
+
+
 async def preview(
     session: AsyncSession, broadcast_id: int, catalogs: Catalogs, centre_ids: Collection[int] | None = None
 ) -> Preview:
     """Who it would reach now, by channel and language; the SMS as sent, with its cost."""
     row = await repo.get_broadcast(session, broadcast_id, centre_ids)
-    selection = await _selection(session, row)
-    channels = Counter(preferred_channel(r) for r in selection.recipients)
-    languages = Counter(r.language for r in selection.recipients)
-    sms_languages = Counter(r.language for r in selection.recipients if preferred_channel(r) == SMS)
-    costs: dict[str, SmsCost] = {}
-    for language in LANGUAGES:
-        bodies = render_sms([reply_of(row)], catalogs.translator(language))
-        text = "\n\n".join(body.body for body in bodies)
-        costs[language] = SmsCost(text, _one(bodies[0].count, sum(b.count.segments for b in bodies)))
-    total = sum(costs[language].count.segments * count for language, count in sms_languages.items())
-    return Preview(row.id, dict(channels), dict(languages), costs, total,
-                   {reason: len(ids) for reason, ids in selection.skipped.items()})
+    found = await count(session, row.centre_id, repo.audience_of(row), reply_of(row), catalogs)
+    return Preview(row.id, found.by_channel, found.by_language, found.sms, found.total_segments,
+                   {reason: len(ids) for reason, ids in found.skipped.items()})
 
 
 def _one(first: SegmentCount, segments: int) -> SegmentCount:
