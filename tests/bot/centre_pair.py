@@ -4,8 +4,11 @@ administrator who belongs to the first: the set-up of issue 14's "refused everyt
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +19,20 @@ from storage.models import ChannelIdentity, Contact, FacilitatorRole
 from storage.models.base import Base
 from storage.models.core import ADMINISTRATOR
 from tests.storage.courses_helpers import T0, make_centre, make_course
+
+T = TypeVar("T")
+
+
+def on(url: str, work: Callable[[Database], Awaitable[T]]) -> T:
+    """Run ``work`` on the database at ``url`` (a CLI test's own connection), then close it."""
+    async def run() -> T:
+        db = Database.from_url(url)
+        try:
+            return await work(db)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(run())
 
 A_FACILITATOR = "+77011110001"
 B_FACILITATOR = "+77011110002"

@@ -4,10 +4,7 @@ only their centres' contacts; no message text and no phone number ever reaches t
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
 
 import pytest
 from sqlalchemy import select
@@ -19,10 +16,9 @@ from bot.clock import FakeClock
 from storage.db import Database
 from storage.models import Centre, Contact, OutboxMessage
 from storage.outbox_report import Count, messages_of, summary
-from tests.bot.centre_pair import A_FACILITATOR, A_VILLAGER, B_VILLAGER, Pair, two_centres
+from tests.bot.centre_pair import A_FACILITATOR, A_VILLAGER, B_VILLAGER, Pair, on, two_centres
 from tests.storage.courses_helpers import T0
 
-T = TypeVar("T")
 NOW = T0 + dt.timedelta(hours=3)  # 12:00 UTC, 17:00 in Almaty
 SECRET = "Сәлем, Асель! Ертең сағат 15:00-де кесте тігу сабағы"
 TWILIO_ERROR = f"Twilio 30003: the 'To' number {A_VILLAGER} is unreachable, the handset is off or out of coverage"
@@ -90,17 +86,6 @@ async def test_counts_oldest_due_and_a_persons_messages(database: Database) -> N
     assert [line.id for line in two] == [ids[1], ids[0]]
     undelivered = next(line for line in listed if line.id == ids[3])
     assert (undelivered.state, undelivered.reason, undelivered.attempts) == ("undelivered", TWILIO_ERROR, 1)
-
-
-def on(url: str, work: Callable[[Database], Awaitable[T]]) -> T:
-    async def run() -> T:
-        db = Database.from_url(url)
-        try:
-            return await work(db)
-        finally:
-            await db.dispose()
-
-    return asyncio.run(run())
 
 
 @pytest.fixture

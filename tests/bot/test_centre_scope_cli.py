@@ -4,11 +4,8 @@ both (issue 14, "Done when")."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 from sqlalchemy import select
@@ -25,25 +22,14 @@ from tests.bot.centre_pair import (
     ADMIN_TELEGRAM,
     B_VILLAGER,
     Pair,
+    on,
     snapshot,
     two_centres,
 )
 from tests.storage.courses_helpers import T0
 
-T = TypeVar("T")
 AS_A = ["--as", "8 701 111 00 01"]  # facilitator A's phone, written as people write it
 AS_ADMIN = ["--as", f"telegram:{ADMIN_TELEGRAM}"]
-
-
-def on(url: str, work: Callable[[Database], Awaitable[T]]) -> T:
-    async def run() -> T:
-        db = Database.from_url(url)
-        try:
-            return await work(db)
-        finally:
-            await db.dispose()
-
-    return asyncio.run(run())
 
 
 @pytest.fixture
