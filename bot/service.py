@@ -50,7 +50,8 @@ async def open_context(
 ) -> ServiceContext:
     """``features`` defaults to every feature (``bot.features.standard_features``)."""
     features = features or standard_features(
-        sms_resume_after=settings.sms_resume_after, retention_days=settings.retention_days
+        sms_resume_after=settings.sms_resume_after, retention_days=settings.retention_days,
+        sms_transliterate=settings.sms_transliterate,
     )
     db = Database.from_url(settings.database_url)
     try:

@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.admin import scope
 from bot.admin.outbox import reason as short_reason
-from bot.admin.runner import centre_of, run_with_db
+from bot.admin.runner import centre_of, run_with_db, settings_or_exit
 from bot.clock import Clock, system_clock
 from bot.features import broadcasting
 from bot.i18n import Catalogs
@@ -63,7 +63,10 @@ def _read(path: Path | None) -> str | None:
         raise _fail(f"cannot read {path}: {exc}") from None
 
 
-def _texts(text: str | None, kk: str | None, ru: str | None) -> Localized:
+def _texts(text: str | None, kk: str | None, ru: str | None, *, announces: bool) -> Localized | None:
+    """The texts given; None for a course announcement given none (its default text)."""
+    if announces and text is None and kk is None and ru is None:
+        return None
     kk, ru = kk or text, ru or text
     if kk is None or ru is None:
         raise _fail("give the text in Kazakh and in Russian (--text-kk and --text-ru, or the files), "
@@ -106,13 +109,15 @@ def create(
     course_group: Annotated[str | None, typer.Option(
         "--course-group", help="seated, offered, waiting or attended.")] = None,
     for_course: Annotated[str | None, typer.Option(
-        "--for-course", metavar="CODE", help="Who asked for its tags (survey) and is not on it.")] = None,
+        "--for-course", metavar="CODE", help="Who asked for its tags (survey) and is not on it; "
+        "with an Enrol choice, and without a text the course's dates and how to enrol.")] = None,
     at: Annotated[str | None, typer.Option(metavar="'YYYY-MM-DD HH:MM'", help="Send then (local).")] = None,
 ) -> None:
     """Store a broadcast (sent by `send`, or at --at by the bot); prints its id."""
     if channel is not None and channel not in ("telegram", "sms"):
         raise _fail(f"--channel {channel!r}: give telegram or sms")
-    texts = _texts(text, text_kk or _read(text_file_kk), text_ru or _read(text_file_ru))
+    given = _texts(text, text_kk or _read(text_file_kk), text_ru or _read(text_file_ru),
+                   announces=for_course is not None)
     if course is not None and course_group is None:
         course_group = "seated"
 
@@ -127,6 +132,10 @@ def create(
                                 course_group=group if course_id is not None else None,
                                 for_course_id=announced)
             send_at = _local_time(at, place) if at else None
+            texts = given
+            if texts is None and announced is not None:
+                texts = await broadcasting.course_news_texts(session, announced, Catalogs.load())
+            assert texts is not None  # _texts returns None only for a course announcement
             found = await repo.create_broadcast(session, centre_id=place.id, texts=texts, audience=audience,
                                                 send_at=send_at, actor=scope.cli_actor(), now=now)
             when = (f"scheduled for {_local(send_at, centre_zone(place))} ({place.timezone})" if send_at
@@ -143,7 +152,8 @@ def preview(broadcast_id: Id) -> None:
     """Who it would reach now, by channel and language; the SMS with its segments; who is skipped."""
     async def work(db: Database) -> broadcasting.Preview:
         async with db.transaction() as session:
-            return await broadcasting.preview(session, broadcast_id, Catalogs.load(), scope.limited_centres())
+            return await broadcasting.preview(session, broadcast_id, Catalogs.load(), scope.limited_centres(),
+                                              latin=settings_or_exit().sms_transliterate)
 
     found: broadcasting.Preview = run_with_db(work)
     table = Table("", "recipients", title=f"Broadcast {broadcast_id}: {found.recipients} recipients")

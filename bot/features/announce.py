@@ -38,7 +38,7 @@ from flows.announce_facts import (
 )
 from flows.audience import LANGUAGES, Audience
 from flows.errors import ClcError, DataError, StaleFacts, StateError
-from flows.events import N_, Localized, Msg, Reply, Text
+from flows.events import N_, Localized, Msg, Text
 from flows.state import from_json
 from storage import broadcasts as repo
 from storage.contacts import load_state
@@ -63,7 +63,9 @@ def _catalogs() -> Catalogs:
     return Catalogs.load()
 
 
-async def load_announce_facts(session: AsyncSession, contact: Contact, now: dt.datetime) -> dict[str, Any]:
+async def load_announce_facts(
+    session: AsyncSession, contact: Contact, now: dt.datetime, *, latin: bool = False
+) -> dict[str, Any]:
     centre_ids = await facilitated_centres(session, contact.id)
     if not centre_ids:
         return {CENTRES_KEY: None, PREVIEW_KEY: None}
@@ -77,11 +79,11 @@ async def load_announce_facts(session: AsyncSession, contact: Contact, now: dt.d
         tuple(AnnounceCourse(c.id, Localized(c.title_kk, c.title_ru))
               for c in courses if c.centre_id == centre.id),
     ) for centre in centres)
-    return {CENTRES_KEY: found, PREVIEW_KEY: await _stored_preview(session, contact.id, centre_ids)}
+    return {CENTRES_KEY: found, PREVIEW_KEY: await _stored_preview(session, contact.id, centre_ids, latin)}
 
 
 async def _stored_preview(
-    session: AsyncSession, contact_id: int, centre_ids: Collection[int]
+    session: AsyncSession, contact_id: int, centre_ids: Collection[int], latin: bool
 ) -> BroadcastPreview | None:
     conversation = await load_state(session, contact_id, lock=False)
     try:
@@ -99,16 +101,16 @@ async def _stored_preview(
     except (ClcError, TypeError):
         return None
     texts = Texts(str(data.get("kk") or ""), str(data.get("ru") or ""))
-    return await preview(session, centre_id, audience, texts)
+    return await preview(session, centre_id, audience, texts, latin=latin)
 
 
 async def preview(
-    session: AsyncSession, centre_id: int, audience: Audience, texts: Texts
+    session: AsyncSession, centre_id: int, audience: Audience, texts: Texts, *, latin: bool = False
 ) -> BroadcastPreview:
     """Who it would reach now and what the SMS would cost, counted as ``broadcasting.preview``
     counts a stored broadcast (``broadcasting.count``)."""
-    reply = Reply(body=(Localized(texts.kk, texts.ru),))
-    found = await broadcasting.count(session, centre_id, audience, reply, _catalogs())
+    reply = broadcasting.message(Localized(texts.kk, texts.ru), audience)
+    found = await broadcasting.count(session, centre_id, audience, reply, _catalogs(), latin=latin)
     segments = {language: found.sms[language].count.segments for language in LANGUAGES}
     lines: list[Text] = []
     if found.by_channel:
@@ -145,9 +147,16 @@ async def create_broadcast(ctx: EffectContext, effect: CreateBroadcast) -> None:
         raise StaleFacts("the broadcast no longer fits what the facilitator saw") from None
 
 
-ANNOUNCE = Feature(
-    name="announce",
-    flows=(ANNOUNCE_FLOW,),
-    facts=(FactsLoader(FACTS_GROUP, (CENTRES_KEY, PREVIEW_KEY), load_announce_facts),),
-    appliers=(Applier(CreateBroadcast, create_broadcast),),
-)
+def announce_feature(*, sms_transliterate: bool = False) -> Feature:
+    """``sms_transliterate`` (``CLC_SMS_TRANSLITERATE``): the preview counts SMS segments of the
+    text as it will be sent, in Latin letters when the SMS channel transliterates."""
+
+    async def load(session: AsyncSession, contact: Contact, now: dt.datetime) -> dict[str, Any]:
+        return await load_announce_facts(session, contact, now, latin=sms_transliterate)
+
+    return Feature(
+        name="announce",
+        flows=(ANNOUNCE_FLOW,),
+        facts=(FactsLoader(FACTS_GROUP, (CENTRES_KEY, PREVIEW_KEY), load),),
+        appliers=(Applier(CreateBroadcast, create_broadcast),),
+    )

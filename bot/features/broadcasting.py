@@ -25,22 +25,33 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.sms_render import render_sms
 from bot.channels.sms_segments import SegmentCount
 from bot.i18n import Catalogs
-from bot.outbox import OutboxKind, Priority, enqueue
+from bot.outbox import Awaits, OutboxKind, Priority, enqueue
 from bot.outbox.rows import CHANNEL_PREFERENCE
 from bot.scheduler import JobContext
 from flows.audience import LANGUAGES, Audience, wants_no_contact
-from flows.errors import Refused
+from flows.courses.announced import (
+    announced_context,
+    announced_course,
+    announced_data,
+    announcement_reply,
+    course_news,
+)
+from flows.courses.browse import COURSES
+from flows.errors import DataError, Refused
 from flows.events import Localized, Reply
 from storage import audit
 from storage import broadcasts as repo
 from storage.audiences import Recipient, Selection, needs_profiles, select_audience
-from storage.models import Contact
+from storage.centres import centre_zone
+from storage.models import Centre, Contact
 from storage.models.broadcasts import Broadcast, BroadcastRecipient
+from storage.models.courses import Course, CourseSession
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +87,42 @@ class Queued:
     skipped: Mapping[str, int]
 
 
+def message(texts: Localized, audience: Audience) -> Reply:
+    """What each recipient gets: the text, and "Enrol" when it announces a course."""
+    course_id = audience.course_of_announcement
+    if course_id is None:
+        return Reply(body=(texts,))
+    return announcement_reply(texts, course_id)
+
+
 def reply_of(row: Broadcast) -> Reply:
-    return Reply(body=(Localized(row.text_kk, row.text_ru),))
+    return message(Localized(row.text_kk, row.text_ru), repo.audience_of(row))
+
+
+def awaits_of(reply: Reply) -> Awaits | None:
+    """A course announcement is a question: once delivered, "1" (or the word) answers it."""
+    course_id = announced_course(reply.context or "")
+    if course_id is None:
+        return None
+    return Awaits(COURSES.name, announced_data(course_id), announced_context(course_id))
+
+
+async def course_news_texts(session: AsyncSession, course_id: int, catalogs: Catalogs) -> Localized:
+    """The default text of a course announcement, in each language, dates in the centre's zone."""
+    course = await session.get(Course, course_id)
+    centre = await session.get(Centre, course.centre_id) if course is not None else None
+    if course is None or centre is None:
+        raise DataError(f"no course {course_id}")
+    sessions = (await session.scalars(select(CourseSession).where(
+        CourseSession.course_id == course_id).order_by(CourseSession.starts_at))).all()
+    first, last = (sessions[0], sessions[-1]) if sessions else (None, None)
+    lines = course_news(Localized(course.title_kk, course.title_ru),
+                        (first.starts_at, Localized(first.place_kk, first.place_ru)) if first else None,
+                        len(sessions), last.starts_at if last else None)
+    zone = centre_zone(centre)
+    kk, ru = ("\n".join(catalogs.translator(language, zone).text(line) for line in lines)
+              for language in LANGUAGES)
+    return Localized(kk, ru)
 
 
 def preferred_channel(recipient: Recipient) -> str:
@@ -103,10 +148,11 @@ class Counts:
 
 
 async def count(
-    session: AsyncSession, centre_id: int, audience: Audience, reply: Reply, catalogs: Catalogs
+    session: AsyncSession, centre_id: int, audience: Audience, reply: Reply, catalogs: Catalogs, *,
+    latin: bool = False,
 ) -> Counts:
     """The audience as ``send_now`` would queue it: the audience's channel, else each person's
-    preferred one, and the SMS rendered as sent."""
+    preferred one, and the SMS rendered as sent (``latin``: ``CLC_SMS_TRANSLITERATE``)."""
     selection = await select_audience(session, centre_id, audience)
     channel_of = {id(r): audience.channel or preferred_channel(r) for r in selection.recipients}
     channels = Counter(channel_of.values())
@@ -114,7 +160,7 @@ async def count(
     sms_languages = Counter(r.language for r in selection.recipients if channel_of[id(r)] == SMS)
     costs: dict[str, SmsCost] = {}
     for language in LANGUAGES:
-        bodies = render_sms([reply], catalogs.translator(language))
+        bodies = render_sms([reply], catalogs.translator(language), latin=latin)
         text = "\n\n".join(body.body for body in bodies)
         costs[language] = SmsCost(text, _one(bodies[0].count, sum(b.count.segments for b in bodies)))
     total = sum(costs[language].count.segments * n for language, n in sms_languages.items())
@@ -123,11 +169,12 @@ async def count(
 
 
 async def preview(
-    session: AsyncSession, broadcast_id: int, catalogs: Catalogs, centre_ids: Collection[int] | None = None
+    session: AsyncSession, broadcast_id: int, catalogs: Catalogs, centre_ids: Collection[int] | None = None,
+    *, latin: bool = False,
 ) -> Preview:
     """Who it would reach now, by channel and language; the SMS as sent, with its cost."""
     row = await repo.get_broadcast(session, broadcast_id, centre_ids)
-    found = await count(session, row.centre_id, repo.audience_of(row), reply_of(row), catalogs)
+    found = await count(session, row.centre_id, repo.audience_of(row), reply_of(row), catalogs, latin=latin)
     return Preview(row.id, found.by_channel, found.by_language, found.sms, found.total_segments,
                    {reason: len(ids) for reason, ids in found.skipped.items()})
 
@@ -147,13 +194,14 @@ async def send_now(
         raise Refused(f"broadcast {broadcast_id} is {row.status}; it cannot be sent again")
     selection = await _selection(session, row)
     reply = reply_of(row)
+    awaits = awaits_of(reply)
     channel = repo.audience_of(row).channel
     for recipient in selection.recipients:
-        message = await enqueue(session, contact_id=recipient.contact_id, replies=[reply], kind=KIND,
-                                now=now, channel=channel)
-        message.payload = {**message.payload, PAYLOAD: row.id, RECIPIENT: recipient.contact_id}
+        queued = await enqueue(session, contact_id=recipient.contact_id, replies=[reply], kind=KIND,
+                               now=now, channel=channel, awaits=awaits)
+        queued.payload = {**queued.payload, PAYLOAD: row.id, RECIPIENT: recipient.contact_id}
         session.add(BroadcastRecipient(broadcast_id=row.id, contact_id=recipient.contact_id,
-                                       outbox_id=message.id))
+                                       outbox_id=queued.id))
     for reason, ids in selection.skipped.items():
         session.add_all(BroadcastRecipient(broadcast_id=row.id, contact_id=contact_id, skipped_reason=reason)
                         for contact_id in ids)

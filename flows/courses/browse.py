@@ -1,6 +1,7 @@
 """The "courses" menu item: open courses of the contact's centre, details, enrolment.
 
-``data`` is ``{"view": "list"}`` or ``{"view": "detail", "course": id}``. Enrolment is an
+``data`` is ``{"view": "list"}``, ``{"view": "detail", "course": id}`` or, after a course
+announcement, ``{"view": "announced", "course": id}`` (``flows.courses.announced``). Enrolment is an
 :class:`Enrol` effect; the reply says what the villager gets (a seat or a waiting-list number),
 computed from the facts the applier re-checks under the course's lock.
 """
@@ -10,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from flows.courses.announced import ENROL, ENROL_WORDS, announced_choices, announced_course, announced_data
+from flows.courses.announced import VIEW as ANNOUNCED
 from flows.courses.common import (
     FULL_NOBODY_WAITING,
     FULL_WAITING,
@@ -33,8 +36,6 @@ from flows.courses.policy import explain, parse_policy
 from flows.events import N_, Choice, Facts, Inbound, Msg, Reply, Text, plural_msg
 from flows.registry import FlowSpec, FlowStep
 
-ENROL = "enrol"
-
 
 def seats_line(course: CourseInfo) -> Msg:
     if course.seats_left > 0:
@@ -53,6 +54,11 @@ def list_line(course: CourseInfo, facts: Facts) -> Text:
 class CoursesFlow:
     name = "courses"
 
+    def entry_for_context(self, context: str) -> dict[str, Any] | None:
+        """A course announcement's "Enrol" works whatever the person was doing when it came."""
+        course_id = announced_course(context)
+        return announced_data(course_id) if course_id is not None else None
+
     def start(self, event: Inbound, now: dt.datetime, facts: Facts) -> FlowStep:
         if facts.contact.centre_slug is None:
             return FlowStep(None, (_no_centre(),))
@@ -65,6 +71,8 @@ class CoursesFlow:
     def resume(self, data: dict[str, Any], event: Inbound, now: dt.datetime, facts: Facts) -> FlowStep:
         if data.get("view") == "detail":
             return self._detail_answer(data, event, now, facts)
+        if data.get("view") == ANNOUNCED:
+            return self._announced_answer(data, event, now, facts)
         courses = open_courses(facts)
         prompt = _list_reply(courses, facts)
         chosen = pick(event, prompt.choices)
@@ -76,7 +84,7 @@ class CoursesFlow:
         return FlowStep(detail, self.reprompt(detail, now, facts))
 
     def reprompt(self, data: dict[str, Any], now: dt.datetime, facts: Facts) -> tuple[Reply, ...]:
-        if data.get("view") == "detail":
+        if data.get("view") in ("detail", ANNOUNCED):
             course = find_course(facts, int(data["course"]))
             if course is not None:
                 return (_detail_reply(course, facts),)
@@ -101,6 +109,20 @@ class CoursesFlow:
             listing = {"view": "list"}
             return FlowStep(listing, self.reprompt(listing, now, facts))
         return _enrol(course)
+
+
+    def _announced_answer(
+        self, data: dict[str, Any], event: Inbound, now: dt.datetime, facts: Facts
+    ) -> FlowStep:
+        """"Enrol" on an announcement enrols at once; anything else shows the course."""
+        course = find_course(facts, int(data["course"]))
+        if course is None:  # not open (yet, or any more), or at another centre
+            return FlowStep(None, (Reply(body=(Msg(N_("This course is no longer open for enrolment.")),)),))
+        enrols = pick(event, announced_choices(), ENROL_WORDS) == ENROL
+        if enrols and enrolment_for_course(facts, course.id) is None:
+            return _enrol(course)
+        detail = {"view": "detail", "course": course.id}
+        return FlowStep(detail, self.reprompt(detail, now, facts))
 
 
 def _no_centre() -> Reply:
@@ -172,7 +194,9 @@ def _enrol(course: CourseInfo) -> FlowStep:
     return FlowStep(None, (Reply(body=body),), (Enrol(course.id, "waiting", position),))
 
 
+_FLOW = CoursesFlow()
 COURSES = FlowSpec(
-    CoursesFlow(), N_("Courses"), ("курстар", "курсы"),
-    needs=frozenset({FACTS_GROUP}), browsing_views=frozenset({"list", "detail"}),
+    _FLOW, N_("Courses"), ("курстар", "курсы"),
+    needs=frozenset({FACTS_GROUP}), browsing_views=frozenset({"list", "detail", ANNOUNCED}),
+    out_of_band=_FLOW,
 )

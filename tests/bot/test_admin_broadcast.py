@@ -107,3 +107,20 @@ def test_unknown_centre_and_another_centres_facilitator_refused(seeded: Seeded) 
         output = run("--as", OTHER_FACILITATOR, "broadcast", *command, code=2)
         assert "no broadcast 1" in output and "Жиналыс" not in output
     assert "no broadcasts" in run("--as", OTHER_FACILITATOR, "broadcast", "list")
+
+
+def test_a_course_announcement_without_a_text_has_the_course_its_dates_and_enrol(
+    seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert "broadcast 1 created, draft" in run("broadcast", "create", "--centre", "aksu", "--for-course",
+                                                "computer-1")
+    shown = run("broadcast", "preview", "1")
+    assert "Новый курс в вашем центре: «Компьютерная грамотность»." in shown
+    assert "Первое занятие: 9 марта, 14:00, Школа, кабинет 12." in shown
+    assert "Орталығыңызда жаңа курс: «Компьютер сауаттылығы»." in shown
+    assert "1 Записаться" in shown and "1 Жазылу" in shown  # how to enrol by SMS
+    assert "segment(s) of UCS-2" in shown
+    monkeypatch.setenv("CLC_SMS_TRANSLITERATE", "true")  # the SMS as it will go: Latin, cheaper
+    latin = run("broadcast", "preview", "1")
+    assert "Novyy kurs v vashem tsentre" in latin and "segment(s) of GSM-7" in latin
+    assert "segment(s) of UCS-2" not in latin
