@@ -54,7 +54,7 @@ def _csv_rows(path: Path) -> Iterator[Row]:
 
 
 def _xlsx_rows(path: Path) -> Iterator[Row]:
-    from openpyxl import load_workbook  # type: ignore[import-untyped]  # no stubs installed
+    from openpyxl import load_workbook
 
     book = load_workbook(path, read_only=True, data_only=True)
     try:

@@ -18,6 +18,7 @@ from bot.features.courses_feature import COURSES
 from bot.features.manage_feature import MANAGE
 from bot.features.privacy import privacy_feature
 from bot.features.reminders import REMINDERS
+from bot.features.results import RESULTS
 from bot.features.surveys_feature import surveys_feature
 from flows.sms_session import DEFAULT_RESUME_AFTER
 from storage.retention import DEFAULT_RETENTION_DAYS
@@ -37,5 +38,5 @@ def standard_features(
     surveys = surveys_feature(retention_days)
     return FeatureSet.of(
         [core, surveys, COURSES, COURSE_FEEDBACK, MANAGE, privacy_feature(retention_days), REMINDERS,
-         BROADCASTS, announce_feature(sms_transliterate=sms_transliterate)]
+         BROADCASTS, announce_feature(sms_transliterate=sms_transliterate), RESULTS]
     )

@@ -60,7 +60,7 @@ def test_clc_admin_built_without_courses_has_no_course_commands() -> None:
 def test_every_feature_of_the_full_bot_is_present() -> None:
     assert FEATURES.names() == (
         "core", "surveys", "courses", "course_feedback", "manage", "privacy", "reminders", "broadcasts",
-        "announce")
+        "announce", "results")
     assert [item for item, _ in FEATURES.flows.menu_items] == [
         "survey", "courses", "my", "language", "help", "name"]
     assert {job.name for job in FEATURES.jobs} == {

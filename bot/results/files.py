@@ -1,0 +1,53 @@
+"""Writing a result file so that an error or Ctrl-C never leaves half a file under its name.
+
+The file is written under a temporary name in the same directory (so the final rename is atomic
+on one file system) and renamed onto the requested name only when everything was written. An
+existing file is kept unless the caller was told to replace it (``--force``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+FORMATS = ("xlsx", "csv", "json")
+
+
+class OutputError(Exception):
+    """The output file cannot be written as asked; the message is one line for the CLI."""
+
+
+def format_of(path: Path, given: str | None = None) -> str:
+    """The format asked for (``--format``), else the one the file's extension names."""
+    chosen = (given or path.suffix.lstrip(".")).lower()
+    if chosen == "jsonl":
+        chosen = "json"
+    if chosen not in FORMATS:
+        raise OutputError(f"{path}: give --format xlsx, csv or json (or a file ending in one of them)")
+    return chosen
+
+
+@contextlib.contextmanager
+def safe_output(path: Path, *, force: bool = False) -> Iterator[Path]:
+    """Yield a temporary path to write; on success it becomes ``path``, on any error (a
+    ``KeyboardInterrupt`` too) it is removed and ``path`` is left as it was."""
+    target = path.expanduser()
+    if target.is_dir():
+        raise OutputError(f"{path} is a directory; give a file name")
+    if target.exists() and not force:
+        raise OutputError(f"{path} exists; give --force to replace it")
+    directory = target.parent
+    if not directory.is_dir():
+        raise OutputError(f"no directory {directory}")
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
+    os.close(handle)
+    partial = Path(temporary)
+    try:
+        yield partial
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
