@@ -162,6 +162,7 @@ def test_each_feature_applies_exactly_its_closed_set_of_effects() -> None:
         "reminders": set(),
         "broadcasts": set(),
         "announce": {CreateBroadcast},
+        "results": set(),
     }
     assert {f.name: {a.effect for a in f.appliers} for f in FEATURES.features} == closed
 
