@@ -33,6 +33,7 @@ another channel). What happens to each table (every model in ``storage.models``)
 * ``facilitator_roles``: deleted.
 * ``centres``, ``courses``, ``course_sessions``, ``questionnaires``, ``questionnaire_versions``:
   nothing personal, untouched.
+* ``pseudonym_keys``: untouched (one random key for ``--pseudonymize`` exports, nothing of anyone).
 * ``audit_log``: kept, and one row is added: who erased, when, the contact id and counts.
 
 The erasure is also logged at INFO with the contact id only; the reason is written by a

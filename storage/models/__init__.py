@@ -6,6 +6,7 @@ is defined; that is the library's contract, not a registry of ours."""
 from storage.models import audit as audit
 from storage.models import broadcasts as broadcasts
 from storage.models import courses as courses
+from storage.models import pseudonyms as pseudonyms
 from storage.models import reminders as reminders
 from storage.models import sms as sms
 from storage.models import surveys as surveys
