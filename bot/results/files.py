@@ -30,19 +30,24 @@ def format_of(path: Path, given: str | None = None) -> str:
     return chosen
 
 
-@contextlib.contextmanager
-def safe_output(path: Path, *, force: bool = False) -> Iterator[Path]:
-    """Yield a temporary path to write; on success it becomes ``path``, on any error (a
-    ``KeyboardInterrupt`` too) it is removed and ``path`` is left as it was."""
+def check_target(path: Path, *, force: bool = False) -> Path:
+    """The file to write, refused before any work when it cannot be written as asked."""
     target = path.expanduser()
     if target.is_dir():
         raise OutputError(f"{path} is a directory; give a file name")
     if target.exists() and not force:
         raise OutputError(f"{path} exists; give --force to replace it")
-    directory = target.parent
-    if not directory.is_dir():
-        raise OutputError(f"no directory {directory}")
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
+    if not target.parent.is_dir():
+        raise OutputError(f"no directory {target.parent}")
+    return target
+
+
+@contextlib.contextmanager
+def safe_output(path: Path, *, force: bool = False) -> Iterator[Path]:
+    """Yield a temporary path to write; on success it becomes ``path``, on any error (a
+    ``KeyboardInterrupt`` too) it is removed and ``path`` is left as it was."""
+    target = check_target(path, force=force)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     os.close(handle)
     partial = Path(temporary)
     try:
