@@ -67,8 +67,8 @@ def figures_of(path: Path, sheet: str) -> dict[str, object]:
 
 
 @pytest.mark.parametrize(("language", "labels"), [
-    ("kk", {"trained": "Оқығандар (кемінде бір сабаққа қатысқан)",
-            "trained.women": "Оқығандардың ішінде: әйелдер", "median_wait_days": "Орын күтудің медианалық ұзақтығы, күн",
+    ("kk", {"trained": "Оқытылғандар (кемінде бір сабаққа қатысқандар)",
+            "trained.women": "Оқытылғандардың ішінде: әйелдер", "median_wait_days": "Орын күтудің медианалық ұзақтығы, күн",
             "started.sms": "Басталған сауалнамалар, SMS", "cover": "Титул парағы", "period": "Кезең"}),
     ("ru", {"trained": "Обучено (были хотя бы на одном занятии)",
             "trained.women": "Из обученных: женщины", "median_wait_days": "Медианное ожидание места, дней",
