@@ -1,11 +1,129 @@
-"""``clc-admin report needs`` (issue 17): being written; not available yet."""
+"""``clc-admin report needs``: what people asked to learn, who they are, against the seats of
+open and planned courses (issue 17), as xlsx, csv or json, with a short table on the terminal.
+The figures and the advice rule are defined in ``flows.reports.needs`` and the README; a
+facilitator (``--as``) reports on their centres only."""
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
 import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from sqlalchemy import select
+
+from bot.admin import scope
+from bot.admin.runner import centre_of, run_with_db, settings_or_exit
+from bot.clock import Clock, system_clock
+from bot.features.surveys import shipped_default
+from bot.i18n import Catalogs, Translator
+from bot.results.files import OutputError, check_target, format_of, safe_output
+from bot.results.needs_file import NeedsDocument, advice_text, write_needs
+from flows.reports.needs import NeedsSummary, form_choices, summarise
+from flows.timezones import DEFAULT_TIMEZONE
+from storage import audit
+from storage.db import Database
+from storage.models import Centre
+from storage.reports.needs import NeedsData, load_needs
+
+console = Console()
+clock: Clock = system_clock  # tests put a FakeClock here
+ACTION = "report.needs"
 
 
-def needs() -> None:
-    """Not available yet."""
-    typer.echo("clc-admin report needs is not available yet", err=True)
-    raise typer.Exit(2)
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[red]{escape(message)}[/red]", highlight=False, soft_wrap=True)
+    return typer.Exit(1)
+
+
+def _day(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise _fail(f"--since {value!r}: give a date as YYYY-MM-DD") from None
+
+
+def needs(
+    out: Annotated[Path, typer.Option("--out", help="The file: .xlsx, .csv or .json.")],
+    centre: Annotated[str | None, typer.Option(
+        "--centre", metavar="SLUG", help="One centre (else every centre: yours, with --as).")] = None,
+    every: Annotated[bool, typer.Option(
+        "--all", help="Every centre (yours, with --as); the default.")] = False,
+    since: Annotated[str | None, typer.Option(
+        "--since", metavar="YYYY-MM-DD", help="Only surveys completed on this day or later.")] = None,
+    form: Annotated[str | None, typer.Option("--format", help="xlsx, csv or json (else --out's).")] = None,
+    language: Annotated[str | None, typer.Option(
+        "--lang", help="kk or ru: the file's language (default: CLC_DEFAULT_LANGUAGE).")] = None,
+    group_size: Annotated[int | None, typer.Option(
+        "--group-size", min=1, help="A group's seats, for the advice (default: the largest open or planned "
+        "course's of the interest, else 10).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
+) -> None:
+    """The needs summary: per learning interest, how many asked (by settlement, gender, age,
+    occupation, times and barriers), against the seats and waiting lists of open and planned
+    courses, with advice."""
+    if every and centre is not None:
+        raise _fail("give --centre SLUG or --all, not both")
+    chosen_language = language or settings_or_exit().default_language
+    if chosen_language not in ("kk", "ru"):
+        raise _fail(f"--lang {chosen_language!r}: give kk or ru")
+    first_day = _day(since)
+    try:
+        chosen = format_of(out, form)
+        check_target(out, force=force)  # before any work: an existing file, a missing directory
+    except OutputError as exc:
+        raise _fail(str(exc)) from None
+
+    async def work(db: Database) -> tuple[NeedsData, ZoneInfo]:
+        async with db.transaction() as session:
+            if centre is not None:
+                centres = [await centre_of(session, centre)]
+            else:
+                limited = scope.limited_centres()
+                query = select(Centre).order_by(Centre.slug)
+                centres = list((await session.scalars(
+                    query if limited is None else query.where(Centre.id.in_(limited)))).all())
+            if not centres:
+                raise _fail("no centres to report on")
+            zone = ZoneInfo(centres[0].timezone if len(centres) == 1 else DEFAULT_TIMEZONE)
+            start = None if first_day is None else dt.datetime.combine(first_day, dt.time(), zone)
+            data = await load_needs(session, [c.id for c in centres], start)
+            await audit.record(session, at=clock(), actor=scope.cli_actor(), action=ACTION,
+                               subject="centres:" + ",".join(c.slug for c in centres),
+                               centre_id=centres[0].id if len(centres) == 1 else None, detail={
+                                   "since": None if first_day is None else first_day.isoformat(),
+                                   "format": chosen, "file": out.name, "people": len(data.people)})
+            return data, zone
+
+    data, zone = run_with_db(work)
+    summary = summarise(data.people, data.courses, *form_choices(data.form or shipped_default()),
+                        group_size=group_size)
+    document = NeedsDocument(summary, data.centres, first_day, clock().astimezone(zone).date())
+    tr = Catalogs.load().translator(chosen_language, zone)
+    try:
+        with safe_output(out, force=force) as partial:
+            write_needs(partial, chosen, document, tr)
+    except OutputError as exc:
+        raise _fail(str(exc)) from None
+    _show(document, summary, tr)
+    console.print(f"written {out}", highlight=False)
+
+
+def _show(document: NeedsDocument, summary: NeedsSummary, tr: Translator) -> None:
+    """The interests someone asked for or a course offers; the file has every one."""
+    since = f" since {document.since}" if document.since else ""
+    table = Table("#", "interest", "asked", "seats", "free", "waiting", "wanting", "advice",
+                  title=f"Needs: {', '.join(document.centres)}{since}")
+    for row in summary.interests:
+        if row.asked or row.seats or row.waiting:
+            table.add_row(str(row.rank), escape(tr.text(row.label)), str(row.asked), str(row.seats),
+                          str(row.free), str(row.waiting), str(row.unmet), escape(advice_text(row, tr)))
+    console.print(table)
+    console.print(f"{summary.people} people: {summary.answered} completed the survey{since}, "
+                  f"{summary.not_answered} did not", highlight=False)
