@@ -130,6 +130,13 @@ def _xlsx(partial: Path, document: NeedsDocument, tr: Translator) -> None:
     book.save(partial)
 
 
+def _shown_axes(chart: BarChart) -> BarChart:
+    """Axes with their labels: openpyxl 3.1 leaves ``delete`` out, which Excel reads as hidden."""
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    return chart
+
+
 def _charts(sheet: Worksheet, last: int, tr: Translator) -> None:
     interests = Reference(sheet, min_col=INTEREST_COLUMN, min_row=2, max_row=last)
     demand = BarChart()
@@ -139,7 +146,7 @@ def _charts(sheet: Worksheet, last: int, tr: Translator) -> None:
     demand.legend = None
     demand.x_axis.scaling.orientation = "maxMin"  # the most asked on top, as in the table
     demand.height, demand.width = max(7.5, 0.6 * last), 16
-    sheet.add_chart(demand, "K2")
+    sheet.add_chart(_shown_axes(demand), "K2")
     seats = BarChart()
     seats.type, seats.grouping, seats.title = "bar", "clustered", _t(tr, N_("Demand and seats"))
     for column in (ASKED_COLUMN, SEATS_COLUMN, WAITING_COLUMN):
@@ -147,7 +154,7 @@ def _charts(sheet: Worksheet, last: int, tr: Translator) -> None:
     seats.set_categories(interests)
     seats.x_axis.scaling.orientation = "maxMin"
     seats.height, seats.width = max(7.5, 0.9 * last), 16
-    sheet.add_chart(seats, "K" + str(4 + round(2 * demand.height)))
+    sheet.add_chart(_shown_axes(seats), "K" + str(4 + round(2 * demand.height)))
 
 
 def _breakdown_sheet(sheet: Worksheet, summary: NeedsSummary, breakdown: str, tr: Translator) -> None:

@@ -90,6 +90,7 @@ def test_xlsx_in_kazakh_has_the_hand_counted_figures_and_charts(
     charts = summary._charts
     assert len(charts) == 2 and [len(c.series) for c in charts] == [1, 3]
     assert [c.grouping for c in charts] == ["clustered", "clustered"]
+    assert all(c.x_axis.delete is False and c.y_axis.delete is False for c in charts)  # Excel shows axes
     gender = values(book["Жынысы"])
     assert gender[0] == ["Оқу бағыты", "Сұрағандар", "Әйел", "Ер", "белгісіз"]
     assert gender[1] == ["Компьютер сауаттылығы", 4, 2, 2, 0]
