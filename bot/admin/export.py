@@ -23,15 +23,14 @@ from bot.admin.export_common import (
     Pseudonymize,
     common,
     day,
-    done,
     export_scope,
     fail,
     progress,
     pseudonym_of,
     record,
+    run_export,
     start_of,
 )
-from bot.admin.runner import run_with_db
 from bot.results.export_people import ContactTable, EnrolmentTable
 from bot.results.export_responses import ResponseTable
 from bot.results.export_run import Source, write_export
@@ -95,8 +94,7 @@ def responses(
             include_incomplete=include_incomplete, runs=total, rows=rows))
         return rows
 
-    written = run_with_db(work)
-    done(written, "answer rows" if long else "runs", options.target)
+    run_export(work, "answer rows" if long else "runs", options.target)
 
 
 @app.command()
@@ -121,7 +119,7 @@ def contacts(
         await record(db, "export.contacts", "contacts", where, options.detail(rows=rows))
         return rows
 
-    done(run_with_db(work), "contacts", options.target)
+    run_export(work, "contacts", options.target)
 
 
 @app.command()
@@ -146,5 +144,5 @@ def enrolments(
         await record(db, "export.enrolments", "enrolments", where, options.detail(rows=rows))
         return rows
 
-    done(run_with_db(work), "enrolments", options.target)
+    run_export(work, "enrolments", options.target)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,7 +21,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from bot.admin import scope
-from bot.admin.runner import centre_of, settings_or_exit
+from bot.admin.runner import centre_of, run_with_db, settings_or_exit
 from bot.clock import Clock, system_clock
 from bot.i18n import Catalogs, Translator
 from bot.results.export_run import Target
@@ -157,5 +157,10 @@ def progress(total: int, what: str) -> Iterator[Callable[[int], None]]:
         yield lambda count: bar.advance(task, count)
 
 
-def done(rows: int, what: str, target: Target) -> None:
+def run_export(work: Callable[[Database], Awaitable[int]], what: str, target: Target) -> None:
+    """Run the export's work on the database; say how many rows went where."""
+    try:
+        rows = run_with_db(work)
+    except OutputError as exc:  # the file cannot be written as asked: said before any row is read
+        raise fail(str(exc)) from None
     console.print(f"{rows} {what} written to {target.path}", highlight=False, soft_wrap=True)
