@@ -101,7 +101,7 @@ def _figures_sheet(sheet: Worksheet, report: CentreReport, share: float, tr: Tra
         chart.add_data(Reference(sheet, min_col=3, min_row=rows[0], max_row=rows[-1]), titles_from_data=False)
         chart.series[-1].tx = SeriesLabel(v=_t(tr, label))
     chart.set_categories(Reference(sheet, min_col=2, min_row=trained[0], max_row=trained[-1]))
-    sheet.add_chart(chart, "F2")
+    sheet.add_chart(_with_axes(chart), "F2")
     answers = [at[key] for key in at if key.startswith(("useful.", "teaching.", "recommend."))]
     if answers:
         satisfaction = BarChart()
@@ -109,7 +109,14 @@ def _figures_sheet(sheet: Worksheet, report: CentreReport, share: float, tr: Tra
         satisfaction.add_data(Reference(sheet, min_col=3, min_row=answers[0], max_row=answers[-1]))
         satisfaction.set_categories(Reference(sheet, min_col=2, min_row=answers[0], max_row=answers[-1]))
         satisfaction.legend = None
-        sheet.add_chart(satisfaction, "F20")
+        sheet.add_chart(_with_axes(satisfaction), "F20")
+
+
+def _with_axes(chart: BarChart) -> BarChart:
+    # openpyxl 3.1 leaves the axes' "delete" flag out, and Excel then hides both axes.
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    return chart
 
 
 def _courses_sheet(sheet: Worksheet, document: MonitoringDocument, tr: Translator) -> None:
@@ -127,7 +134,7 @@ def _courses_sheet(sheet: Worksheet, document: MonitoringDocument, tr: Translato
         chart.add_data(Reference(sheet, min_col=5, max_col=6, min_row=1, max_row=sheet.max_row),
                        titles_from_data=True)
         chart.set_categories(Reference(sheet, min_col=3, min_row=2, max_row=sheet.max_row))
-        sheet.add_chart(chart, "M2")
+        sheet.add_chart(_with_axes(chart), "M2")
 
 
 def _csv(partial: Path, document: MonitoringDocument, tr: Translator) -> None:
