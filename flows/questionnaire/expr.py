@@ -3,8 +3,10 @@
 Close to XLSForm: question references as ``${age}`` or a bare ``age``, ``.`` for the answer
 being checked, ``'text'`` and numbers as literals, ``= != < <= > >=``, ``in ('a', 'b')``,
 ``not in (...)``, ``contains`` (or ``selected(${q}, 'x')``) for multiple choice, ``and``,
-``or``, ``not`` and parentheses. It is parsed into a tree and evaluated by walking it;
-nothing is ever handed to ``eval``.
+``or``, ``not`` and parentheses, and three XLSForm functions: ``count-selected(q)``,
+``string-length(.)`` and ``regex(., '^[0-9]{12}$')`` (a simple pattern: no groups repeated, no
+look-arounds or back-references, so that no answer can make it run for long). It is parsed into
+a tree and evaluated by walking it; nothing is ever handed to ``eval``.
 
 An unanswered question is ``None``: every comparison with it is false except ``!=``, which is
 true (the XLSForm reading of "empty is not 'x'"). Comparing a text with a number is false,
@@ -22,7 +24,8 @@ from typing import Any, TypeVar
 from flows.errors import ExpressionError
 
 CURRENT = "."
-
+FUNCTIONS = {"count-selected": 1, "string-length": 1, "regex": 2}  # name → number of arguments
+MAX_PATTERN = 200
 
 
 @dataclass(frozen=True)
@@ -66,13 +69,20 @@ class BoolOp:
     operands: tuple[Node, ...]
 
 
-Node = Literal | Ref | Compare | InList | Contains | Not | BoolOp
+@dataclass(frozen=True)
+class Call:
+    name: str  # one of FUNCTIONS
+    args: tuple[Node, ...]
+
+
+Node = Literal | Ref | Compare | InList | Contains | Not | BoolOp | Call
 
 _TOKEN = re.compile(
     r"""\s*(?:
         (?P<number>-?\d+(?:\.\d+)?)
       | (?P<string>'[^']*'|"[^"]*")
       | (?P<ref>\$\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\})
+      | (?P<func>count-selected|string-length|regex)(?=\s*\()
       | (?P<op><=|>=|!=|==|=|<|>|\(|\)|\[|\]|,)
       | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
       | (?P<dot>\.)
@@ -227,11 +237,58 @@ class _Parser:
             item = self.parse_operand()
             self.expect(")")
             return Contains(collection, item)
+        if token.kind == "func":
+            return self.parse_call(token.text)
         if token.text == "(":
             node = self.parse_or()
             self.expect(")")
             return node
         raise ExpressionError(f"unexpected {token.text!r} at position {token.position}")
+
+    def parse_call(self, name: str) -> Call:
+        self.expect("(")
+        args = [self.parse_or()]
+        while self.at(","):
+            self.take()
+            args.append(self.parse_or())
+        self.expect(")")
+        if len(args) != FUNCTIONS[name]:
+            count = FUNCTIONS[name]
+            raise ExpressionError(f"{name}() takes {count} argument{'s' if count > 1 else ''}")
+        if name == "regex":
+            pattern = args[1]
+            if not isinstance(pattern, Literal) or not isinstance(pattern.value, str):
+                raise ExpressionError("the pattern of regex() must be a text in quotes")
+            problem = pattern_problem(pattern.value)
+            if problem is not None:
+                raise ExpressionError(f"regex pattern {pattern.value!r}: {problem}")
+        return Call(name, tuple(args))
+
+
+# A group followed by a quantifier ("(a+)+") can take exponential time on a long answer, and
+# each unbounded quantifier after the first multiplies the work by the answer's length.
+_REPEATED_GROUP = re.compile(r"\)\s*[*+?{]")
+_UNBOUNDED = re.compile(r"(?<!\\)[*+]|\{\d*,\}")
+MAX_UNBOUNDED = 2
+
+
+def pattern_problem(pattern: str) -> str | None:
+    """Why a regex() pattern is not simple enough to run on villagers' answers, or None."""
+    if len(pattern) > MAX_PATTERN:
+        return f"longer than {MAX_PATTERN} characters"
+    if "(?" in pattern:
+        return "look-arounds and other (?…) groups are not supported"
+    if re.search(r"\\[1-9]", pattern):
+        return "back-references are not supported"
+    if _REPEATED_GROUP.search(pattern):
+        return "a repeated group is not supported; repeat single characters or classes only"
+    if len(_UNBOUNDED.findall(pattern)) > MAX_UNBOUNDED:
+        return f"more than {MAX_UNBOUNDED} open-ended repeats (* + {{n,}}) are not supported"
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return f"not a valid pattern ({exc})"
+    return None
 
 
 @lru_cache(maxsize=1024)
@@ -254,6 +311,8 @@ def references(node: Node) -> set[str]:
         return references(node.collection) | references(node.item)
     if isinstance(node, Not):
         return references(node.operand)
+    if isinstance(node, Call):
+        return set().union(*(references(arg) for arg in node.args))
     return set().union(*(references(operand) for operand in node.operands))
 
 
@@ -281,9 +340,32 @@ def _value(node: Node, answers: Mapping[str, Any], current: Any) -> Any:
         return collection is not None and _equal(collection, item)
     if isinstance(node, Not):
         return not _truthy(_value(node.operand, answers, current))
+    if isinstance(node, Call):
+        return _call(node, [_value(arg, answers, current) for arg in node.args])
     if node.op == "and":
         return all(_truthy(_value(operand, answers, current)) for operand in node.operands)
     return any(_truthy(_value(operand, answers, current)) for operand in node.operands)
+
+
+def _call(node: Call, args: list[Any]) -> Any:
+    """XLSForm's functions; an unanswered question counts as an empty text, as in ODK."""
+    value = args[0]
+    if node.name == "count-selected":
+        if isinstance(value, list | tuple):
+            return len(value)
+        return len(str(value).split()) if value is not None else 0
+    text = "" if value is None else _text(value)
+    if node.name == "string-length":
+        return len(text)
+    return re.search(str(args[1]), text) is not None
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return " ".join(str(item) for item in value)  # as ODK stores a multiple choice
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _truthy(value: Any) -> bool:

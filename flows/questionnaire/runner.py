@@ -238,7 +238,8 @@ class SurveyFlow(InvitationSteps):
 
     def _skip(self, published: Published, data: Data, question: Question) -> FlowStep:
         if question.required:
-            reason = Msg(N_("This question cannot be skipped."))
+            reason: Text = (question.required_message.localized() if question.required_message is not None
+                            else Msg(N_("This question cannot be skipped.")))
             return FlowStep(data, (ask(published, data, question, reason=reason),))
         effects: list[Effect] = []
         if question.id in data["answers"]:

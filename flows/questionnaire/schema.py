@@ -1,9 +1,9 @@
 """The questionnaire schema: close to XLSForm so that an XLSForm importer needs no new engine.
 
 XLSForm's ``survey`` sheet is our ``questions`` (``name`` → ``id``, ``label``, ``hint``,
-``required``, ``relevant``, ``constraint``, ``constraint_message``), its ``choices`` sheet is
-``choice_lists`` (or choices given inline), and its types map one to one: ``select_one`` →
-``single``, ``select_multiple`` → ``multi``, ``integer``, ``decimal``, ``text``, ``date``,
+``required``, ``required_message``, ``relevant``, ``constraint``, ``constraint_message``), its
+``choices`` sheet is ``choice_lists`` (or choices given inline), and its types map one to one:
+``select_one`` → ``single``, ``select_multiple`` → ``multi``, ``integer``, ``decimal``, ``text``, ``date``,
 ``note``; ``yes_no`` and ``phone`` are conveniences. ``end_if`` ends the questionnaire after a
 question (``end_as: declined`` also throws away what was given, for a refused consent).
 
@@ -90,6 +90,8 @@ class Question(BaseModel):
     label: Bilingual
     hint: Bilingual | None = None
     required: bool = True
+    # Said instead of "This question cannot be skipped" when a required question is skipped.
+    required_message: Bilingual | None = None
     choices: str | tuple[ChoiceDef, ...] | None = None
     # multi: number of selections; integer/decimal: the value.
     min: float | None = None
@@ -119,6 +121,8 @@ class Question(BaseModel):
             raise ValueError("min and max apply to multi, integer and decimal questions only")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"min ({self.min:g}) is greater than max ({self.max:g})")
+        if self.required_message is not None and not self.required:
+            raise ValueError("required_message applies to required questions only")
         if self.constraint and self.constraint_message is None:
             raise ValueError("a constraint needs a constraint_message saying what is expected")
         if self.end_if and self.end_message is None:

@@ -1,0 +1,119 @@
+"""XLSForm's XPath subset translated into the engine's expressions, and printed back as XPath."""
+
+from __future__ import annotations
+
+import pytest
+
+from flows.errors import ExpressionError
+from flows.questionnaire.expr import evaluate, parse_expression
+from flows.questionnaire.xpath import from_xpath, to_source, to_xpath
+
+CHOICES = {"grades", "rating"}
+
+
+def source(xpath: str) -> str:
+    return to_source(from_xpath(xpath, texts=CHOICES))
+
+
+@pytest.mark.parametrize(("xpath", "engine"), [
+    (". >= 1", ". >= 1"),
+    (".<=15", ". <= 15"),
+    ("${age} > 17", "age > 17"),
+    ("${age} < 60", "age < 60"),
+    ("${gender} = 'f'", "gender = 'f'"),
+    ('${gender} != "m"', "gender != 'm'"),
+    ("${a} = 1 and ${b} = 2 or ${c} = 3", "(a = 1 and b = 2) or c = 3"),
+    ("${a} = 1 and (${b} = 2 or ${c} = 3)", "a = 1 and (b = 2 or c = 3)"),
+    ("not(${a} = 'x')", "not (a = 'x')"),
+    ("selected(${grades}, 'senior')", "grades contains 'senior'"),
+    ("count-selected(${grades}) <= ${n}", "count-selected(grades) <= n"),
+    ("string-length(.) <= 200", "string-length(.) <= 200"),
+    ("regex(., '^[0-9]{10}$')", "regex(., '^[0-9]{10}$')"),
+    ("${rating} = 5", "rating = '5'"),  # a choice named 5 is the text '5', as ODK compares it
+    ("selected(${grades}, 1)", "grades contains '1'"),
+    ("${comment} = ''", "string-length(comment) = 0"),
+    ("${comment} != ''", "string-length(comment) > 0"),
+    ("${consent}", "string-length(consent) > 0"),
+    (". > -1.5", ". > -1.5"),
+    ("true()", "true"),
+])
+def test_the_subset_becomes_the_engines_own_text(xpath: str, engine: str) -> None:
+    assert source(xpath) == engine
+    assert parse_expression(engine) == from_xpath(xpath, texts=CHOICES)  # the engine reads the same tree
+
+
+@pytest.mark.parametrize(("xpath", "answers", "current", "expected"), [
+    ("${comment} != ''", {}, None, False),  # unanswered is '' in XPath: not "not empty"
+    ("${comment} != ''", {"comment": "ok"}, None, True),
+    ("${consent}", {"consent": "no"}, None, True),  # XPath: any answer is true, even "no"
+    ("count-selected(${grades}) <= ${n}", {"grades": ["a", "b"], "n": 2}, None, True),
+    ("count-selected(${grades}) <= ${n}", {"grades": ["a", "b", "c"], "n": 2}, None, False),
+    ("regex(., '^[0-9]{10}$')", {}, "7011234567", True),
+    ("regex(., '^[0-9]{10}$')", {}, "701123456", False),
+    ("regex(., '^[0-9]{10}$')", {}, 7011234567, True),  # a number is matched as its digits
+    ("string-length(.) <= 3", {}, "абв", True),
+    ("string-length(.) <= 3", {}, "абвг", False),
+    ("not(selected(${grades}, 'a'))", {"grades": ["b"]}, None, True),
+    ("${rating} = 5", {"rating": "5"}, None, True),
+])
+def test_translated_expressions_mean_what_they_meant(
+    xpath: str, answers: dict[str, object], current: object, expected: bool
+) -> None:
+    assert evaluate(parse_expression(source(xpath)), answers, current) is expected
+
+
+@pytest.mark.parametrize(("xpath", "said"), [
+    ("today() > ${d}", "the function today() at position 1 is not supported"),
+    ("${a} + 1 > 2", "arithmetic '+' at position 6 is not supported"),
+    ("${a} - 1 > 2", "arithmetic '-' at position 6 is not supported"),
+    ("${a} div 2 > 2", "arithmetic 'div' at position 6 is not supported"),
+    ("/data/a = 1", "arithmetic '/' at position 1 is not supported"),
+    ("a = 1", "'a' at position 1 is not supported; refer to a question as ${name}"),
+    ("${a} = 1 = 2", "chained comparison at position 10 is not supported"),
+    ("regex(., '(a+)+$')", "a repeated group is not supported"),
+    ("regex(., '^(?=x)')", "look-arounds"),
+    ("regex(., ${p})", "the pattern of regex() must be a text in quotes"),
+    ("selected(${a})", "selected() at position 1 has the wrong number of arguments"),
+    ("'yes'", "the text 'yes' cannot be true or false"),
+    ("", "the expression is empty"),
+    ("(${a} = 1", "the expression ends too early"),
+])
+def test_expressions_outside_the_subset_are_refused_saying_why(xpath: str, said: str) -> None:
+    with pytest.raises(ExpressionError) as caught:
+        from_xpath(xpath)
+    assert said in str(caught.value)
+
+
+@pytest.mark.parametrize("engine", [
+    "consent = 'no'",
+    "interests contains 'other'",
+    "age >= 18 and (gender = 'f' or not (region = 'north'))",
+    "count-selected(grades) <= n",
+    "regex(., '^[0-9]{10}$') and string-length(.) > 0",
+    "x > -2.5",
+    "flag = true",
+])
+def test_engine_expressions_go_out_as_xpath_and_come_back_unchanged(engine: str) -> None:
+    xpath = to_xpath(parse_expression(engine))
+    assert "${" in xpath or "." in xpath
+    assert to_source(from_xpath(xpath)) == engine
+
+
+def test_engine_only_forms_go_out_with_their_meaning() -> None:
+    """``in`` and a bare answer have no XPath of their own: what goes out means the same."""
+    for engine, answers in [
+        ("work in ('farm', 'shop')", [{"work": "farm"}, {"work": "home"}, {}]),
+        ("work not in ('farm', 'shop')", [{"work": "farm"}, {"work": "home"}, {}]),
+        ("consent", [{"consent": "yes"}, {"consent": "no"}, {}]),
+        ("not consent", [{"consent": "yes"}, {"consent": "no"}, {}]),
+    ]:
+        back = parse_expression(to_source(from_xpath(to_xpath(parse_expression(engine)))))
+        for given in answers:
+            assert evaluate(back, given) == evaluate(parse_expression(engine), given), (engine, given)
+
+
+def test_the_engine_itself_refuses_a_pattern_that_could_run_for_long() -> None:
+    with pytest.raises(ExpressionError, match="open-ended repeats"):
+        parse_expression("regex(., 'a*b*c*d')")
+    with pytest.raises(ExpressionError, match="takes 1 argument"):
+        parse_expression("string-length(a, b)")
