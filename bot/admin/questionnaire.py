@@ -4,7 +4,8 @@
 question costs over SMS in kk and ru, and exits 1 when there is a problem or a question over
 the SMS budget (``--sms-budget``, 2 segments by default); ``load FILE`` stores the file as the
 questionnaire's next version (an unchanged file adds nothing) and, with ``--activate``, makes
-it the menu's needs survey.
+it the menu's needs survey. Both read an XLSForm (``.xlsx``) as ``import`` does; ``import`` and
+``export`` (XLSForm, for KoBoToolbox and ODK) are in :mod:`bot.admin.questionnaire_xlsform`.
 """
 
 from __future__ import annotations
@@ -15,18 +16,25 @@ from typing import Annotated
 
 import typer
 
+from bot.admin.questionnaire_xlsform import checked_xlsform, export_form, import_form
 from bot.admin.runner import run_with_db
 from bot.channels.sms_budget import DEFAULT_BUDGET
 from flows.errors import QuestionnaireError
 from flows.questionnaire.schema import Questionnaire
 
-app = typer.Typer(no_args_is_help=True, help="Questionnaires: check and publish YAML files.")
-FileArg = Annotated[Path, typer.Argument(help="A questionnaire YAML file.")]
+app = typer.Typer(no_args_is_help=True, help="Questionnaires: check and publish YAML files and XLSForms.")
+FileArg = Annotated[Path, typer.Argument(help="A questionnaire YAML file (or an XLSForm .xlsx).")]
+app.command("import")(import_form)
+app.command("export")(export_form)
 
 
 def checked(file: Path) -> Questionnaire:
     """The file's questionnaire, or the problems printed and exit 1 (2 if it cannot be read)."""
     from bot.features.surveys import read_questionnaire
+    from bot.xlsform.files import is_xlsform
+
+    if is_xlsform(file):
+        return checked_xlsform(file)
 
     try:
         return read_questionnaire(file)
@@ -90,12 +98,16 @@ def load(
     activate: Annotated[bool, typer.Option(help="Make it the survey the main menu starts.")] = False,
 ) -> None:
     """Publish a questionnaire file as a new version (answers keep pointing at their version)."""
+    publish_checked(checked(file), source=file.name, activate=activate)
+
+
+def publish_checked(form: Questionnaire, *, source: str, activate: bool) -> None:
+    """Store a checked questionnaire as its next version; say which version it is."""
     from bot.clock import system_clock
     from bot.features.course_feedback import shipped_feedback
     from bot.features.surveys import publish_form
     from storage.db import Database
 
-    form = checked(file)
     # The course feedback is only ever sent by the bot after a course, never the menu's survey.
     invited_only = form.id == shipped_feedback().id
     if invited_only and activate:
@@ -105,7 +117,7 @@ def load(
     async def store(db: Database) -> tuple[int, bool]:
         async with db.transaction() as session:
             version, created = await publish_form(
-                session, form, source=file.name, now=system_clock(), activate=activate,
+                session, form, source=source, now=system_clock(), activate=activate,
                 invited_only=invited_only,
             )
             return version.version, created

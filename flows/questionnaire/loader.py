@@ -45,7 +45,7 @@ def load_questionnaire(text: str, source: str) -> Questionnaire:
     document = read_mapping(text, source, expected="id, title, questions")
     if isinstance(document, Problem):
         raise QuestionnaireError([document])
-    locator = _Locator(source, document)
+    locator = Locator(source, document)
     problems = [
         Problem(source, repeated.line, locator.question_id(repeated.loc),
                 f"{_path(repeated.loc)} is given twice; only the last one counts")
@@ -62,7 +62,7 @@ def load_questionnaire(text: str, source: str) -> Questionnaire:
     return form
 
 
-class _Locator:
+class Locator:
     """Finds the YAML line and question id behind a location like ('questions', 3, 'label')."""
 
     def __init__(self, source: str, document: YamlMapping) -> None:
@@ -158,7 +158,7 @@ def _explain(item: Any, loc: Loc, raw: Any) -> str:
 # ---- checks across questions: references, duplicates, choice lists ----
 
 
-def check_logic(form: Questionnaire, locator: _Locator) -> Iterator[Problem]:
+def check_logic(form: Questionnaire, locator: Locator) -> Iterator[Problem]:
     yield from _check_choice_lists(form, locator)
     seen: dict[str, Question] = {}
     later = {q.id for q in form.questions}
@@ -183,7 +183,7 @@ def check_logic(form: Questionnaire, locator: _Locator) -> Iterator[Problem]:
         seen[question.id] = question
 
 
-def _check_choice_lists(form: Questionnaire, locator: _Locator) -> Iterator[Problem]:
+def _check_choice_lists(form: Questionnaire, locator: Locator) -> Iterator[Problem]:
     for name, choices in form.choice_lists.items():
         if not choices:
             yield locator.problem(("choice_lists", name), f"choice list {name!r} is empty")
@@ -191,7 +191,7 @@ def _check_choice_lists(form: Questionnaire, locator: _Locator) -> Iterator[Prob
         yield from _duplicates(ids, locator, ("choice_lists", name), f"choice list {name!r}")
 
 
-def _check_ranges(form: Questionnaire, question: Question, locator: _Locator, loc: Loc) -> Iterator[Problem]:
+def _check_ranges(form: Questionnaire, question: Question, locator: Locator, loc: Loc) -> Iterator[Problem]:
     choices = form.choices_of(question)
     if not has_ranges(choices):
         return
@@ -204,7 +204,7 @@ def _check_ranges(form: Questionnaire, question: Question, locator: _Locator, lo
         yield locator.problem((*where, index, "range") if index is not None else where, message)
 
 
-def _duplicates(ids: list[str], locator: _Locator, loc: Loc, what: str) -> Iterator[Problem]:
+def _duplicates(ids: list[str], locator: Locator, loc: Loc, what: str) -> Iterator[Problem]:
     for position, choice_id in enumerate(ids):
         if choice_id in ids[:position]:
             yield locator.problem((*loc, position, "id"), f"{what} has duplicate id {choice_id!r}")
@@ -217,7 +217,7 @@ def _check_expression(
     source: str,
     seen: dict[str, Question],
     later: set[str],
-    locator: _Locator,
+    locator: Locator,
     loc: Loc,
 ) -> Iterator[Problem]:
     here = (*loc, field)
