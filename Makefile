@@ -39,6 +39,7 @@ i18n: $(STAMP)
 
 bench: $(STAMP)
 	CLC_BENCH_DATABASE_URL=$${CLC_BENCH_DATABASE_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/test} $(BIN)/python -m bench
+	$(BIN)/python -m bench.export_memory
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

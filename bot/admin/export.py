@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
 from bot.admin.export_common import (
     CentreOption,
@@ -77,7 +78,11 @@ def responses(
             known = ", ".join(str(n) for n in found.definitions) or "none"
             raise fail(f"questionnaire {found.slug!r} has no version {version} (versions: {known})")
         numbers = [version] if version is not None else list(found.definitions)
-        forms = {n: Questionnaire.model_validate(found.definitions[n]) for n in numbers}
+        try:
+            forms = {n: Questionnaire.model_validate(found.definitions[n]) for n in numbers}
+        except ValidationError as exc:  # a version stored under an older schema this code cannot read
+            raise fail(f"questionnaire {found.slug!r}: a stored version cannot be read "
+                       f"({exc.error_count()} problem(s)); export one --version at a time") from None
         flt = exports.RunFilter(
             found.questionnaire_id, where.centre_ids,
             since=start_of(first, where.zone) if first else None,

@@ -40,7 +40,7 @@ def test_enrolments_in_kk_with_positions_and_attendance(seeded: Seeded, tmp_path
     out = tmp_path / "enrolments.csv"
     assert "4 enrolments written" in run("export", "enrolments", "--out", str(out), "--lang", "kk")
     rows = csv_rows(out)
-    assert rows[0] == ["Курс коды", "Курс атауы", "Орталық", "Контакт ID", "Тыңдаушы", "Телефон", "Жазылу күйі",
+    assert rows[0] == ["Курс коды", "Курс атауы", "Орталық", "Контакт ID", "Тыңдаушы", "Телефон нөмірі", "Жазылу күйі",
                        "Орын", "Күту тізіміндегі орны", "Жазылған уақыты", "Қатысқан сабақтары", "Сабақтар саны"]
     c = [str(i) for i in seeded.contacts]
     assert rows[1:] == [
