@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from flows.errors import ExpressionError, Problem, QuestionnaireError
-from flows.questionnaire.expr import BoolOp, Node, evaluate
+from flows.questionnaire.expr import CURRENT, BoolOp, Node, evaluate
 from flows.questionnaire.lenient import lenient_form
 from flows.questionnaire.loader import check_logic
 from flows.questionnaire.schema import Questionnaire
@@ -270,7 +270,9 @@ def _question(work: _Work, row: Row, number: int, kind: str, list_name: str | No
     if conditions:
         joined = conditions[0] if len(conditions) == 1 else BoolOp("and", tuple(conditions))
         question["relevant"] = to_source(joined)
-    constraint = _expression(work, row, number, "constraint", texts_answers)
+    # In a choice question's constraint, "." is a choice id too: ". != 1" means the choice named 1.
+    own_texts = texts_answers | {CURRENT} if kind in ("select_one", "select_multiple") else texts_answers
+    constraint = _expression(work, row, number, "constraint", own_texts)
     if constraint is not None:
         question["constraint"] = to_source(constraint)
         if "constraint_message" not in question:

@@ -189,12 +189,16 @@ def test_a_range_without_a_widget_is_a_number_and_a_fixed_choice_filter_keeps_it
         {"type": "range", "name": "score", KK: "Баға", RU: "Оценка", "parameters": "start=1 end=5 step=1"},
         {"type": "range", "name": "weight", KK: "Салмақ", RU: "Вес", "parameters": "start=0.5 end=9.5 step=0.5"},
         {"type": "select_one towns", "name": "town", KK: "Қала", RU: "Город", "choice_filter": "region = 'north'"},
+        {"type": "select_one numbers", "name": "pick", KK: "Таңдаңыз", RU: "Выберите", "constraint": ". != 2",
+         CM_KK: "Екіні емес", CM_RU: "Не два"},
     ]
     towns = [{**row, "region": region} for row, region in zip(
         choice_rows("towns", ("petro", "Петропавл", "Петропавловск"), ("shym", "Шымкент", "Шымкент"),
                     ("kost", "Қостанай", "Костанай")), ("north", "south", "north"), strict=True)]
-    form = read_xlsform(write_form(tmp_path / "range.xlsx", survey, towns, {"form_id": "ranges"})).form
-    score, weight, town = form.questions
+    numbers = choice_rows("numbers", ("1", "Бір", "Один"), ("2", "Екі", "Два"))
+    form = read_xlsform(write_form(tmp_path / "range.xlsx", survey, towns + numbers, {"form_id": "ranges"})).form
+    score, weight, town, pick = form.questions
+    assert pick.constraint == ". != '2'"  # the choice named 2
     assert (score.type, score.min, score.max) == ("integer", 1, 5)
     assert (weight.type, weight.min, weight.max) == ("decimal", 0.5, 9.5)
     assert [c.id for c in form.choices_of(town)] == ["petro", "kost"]
