@@ -13,8 +13,9 @@ from openpyxl.utils import get_column_letter
 from bot.xlsform.pyxform_api import FormError, check_with_pyxform, read_workbook
 from flows.errors import Problem, QuestionnaireError
 from flows.questionnaire.schema import Questionnaire
-from flows.questionnaire.xlsform import Imported, Sheets, import_xlsform
+from flows.questionnaire.xlsform import Imported, import_xlsform
 from flows.questionnaire.xlsform_out import export_xlsform
+from flows.questionnaire.xlsform_work import Sheets
 
 XLSFORM_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 

@@ -15,22 +15,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import ValidationError
 
 from flows.errors import ExpressionError, Problem, QuestionnaireError
-from flows.questionnaire.expr import CURRENT, BoolOp, Node, evaluate
+from flows.questionnaire.expr import CURRENT, BoolOp, Node
 from flows.questionnaire.lenient import lenient_form
 from flows.questionnaire.loader import check_logic
 from flows.questionnaire.schema import Questionnaire
 from flows.questionnaire.xlsform_columns import Columns, SheetProblem, truthy
-from flows.questionnaire.xlsform_place import Places, SheetLocator
+from flows.questionnaire.xlsform_place import SheetLocator
 from flows.questionnaire.xlsform_texts import Texts
+from flows.questionnaire.xlsform_work import Row, Sheets, Work, choice_lists, choices_of
 from flows.questionnaire.xpath import from_xpath, to_source
 
-Row = Mapping[str, str]
 META = frozenset({
     "start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username",
     "email", "audit", "start-geopoint", "background-geopoint", "imei", "uri:deviceid", "instanceid",
@@ -50,16 +50,6 @@ DEFAULT_CONSTRAINT = {"kk": "Бұл жауап сәйкес келмейді, б
 
 
 @dataclass(frozen=True)
-class Sheets:
-    """An XLSForm's sheets as rows of column → text; row i of a list is the sheet's row i + 2."""
-
-    source: str
-    survey: Sequence[Row]
-    choices: Sequence[Row] = ()
-    settings: Sequence[Row] = ()
-
-
-@dataclass(frozen=True)
 class Imported:
     form: Questionnaire
     warnings: tuple[str, ...]
@@ -69,24 +59,6 @@ class Imported:
 class _Group:
     row: int
     relevant: Node | None
-
-
-@dataclass
-class _Work:
-    sheets: Sheets
-    skip_unsupported: bool
-    texts: Texts
-    places: Places = field(default_factory=Places)
-    problems: list[Problem] = field(default_factory=list)
-    unsupported: list[Problem] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    used_lists: dict[str, set[str]] = field(default_factory=dict)  # list → how questions use it
-    dropped: dict[str, str] = field(default_factory=dict)  # name → which row it was and why it went
-
-    def problem(self, sheet: str, row: int | None, column: str | None, message: str,
-                question: str | None = None) -> None:
-        self.problems.append(
-            SheetProblem(self.sheets.source, row, question, message, sheet=sheet, column=column))
 
 
 def _normal_type(raw: str) -> tuple[str, str | None, str]:
@@ -113,7 +85,7 @@ def import_xlsform(sheets: Sheets, *, questionnaire_id: str | None = None,
     survey_columns = Columns(_headers(sheets.survey), default_language)
     choice_columns = Columns(_headers(sheets.choices), default_language)
     settings_columns = Columns(settings.keys(), default_language)
-    work = _Work(sheets, skip_unsupported, Texts(sheets.source, survey_columns, choice_columns))
+    work = Work(sheets, skip_unsupported, Texts(sheets.source, survey_columns, choice_columns))
     for columns in (survey_columns, choice_columns, settings_columns):
         work.warnings += [f"{sheets.source}: column '{h}' is not in Kazakh or Russian: not used"
                           for h in columns.ignored]
@@ -122,7 +94,7 @@ def import_xlsform(sheets: Sheets, *, questionnaire_id: str | None = None,
         if _normal_type(row.get("type", ""))[0] in ("select_one", "select_multiple")
     }
     questions = _questions(work, texts_answers)
-    lists = _choice_lists(work)
+    lists = choice_lists(work)
     data: dict[str, Any] = {
         "id": questionnaire_id or settings.get("form_id") or _stem(sheets.source),
         "title": work.texts.settings(settings, settings_columns, "title", settings.get("form_title")
@@ -173,7 +145,7 @@ def _stem(source: str) -> str:
     return name.rsplit(".", 1)[0].lower()
 
 
-def _questions(work: _Work, texts_answers: set[str]) -> list[dict[str, Any]]:
+def _questions(work: Work, texts_answers: set[str]) -> list[dict[str, Any]]:
     questions: list[dict[str, Any]] = []
     groups: list[_Group] = []
     skipping: list[int] = []  # the rows of the repeats being dropped
@@ -238,7 +210,7 @@ def _refusal(kind: str, row: Row, rest: str) -> str | None:
     return None
 
 
-def _question(work: _Work, row: Row, number: int, kind: str, list_name: str | None,
+def _question(work: Work, row: Row, number: int, kind: str, list_name: str | None,
               texts_answers: set[str], groups: list[_Group]) -> dict[str, Any] | None:
     texts = work.texts
     question: dict[str, Any] = {"id": row.get("name", "").strip(), "type": PLAIN.get(kind, kind)}
@@ -254,7 +226,7 @@ def _question(work: _Work, row: Row, number: int, kind: str, list_name: str | No
             del question["required_message"]
     if kind in ("select_one", "select_multiple"):
         question["type"] = "single" if kind == "select_one" else "multi"
-        question["choices"] = _choices_of(work, row, number, list_name or "", question)
+        question["choices"] = choices_of(work, row, number, list_name or "", question)
     elif kind == "acknowledge":
         question.update(type="single", choices=list(ACKNOWLEDGED))
     elif kind == "range":
@@ -282,46 +254,7 @@ def _question(work: _Work, row: Row, number: int, kind: str, list_name: str | No
     return question
 
 
-def _choices_of(work: _Work, row: Row, number: int, list_name: str, question: dict[str, Any]) -> Any:
-    rows = [(i + 2, r) for i, r in enumerate(work.sheets.choices)
-            if r.get("list_name", "").strip() == list_name]
-    if not rows:
-        work.problem("survey", number, "type", f"the choices sheet has no list '{list_name}'")
-        return list_name
-    names = sorted(r.get("name", "").strip() for _, r in rows)
-    inline = row.get("bot_choices", "").strip().lower() == "inline"
-    static_filter = row.get("choice_filter", "").strip()
-    if question["type"] == "single" and names == ["no", "yes"] and not row.get("bot_type", "").strip():
-        question["type"] = "yes_no"
-        work.used_lists.setdefault(list_name, set()).add("yes_no")
-        return None
-    if not inline and not static_filter:
-        work.used_lists.setdefault(list_name, set()).add("named")
-        return list_name
-    work.used_lists.setdefault(list_name, set()).add("inline")
-    if static_filter:
-        try:
-            keep = from_xpath(static_filter, columns=True)
-        except ExpressionError as exc:
-            work.problem("survey", number, "choice_filter", f"{exc} in {static_filter!r}")
-            keep = None
-        rows = [(n, r) for n, r in rows if keep is None or evaluate(keep, _values(r))]
-    work.places.inline_choice_rows[len(work.places.question_rows)] = [n for n, _ in rows]
-    return [work.texts.choice(r, n) for n, r in rows]
-
-
-def _values(row: Row) -> dict[str, Any]:
-    """A choice's columns as a choice_filter compares them: numbers as numbers."""
-    values: dict[str, Any] = {}
-    for key, value in row.items():
-        try:
-            values[key] = float(value) if "." in value else int(value)
-        except ValueError:
-            values[key] = value
-    return values
-
-
-def _range(work: _Work, row: Row, number: int, question: dict[str, Any]) -> None:
+def _range(work: Work, row: Row, number: int, question: dict[str, Any]) -> None:
     """A range without a widget: a number between its start and end."""
     parameters = dict(part.split("=", 1) for part in row.get("parameters", "").split() if "=" in part)
     start, end, step = (parameters.get(key, default).strip()
@@ -331,7 +264,7 @@ def _range(work: _Work, row: Row, number: int, question: dict[str, Any]) -> None
 
 
 def _bot_fields(
-    work: _Work, row: Row, number: int, question: dict[str, Any], texts_answers: set[str]
+    work: Work, row: Row, number: int, question: dict[str, Any], texts_answers: set[str]
 ) -> None:
     for name in ("min", "max", "max_length", "end_as", "sms_budget"):
         value = row.get(f"bot_{name}", "").strip()
@@ -342,7 +275,7 @@ def _bot_fields(
         question["end_if"] = to_source(end_if)
 
 
-def _expression(work: _Work, row: Row, number: int, column: str, texts_answers: set[str]) -> Node | None:
+def _expression(work: Work, row: Row, number: int, column: str, texts_answers: set[str]) -> Node | None:
     source = row.get(column, "").strip()
     if not source:
         return None
@@ -352,19 +285,4 @@ def _expression(work: _Work, row: Row, number: int, column: str, texts_answers: 
         work.problem("survey", number, column, f"{exc} in {source!r}", row.get("name") or None)
         return None
 
-
-def _choice_lists(work: _Work) -> dict[str, list[dict[str, Any]]]:
-    """Lists asked by name, and lists no question uses (kept as the form has them); a list only
-    inlined or read as yes/no is not repeated."""
-    lists: dict[str, list[dict[str, Any]]] = {}
-    for index, row in enumerate(work.sheets.choices):
-        name = row.get("list_name", "").strip()
-        if not name or not row:
-            continue
-        uses = work.used_lists.get(name)
-        if uses is not None and "named" not in uses:
-            continue
-        lists.setdefault(name, []).append(work.texts.choice(row, index + 2))
-        work.places.list_rows.setdefault(name, []).append(index + 2)
-    return lists
 
