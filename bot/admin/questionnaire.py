@@ -10,14 +10,13 @@ it the menu's needs survey. Both read an XLSForm (``.xlsx``) as ``import`` does;
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from bot.admin.questionnaire_publish import publish_checked, sms_report
 from bot.admin.questionnaire_xlsform import checked_xlsform, export_form, import_form
-from bot.admin.runner import run_with_db
 from bot.channels.sms_budget import DEFAULT_BUDGET
 from flows.errors import QuestionnaireError
 from flows.questionnaire.schema import Questionnaire
@@ -74,24 +73,6 @@ def validate(
     typer.echo(f"{file}: questionnaire {form.id!r} is valid ({answerable} questions)")
 
 
-def sms_report(form: Questionnaire, budget: int) -> int:
-    """One line per question: its SMS segments in kk and ru; returns how many are over budget."""
-    from bot.channels.sms_budget import question_costs
-    from bot.i18n import Catalogs
-
-    # The renderer's own "needs N segments" warnings would repeat this report on stderr.
-    logging.getLogger("bot.channels.sms_render").setLevel(logging.ERROR)
-    over = 0
-    for cost in question_costs(form, Catalogs.load()):
-        allowed = form.question(cost.question).sms_budget or budget
-        counts = ", ".join(f"{language} {count.segments} ({count.units} characters)"
-                           for language, count in cost.counts.items())
-        verdict = "OVER BUDGET" if cost.over(allowed) else "ok"
-        typer.echo(f"  {cost.question}: SMS {counts}; budget {allowed}: {verdict}")
-        over += cost.over(allowed)
-    return over
-
-
 @app.command()
 def load(
     file: FileArg,
@@ -99,30 +80,3 @@ def load(
 ) -> None:
     """Publish a questionnaire file as a new version (answers keep pointing at their version)."""
     publish_checked(checked(file), source=file.name, activate=activate)
-
-
-def publish_checked(form: Questionnaire, *, source: str, activate: bool) -> None:
-    """Store a checked questionnaire as its next version; say which version it is."""
-    from bot.clock import system_clock
-    from bot.features.course_feedback import shipped_feedback
-    from bot.features.surveys import publish_form
-    from storage.db import Database
-
-    # The course feedback is only ever sent by the bot after a course, never the menu's survey.
-    invited_only = form.id == shipped_feedback().id
-    if invited_only and activate:
-        typer.echo(f"error: {form.id!r} is sent after each course; it cannot be the menu's survey", err=True)
-        raise typer.Exit(2)
-
-    async def store(db: Database) -> tuple[int, bool]:
-        async with db.transaction() as session:
-            version, created = await publish_form(
-                session, form, source=source, now=system_clock(), activate=activate,
-                invited_only=invited_only,
-            )
-            return version.version, created
-
-    # Questionnaires are shared by every centre: with --as, an administrator's change.
-    number, created = run_with_db(store, administrator="publish a questionnaire")
-    state = "stored as version" if created else "unchanged, still version"
-    typer.echo(f"questionnaire {form.id!r}: {state} {number}")

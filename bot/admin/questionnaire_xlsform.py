@@ -45,7 +45,7 @@ def import_form(
     Every problem names its sheet, row and column. Without --publish nothing is stored, and a
     question over the SMS budget fails the check, as `questionnaire validate` does.
     """
-    from bot.admin.questionnaire import publish_checked, sms_report
+    from bot.admin.questionnaire_publish import publish_checked, sms_report
 
     form = checked_xlsform(file, questionnaire_id=questionnaire_id, skip_unsupported=skip_unsupported)
     over = sms_report(form, sms_budget)
