@@ -40,9 +40,13 @@ def seeded_database(url: str, monkeypatch: pytest.MonkeyPatch) -> Seeded:
     return asyncio.run(run())
 
 
-def run(*args: str, code: int = 0) -> str:
+def run(*args: str, code: int | None = 0) -> str:
+    """The command's output; ``code`` None: any failure (exit status not 0)."""
     result = CliRunner().invoke(app, list(args))
-    assert result.exit_code == code, (args, result.output, result.exception)
+    if code is None:
+        assert result.exit_code != 0 and isinstance(result.exception, SystemExit), (args, result.output)
+    else:
+        assert result.exit_code == code, (args, result.output, result.exception)
     assert "Traceback" not in result.output
     return result.output
 
