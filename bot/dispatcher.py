@@ -35,12 +35,12 @@ from bot.facts import load_facts
 from bot.feature import FeatureSet
 from flows import engine
 from flows.errors import PermanentFailure, RetryLater, StaleFacts, StateError, Unreachable
-from flows.events import LANGUAGES, N_, ContactFacts, Facts, Inbound, Msg, Reply, State
+from flows.events import LANGUAGES, N_, CentreOption, ContactFacts, Facts, Inbound, Msg, Reply, State
 from flows.sms_session import FACT_LAST_ACTIVITY
 from flows.state import from_json as state_from_json
 from flows.state import initial_state
 from flows.state import to_json as state_to_json
-from storage import contacts, inbound
+from storage import contacts, inbound, steps, surveys
 from storage.db import Database
 from storage.models import ChannelIdentity
 
@@ -97,6 +97,7 @@ class Dispatcher:
         self.default_language = default_language
         self.clock = clock
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._centre_options: tuple[tuple[int, int, int], tuple[CentreOption, ...]] | None = None
 
     def _lock(self, address: str) -> asyncio.Lock:
         lock = self._locks.get(address)
@@ -167,29 +168,34 @@ class Dispatcher:
     async def _step(self, event: Inbound, provider_id: str | None, *, keep: bool) -> _Outcome:
         now = self.clock()
         async with self.db.transaction() as session:
-            row = await inbound.take(session, arrived(event, provider_id), now, lock=not self.db.is_sqlite)
-            if row is None:
-                return await self._redelivered(session, event, now, keep=keep)
-            identity, contact, is_new = await contacts.resolve_identity(
-                session, event.channel, event.address, now
-            )
-            if not is_new and not self.db.is_sqlite:
-                contact = await contacts.lock_contact(session, contact.id)
+            came = arrived(event, provider_id)
+            found = await steps.person(session, event.channel, event.address, now, lock=not self.db.is_sqlite)
+            if found is None:
+                if await inbound.handled_before(session, came):  # its first attempt failed early
+                    return _Outcome(Handled(None, None, (), duplicate=True))
+                found = await steps.new_person(session, event.channel, event.address, now)
+            identity, contact = found.identity, found.contact
             if contact.deleted_at is not None:  # erased (retention, contact forget) meanwhile
                 raise StaleFacts(f"contact {contact.id} was erased while its message arrived")
-            row.contact_id, row.handled_at = contact.id, now
+            row_id = await inbound.claim(session, came, contact.id, now)
+            if row_id is None:
+                return await self._redelivered(session, found, event, now, keep=keep)
             if identity.unreachable_at is not None:  # they wrote to us, so we can write back
                 identity.unreachable_at = None
             language = contact.language or _hinted(event) or self.default_language
-            if keep:
+            if keep and found.owes_replies:
                 owed = await reply_rows.unsent(session, contact_id=contact.id, channel=event.channel, now=now,
                                                leased_too=False)
                 if owed.ids:
-                    row.payload = {**(row.payload or {}), "held": True}
+                    await inbound.mark_held(session, row_id)
                     return _Outcome(Handled(contact.id, language, ()), owed=owed, held=True)
+            centre_slug = found.centre_slug
             if contact.centre_id is None and not event.start_payload:
                 contact.centre_id = await contacts.sole_centre_id(session)
-            conversation = await contacts.load_state(session, contact.id, lock=not self.db.is_sqlite)
+                centre_slug = await contacts.centre_slug(session, contact.centre_id)
+            if not found.has_merged:
+                surveys.knows_unmerged(session, contact.id)
+            conversation = found.conversation
             state = _readable(conversation.state, contact.id) if conversation else None
             if event.context is not None and state is not None:
                 event = replace(event, context=undigest(event.context, state.get("ctx")))
@@ -205,12 +211,12 @@ class Dispatcher:
                 contact=ContactFacts(
                     contact_id=contact.id,
                     language=contact.language,
-                    is_new=is_new or conversation is None,
-                    centre_slug=await contacts.centre_slug(session, contact.centre_id),
+                    is_new=found.is_new or conversation is None,
+                    centre_slug=centre_slug,
                     name=contact.name,
                 ),
                 default_language=self.default_language,
-                centres=await contacts.centre_options(session),
+                centres=await self._centres(session, found.centres_key),
                 extra=extra,
                 loaded=frozenset({*groups, FACT_LAST_ACTIVITY.group}),
             )
@@ -226,15 +232,20 @@ class Dispatcher:
                                              language=language, replies=result.replies, now=now)
             return _Outcome(Handled(contact.id, language, result.replies), kept=kept)
 
+    async def _centres(self, session: AsyncSession, key: tuple[int, int, int]) -> tuple[CentreOption, ...]:
+        """Every centre as the centre choice lists it, read again only when the list changed."""
+        if self._centre_options is None or self._centre_options[0] != key:
+            self._centre_options = (key, await contacts.centre_options(session))
+        return self._centre_options[1]
+
     async def _redelivered(
-        self, session: AsyncSession, event: Inbound, now: dt.datetime, *, keep: bool
+        self, session: AsyncSession, found: steps.Person, event: Inbound, now: dt.datetime, *, keep: bool
     ) -> _Outcome:
         """Handled before. The provider only sends it again when the first attempt never
         finished, so what that step still owes goes out now, whoever held it."""
-        identity = await contacts.find_identity(session, event.channel, event.address)
-        if not keep or identity is None:
+        if not keep or found.is_new:
             return _Outcome(Handled(None, None, (), duplicate=True))
-        contact = await contacts.live_contact(session, identity.contact_id)
+        contact = found.contact
         owed = await reply_rows.unsent(session, contact_id=contact.id, channel=event.channel, now=now,
                                        leased_too=True)
         language = contact.language or _hinted(event) or self.default_language
@@ -265,6 +276,9 @@ class Dispatcher:
         """How a delivery went. Not noted (the database is away): the row keeps its claim and
         the outbox sends it again when that lapses, rather than the person getting an apology
         for a reply they did get."""
+        if status == "sent" and after is None and not unreachable:
+            reply_rows.mark_sent_later(self.db, kept.ids, self.clock())
+            return
         try:
             async with self.db.transaction() as session:
                 if unreachable:

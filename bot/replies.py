@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.codec import decode_reply, encode_reply
 from flows.events import Reply
+from storage.db import Database
 from storage.models import OutboxMessage
 
 REPLY = "reply"
@@ -100,6 +101,20 @@ async def finish(
         .where(OutboxMessage.id.in_(ids), OutboxMessage.status.in_(UNSENT))
         .values(values)
     )
+
+
+def mark_sent_later(db: Database, ids: Sequence[int], now: dt.datetime) -> None:
+    """Mark delivered replies sent in the next transaction of this process (``Database.defer``):
+    one step then costs one transaction and one commit, not two. Lost if the process dies in
+    the next moment: the reply is then sent again once, after its claim lapses."""
+    if not ids:
+        return
+    kept = tuple(ids)
+
+    async def write(session: AsyncSession) -> None:
+        await finish(session, kept, status="sent", now=now)
+
+    db.defer(write)
 
 
 async def retry(session: AsyncSession, ids: Sequence[int], *, after: dt.datetime, error: str) -> None:

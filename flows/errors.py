@@ -19,7 +19,9 @@ bug and keeps its traceback.
     │   └── StateError           a stored conversation state no migration can read
     ├── Refused                  an action that cannot be done as asked, now
     │   ├── CourseError          closed course, not on the list, seat taken …
-    │   └── RunClosed            an answer for a survey run that is no longer in progress
+    │   ├── RunClosed            an answer for a survey run that is no longer in progress
+    │   └── OutputError          a result file cannot be written as asked (it exists, no such
+    │                            directory: ``bot.results.files``)
     ├── StaleFacts               what a step was told no longer holds: run it again
     ├── RefusedWebhook           a webhook request refused before it reaches the bot (unsigned,
     │                            too large, not a form): answered with its HTTP status

@@ -108,6 +108,7 @@ async def edit_centre(session: AsyncSession, slug: str, changes: dict[str, str])
             raise DataError(f"a centre has no field {name!r}")
         else:
             setattr(centre, name, value)
+    centre.revision += 1
     await session.flush()
     return centre
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import upsert
 from storage.models import InboundMessage
 
 MAX_STORED_TEXT = 10_000
@@ -71,6 +72,41 @@ async def take(
         existing = await _existing(session, arrived.channel, arrived.provider_id, lock=lock)
         return existing if existing is not None and existing.handled_at is None else None
     return row
+
+
+async def claim(
+    session: AsyncSession, arrived: Arrived, contact_id: int, now: dt.datetime
+) -> int | None:
+    """Mark the message handled by this step, in one statement: the id of its row (new, or
+    recorded earlier and not yet handled), or None when it was handled already (a redelivery).
+
+    On PostgreSQL the upsert locks a recorded row, so of two processes taking the same
+    message one waits and then finds it handled; the row is the step's until it commits."""
+    values = {"channel": arrived.channel, "provider_id": arrived.provider_id, "address": arrived.address,
+              "text": arrived.text[:MAX_STORED_TEXT] if arrived.text is not None else None,
+              "payload": arrived.payload, "received_at": now, "contact_id": contact_id, "handled_at": now}
+    statement = upsert.insert(session, InboundMessage).values(values)
+    statement = statement.on_conflict_do_update(
+        index_elements=["channel", "provider_id"],
+        set_={"contact_id": statement.excluded.contact_id, "handled_at": statement.excluded.handled_at},
+        where=InboundMessage.handled_at.is_(None),
+    ).returning(InboundMessage.id)
+    found = await session.scalar(statement)
+    return int(found) if found is not None else None
+
+
+async def handled_before(session: AsyncSession, arrived: Arrived) -> bool:
+    """Whether this provider id was handled already (recorded and not yet handled is not)."""
+    if arrived.provider_id is None:
+        return False
+    row = await _existing(session, arrived.channel, arrived.provider_id, lock=False)
+    return row is not None and row.handled_at is not None
+
+
+async def mark_held(session: AsyncSession, row_id: int) -> None:
+    """The message was not applied: what it answers had not reached the person."""
+    row = await session.get_one(InboundMessage, row_id)
+    row.payload = {**(row.payload or {}), "held": True}
 
 
 async def record_unhandled(session: AsyncSession, batch: Sequence[Arrived], now: dt.datetime) -> None:

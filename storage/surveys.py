@@ -109,8 +109,19 @@ async def run_count(session: AsyncSession, contact_id: int) -> int:
     return int(count or 0)
 
 
+_UNMERGED = "surveys.unmerged"  # session.info: contacts known, in this unit of work, to have no merges
+
+
+def knows_unmerged(session: AsyncSession, contact_id: int) -> None:
+    """Note that no contact was merged into this one (the step read it already with the
+    person, ``storage.steps``), so ``same_person`` need not ask again in this transaction."""
+    session.info.setdefault(_UNMERGED, set()).add(contact_id)
+
+
 async def same_person(session: AsyncSession, contact_id: int) -> list[int]:
     """This contact and every contact merged into it (the same person on another channel)."""
+    if contact_id in session.info.get(_UNMERGED, ()):
+        return [contact_id]
     found = [contact_id]
     frontier = [contact_id]
     while frontier and len(found) < 100:

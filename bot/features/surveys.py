@@ -37,7 +37,7 @@ from flows.questionnaire.invitations import FACT_INVITATIONS, DeclineInvitation,
 from flows.questionnaire.loader import load_questionnaire
 from flows.questionnaire.runner import FACT_QUESTIONNAIRE, FACT_RUN, FACT_RUN_COUNT
 from flows.questionnaire.schema import Published, Questionnaire, RunFacts
-from storage import invitations, surveys
+from storage import invitations, survey_facts, surveys
 from storage.models import Contact
 from storage.models.surveys import QuestionnaireVersion
 from storage.retention import DEFAULT_RETENTION_DAYS
@@ -77,6 +77,19 @@ def published(
     return found
 
 
+async def published_ref(
+    session: AsyncSession, ref: survey_facts.VersionRef, retention_days: int = DEFAULT_RETENTION_DAYS
+) -> Published:
+    """``published`` for a version named without its definition: read only on a cache miss."""
+    key = (ref.content_hash, ref.slug, ref.version, retention_days)
+    found = _PUBLISHED.get(key)
+    if found is None:
+        definition = fill_retention(await survey_facts.definition(session, ref.id), retention_days)
+        found = Published(Questionnaire.model_validate(definition), ref.version)
+        _PUBLISHED[key] = found
+    return found
+
+
 async def publish_form(
     session: AsyncSession, form: Questionnaire, *, source: str, now: dt.datetime, activate: bool = False,
     invited_only: bool = False,
@@ -99,18 +112,18 @@ def survey_facts_loader(retention_days: int = DEFAULT_RETENTION_DAYS) -> Load:
 async def load_survey_facts(
     session: AsyncSession, contact: Contact, now: dt.datetime, retention_days: int = DEFAULT_RETENTION_DAYS
 ) -> dict[str, Any]:
-    active = await surveys.active_version(session)
+    active = await survey_facts.active(session)
     if active is None:
         await publish_form(session, shipped_default(), source=DEFAULT_QUESTIONNAIRE.name, now=now)
-        active = await surveys.active_version(session)
-    facts: dict[str, Any] = {FACT_RUN_COUNT: await surveys.run_count(session, contact.id)}
-    if active is not None:
-        facts[FACT_QUESTIONNAIRE] = published(*active, retention_days)
+        active = await survey_facts.active(session)
     people = await surveys.same_person(session, contact.id)  # merged contacts: looked up once
-    unfinished = await surveys.unfinished_run(session, contact.id, people)
+    run_count, unfinished = await survey_facts.runs_of(session, contact.id, people)
+    facts: dict[str, Any] = {FACT_RUN_COUNT: run_count}
+    if active is not None:
+        facts[FACT_QUESTIONNAIRE] = await published_ref(session, active, retention_days)
     if unfinished is not None:
         facts[FACT_RUN] = RunFacts(
-            unfinished.run.run_key, published(unfinished.slug, unfinished.version, retention_days),
+            unfinished.run_key, await published_ref(session, unfinished.version, retention_days),
             unfinished.answers,
         )
     open_ones = await invitations.open_invitations(session, contact.id, people)
@@ -140,7 +153,7 @@ async def start_run(ctx: EffectContext, effect: StartRun) -> None:
 
 
 async def save_answer(ctx: EffectContext, effect: SaveAnswer) -> None:
-    await surveys.save_answer(
+    await survey_facts.save_answer(
         ctx.session, run_key=effect.run_key, question_id=effect.question_id, value=effect.value,
         raw_text=effect.raw_text, now=ctx.now,
     )

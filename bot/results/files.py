@@ -13,10 +13,12 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from flows.errors import Refused
+
 FORMATS = ("xlsx", "csv", "json")
 
 
-class OutputError(Exception):
+class OutputError(Refused):
     """The output file cannot be written as asked; the message is one line for the CLI."""
 
 

@@ -27,6 +27,9 @@ class Centre(Base):
     quiet_from: Mapped[str] = mapped_column(String(5), default="21:00", server_default="21:00")
     quiet_until: Mapped[str] = mapped_column(String(5), default="09:00", server_default="09:00")
     created_at: Mapped[dt.datetime]
+    # Counts its edits: with the number of centres and the highest id, it tells a process whether
+    # its cached list of centres is still current (``storage.steps``).
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Contact(Base):

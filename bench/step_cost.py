@@ -1,0 +1,99 @@
+"""What one villager's step costs: database round trips (statements, counted with SQLAlchemy's
+``before_cursor_execute`` event, transaction control included) and CPU time, per kind of step.
+
+One villager walks the needs survey by typed answers through the dispatcher as a channel runs
+it (replies kept as outbox rows, delivered, then marked sent), then asks for the menu and help.
+Counts are exact and machine-independent; CPU times are medians over ``ROUNDS`` villagers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+
+from bot.dispatcher import Dispatcher, Handled
+from flows.events import Inbound
+from storage.db import Database
+from storage.migrate import upgrade_database
+from tests.built import FEATURES
+
+ROUNDS = 5
+# (kind, what the villager types): the first contact, the language, the survey from the menu,
+# every answer of the Russian walk (tests/bot/test_sms_budget.py), then menu-level steps.
+SCRIPT: tuple[tuple[str, str | None], ...] = (
+    ("first", None), ("language", "2"), ("open survey", "1"),
+    *(("survey answer", said) for said in ("да", "5 7", "нет", "1", "4", "Талдыбулак", "да", "4 9 13",
+                                             "Вышивка", "3", "3", "3 4", "да", "1")),
+    ("survey end", "Спасибо!"), ("menu", "меню"), ("menu", "помощь"), ("menu", "меню"),
+)
+
+
+@dataclass
+class Counter:
+    statements: int = 0
+    by_kind: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    cpu: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+
+
+@contextmanager
+def counting(db: Database, counter: Counter) -> Iterator[None]:
+    def count(*_: Any) -> None:
+        counter.statements += 1
+
+    target = db.engine.sync_engine
+    event.listen(target, "before_cursor_execute", count)
+    try:
+        yield
+    finally:
+        event.remove(target, "before_cursor_execute", count)
+
+
+async def _delivered(_: Handled) -> None:
+    """The channel's send, instantly: only the database work is counted."""
+
+
+async def walk(dispatcher: Dispatcher, db: Database, counter: Counter, n: int) -> None:
+    address = f"telegram:{700000 + n}"
+    for kind, said in SCRIPT:
+        before, cpu = counter.statements, time.process_time()
+        await dispatcher.handle(Inbound("telegram", address, text=said, language_hint="ru"),
+                                provider_id=f"{n}-{counter.statements}", deliver=_delivered)
+        counter.cpu[kind].append(time.process_time() - cpu)
+        counter.by_kind[kind].append(counter.statements - before)
+
+
+async def measure_step_cost(name: str, db: Database) -> dict[str, tuple[int, float]]:
+    """{kind: (statements per step, median CPU ms per step)}; prints a table."""
+    dispatcher = Dispatcher(db, FEATURES)
+    counter = Counter()
+    with counting(db, counter):
+        for n in range(ROUNDS):
+            await walk(dispatcher, db, counter, n)
+    found: dict[str, tuple[int, float]] = {}
+    for kind in dict.fromkeys(kind for kind, _ in SCRIPT):
+        statements = counter.by_kind[kind][len(counter.by_kind[kind]) // ROUNDS:]  # after the first villager
+        found[kind] = (max(statements), statistics.median(counter.cpu[kind]) * 1000)
+        print(f"{name:10} {kind:14} {max(statements):3d} statements  {found[kind][1]:6.1f} ms CPU")
+    return found
+
+
+async def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        db = Database.from_url(f"sqlite+aiosqlite:///{Path(folder) / 'cost.db'}")
+        await upgrade_database(db.engine)
+        await measure_step_cost("sqlite", db)
+        await db.dispose()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

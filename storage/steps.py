@@ -1,0 +1,103 @@
+"""What every step reads about the person, in two statements.
+
+A step used to ask one thing at a time (the identity, the contact, the lock, unsent replies, the
+conversation, the centre's slug): seven round trips before any feature's facts. Here:
+
+1. the identity and its contact, the contact row locked on PostgreSQL (FOR NO KEY UPDATE: steps
+   and erasures of one person serialise on it; see ``storage.contacts.lock_contact``);
+2. after the lock, so from a snapshot that includes whatever the previous step of this person
+   committed: the conversation, the centre's slug, whether replies are owed on this channel and
+   whether other contacts were merged into this one.
+
+The lock is taken by the first statement and the state read by the second on purpose: a row
+read in the same statement that waits for the lock would come from the snapshot taken before
+the wait, i.e. before the previous step's commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from storage.contacts import live_contact, lock_contact
+from storage.models import Centre, ChannelIdentity, Contact, Conversation, OutboxMessage
+
+REPLY = "reply"  # bot.replies' kind: a step's own replies kept until sent
+
+
+@dataclass
+class Person:
+    identity: ChannelIdentity
+    contact: Contact
+    is_new: bool
+    conversation: Conversation | None = None
+    centre_slug: str | None = None
+    owes_replies: bool = False  # unsent replies on this channel nobody is sending now
+    has_merged: bool = False  # other contacts were merged into this one (the same person)
+    # How many centres there are, the highest id and the sum of their edits: changes whenever
+    # the list of centres does, so a process may keep its copy while it stays the same.
+    centres_key: tuple[int, int, int] = (0, 0, 0)
+
+
+async def person(
+    session: AsyncSession, channel: str, address: str, now: dt.datetime, *, lock: bool
+) -> Person | None:
+    """The person behind an address (None: nobody yet, see ``new_person``); see the module's
+    docstring."""
+    query = (select(ChannelIdentity, Contact).join(Contact, Contact.id == ChannelIdentity.contact_id)
+             .where(ChannelIdentity.channel == channel, ChannelIdentity.address == address))
+    if lock:
+        query = query.with_for_update(of=Contact, key_share=True).execution_options(populate_existing=True)
+    found = (await session.execute(query)).first()
+    if found is None:
+        return None
+    identity, contact = found
+    if contact.merged_into_id is not None:  # joined into another contact: that one stands for them
+        contact = await live_contact(session, contact.id)
+        if lock:
+            contact = await lock_contact(session, contact.id)
+    merged = aliased(Contact)
+    lapsed = and_(OutboxMessage.status == "sending", OutboxMessage.due_at <= now)
+    owed = exists().where(
+        OutboxMessage.contact_id == contact.id, OutboxMessage.kind == REPLY, OutboxMessage.channel == channel,
+        or_(OutboxMessage.status == "pending", lapsed),
+    )
+    was_merged = exists().where(merged.merged_into_id == contact.id)
+    centres = select(*_centre_stats(aliased(Centre))).subquery()
+    rest = (await session.execute(
+        select(Conversation, Centre.slug, owed, was_merged, *centres.c)
+        .select_from(Contact).join(centres, true())
+        .outerjoin(Conversation, Conversation.contact_id == Contact.id)
+        .outerjoin(Centre, Centre.id == Contact.centre_id)
+        .where(Contact.id == contact.id)
+    )).one()
+    conversation, slug, owes, has_merged, count, top, edits = rest
+    return Person(identity, contact, False, conversation, slug, bool(owes), bool(has_merged),
+                  (int(count), int(top), int(edits)))
+
+
+async def new_person(session: AsyncSession, channel: str, address: str, now: dt.datetime) -> Person:
+    """A first contact: the contact and its identity."""
+    contact = Contact(created_at=now)
+    session.add(contact)
+    await session.flush()
+    identity = ChannelIdentity(contact_id=contact.id, channel=channel, address=address, created_at=now)
+    session.add(identity)
+    # A unique violation here means another process created it first: the caller retries.
+    await session.flush()
+    return Person(identity, contact, True, centres_key=await centres_key(session))
+
+
+def _centre_stats(centre: Any) -> tuple[Any, Any, Any]:
+    return (func.count(centre.id).label("n"), func.coalesce(func.max(centre.id), 0).label("top"),
+            func.coalesce(func.sum(centre.revision), 0).label("edits"))
+
+
+async def centres_key(session: AsyncSession) -> tuple[int, int, int]:
+    count, top, edits = (await session.execute(select(*_centre_stats(Centre)))).one()
+    return int(count), int(top), int(edits)

@@ -1,0 +1,104 @@
+"""What the survey flow needs at each step, in two statements, and an answer stored in two.
+
+A version's definition (the whole questionnaire as JSON, the largest value a step would read)
+never changes once stored, so these queries name versions by id and content hash only; the
+caller parses a definition once per process and reads it (``definition``) only on a miss.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from flows.errors import RunClosed
+from storage import upsert
+from storage.models import Contact
+from storage.models.surveys import Questionnaire, QuestionnaireVersion, SurveyAnswer, SurveyRun
+
+
+@dataclass(frozen=True)
+class VersionRef:
+    """A stored questionnaire version, without its definition."""
+
+    id: int
+    slug: str
+    version: int
+    content_hash: str
+
+
+@dataclass
+class OpenRun:
+    run_key: str
+    version: VersionRef
+    answers: dict[str, Any] = field(default_factory=dict)
+
+
+async def active(session: AsyncSession) -> VersionRef | None:
+    """The active questionnaire's newest version."""
+    found = (await session.execute(
+        select(QuestionnaireVersion.id, Questionnaire.slug, QuestionnaireVersion.version,
+               QuestionnaireVersion.content_hash)
+        .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
+        .where(Questionnaire.active).order_by(Questionnaire.id, QuestionnaireVersion.version.desc()).limit(1)
+    )).first()
+    return VersionRef(*found) if found is not None else None
+
+
+async def definition(session: AsyncSession, version_id: int) -> dict[str, Any]:
+    of_version = select(QuestionnaireVersion.definition).where(QuestionnaireVersion.id == version_id)
+    found = await session.scalar(of_version)
+    if found is None:
+        raise LookupError(f"questionnaire version {version_id} does not exist")
+    return dict(found)
+
+
+async def runs_of(session: AsyncSession, contact_id: int, people: list[int]) -> tuple[int, OpenRun | None]:
+    """How many runs the contact has, and the person's newest run still in progress (on any of
+    their channels, ``people``) with its answers, in answering order."""
+    newest_open = (select(SurveyRun.id)
+                   .where(SurveyRun.contact_id.in_(people), SurveyRun.status == "in_progress")
+                   .order_by(SurveyRun.id.desc()).limit(1).scalar_subquery())
+    count = (select(func.count()).select_from(SurveyRun).where(SurveyRun.contact_id == contact_id)
+             .scalar_subquery())
+    rows = (await session.execute(
+        select(count, SurveyRun.run_key, QuestionnaireVersion.id, Questionnaire.slug,
+               QuestionnaireVersion.version, QuestionnaireVersion.content_hash, SurveyAnswer.question_id,
+               SurveyAnswer.value)
+        .select_from(Contact)
+        .outerjoin(SurveyRun, SurveyRun.id == newest_open)
+        .outerjoin(QuestionnaireVersion, QuestionnaireVersion.id == SurveyRun.version_id)
+        .outerjoin(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
+        .outerjoin(SurveyAnswer, SurveyAnswer.run_id == SurveyRun.id)
+        .where(Contact.id == contact_id).order_by(SurveyAnswer.id)
+    )).all()
+    if not rows:
+        return 0, None
+    first = rows[0]
+    if first.run_key is None:
+        return int(first[0]), None
+    run = OpenRun(first.run_key, VersionRef(first[2], first.slug, first.version, first.content_hash))
+    run.answers = {row.question_id: row.value for row in rows if row.question_id is not None}
+    return int(first[0]), run
+
+
+async def save_answer(
+    session: AsyncSession, *, run_key: str, question_id: str, value: Any, raw_text: str | None, now: Any,
+) -> None:
+    """Store an accepted answer; a second answer to the same question replaces the first and
+    counts the change in ``revision``. The run must still be in progress."""
+    run_id = await session.scalar(
+        update(SurveyRun).where(SurveyRun.run_key == run_key, SurveyRun.status == "in_progress")
+        .values(updated_at=now).returning(SurveyRun.id).execution_options(synchronize_session=False)
+    )
+    if run_id is None:
+        raise RunClosed(f"survey run {run_key!r} is not in progress; it cannot change")
+    statement = upsert.insert(session, SurveyAnswer).values(
+        run_id=run_id, question_id=question_id, value=value, raw_text=raw_text, answered_at=now, revision=1)
+    await session.execute(statement.on_conflict_do_update(
+        index_elements=["run_id", "question_id"],
+        set_={"value": statement.excluded.value, "raw_text": statement.excluded.raw_text,
+              "answered_at": statement.excluded.answered_at, "revision": SurveyAnswer.revision + 1},
+    ))
