@@ -96,7 +96,7 @@ def export_form(
     """Write a stored questionnaire as an XLSForm for KoBoToolbox, ODK or Excel."""
     from bot.admin.runner import run_with_db
     from bot.xlsform.files import write_xlsform
-    from bot.xlsform.pyxform_api import FormError
+    from flows.errors import DataError
 
     if out.suffix.lower() != ".xlsx":
         typer.echo(f"error: {out}: an XLSForm file must end in .xlsx", err=True)
@@ -110,7 +110,7 @@ def export_form(
     form, number = run_with_db(lambda db: _stored(db, questionnaire_id, version))
     try:
         write_xlsform(form, out)
-    except FormError as exc:  # a bug: everything the model holds has an XLSForm form
+    except DataError as exc:  # a bug: everything the model holds has an XLSForm form
         typer.echo(f"error: pyxform does not accept the exported form: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"questionnaire {form.id!r} version {number} written to {out}")

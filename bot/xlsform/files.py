@@ -10,8 +10,8 @@ from openpyxl import Workbook as XlsxBook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from bot.xlsform.pyxform_api import FormError, check_with_pyxform, read_workbook
-from flows.errors import Problem, QuestionnaireError
+from bot.xlsform.pyxform_api import check_with_pyxform, read_workbook
+from flows.errors import DataError, Problem, QuestionnaireError
 from flows.questionnaire.schema import Questionnaire
 from flows.questionnaire.xlsform import Imported, import_xlsform
 from flows.questionnaire.xlsform_out import export_xlsform
@@ -33,7 +33,7 @@ def read_xlsform(path: Path, *, questionnaire_id: str | None = None,
     try:
         pyxform_warnings = check_with_pyxform(path)
         book = read_workbook(path)
-    except FormError as exc:
+    except DataError as exc:
         raise QuestionnaireError([Problem(str(path), None, None, f"pyxform: {exc}")]) from None
     sheets = Sheets(str(path), book.survey, book.choices, book.settings)
     imported = import_xlsform(sheets, questionnaire_id=questionnaire_id, skip_unsupported=skip_unsupported)
@@ -43,7 +43,7 @@ def read_xlsform(path: Path, *, questionnaire_id: str | None = None,
 
 def write_xlsform(form: Questionnaire, path: Path) -> None:
     """The questionnaire as an XLSForm file, written under a temporary name and renamed, so an
-    error leaves no half-written file; pyxform must accept it (or :class:`FormError`)."""
+    error leaves no half-written file; pyxform must accept it (or :class:`DataError`)."""
     book = XlsxBook()
     first = True
     for sheet in export_xlsform(form):

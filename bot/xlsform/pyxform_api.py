@@ -10,9 +10,11 @@ from pyxform.errors import PyXFormError  # type: ignore[import-untyped]
 from pyxform.xls2json_backends import get_xlsform  # type: ignore[import-untyped]
 from pyxform.xls2xform import convert  # type: ignore[import-untyped]
 
+from flows.errors import DataError
 
-class FormError(Exception):
-    """pyxform refused the file; the message is pyxform's own (it names rows as ``[row : 5]``)."""
+# pyxform's own refusal, and what its parser raises on a file it does not expect (a damaged
+# workbook, a cell where a sheet was expected): a person's file, never a traceback.
+_REFUSED = (PyXFormError, ValueError, KeyError, TypeError, AttributeError, IndexError)
 
 
 @dataclass(frozen=True)
@@ -33,17 +35,17 @@ def read_workbook(path: Path) -> Workbook:
     """The sheets as pyxform reads them: row i is the sheet's row i + 2, empty rows kept."""
     try:
         data = get_xlsform(xlsform=str(path))
-    except PyXFormError as exc:
-        raise FormError(str(exc)) from None
+    except _REFUSED as exc:
+        raise DataError(str(exc) or type(exc).__name__) from None
     return Workbook(_rows(data.survey), _rows(data.choices), _rows(data.settings))
 
 
 def check_with_pyxform(path: Path) -> list[str]:
     """pyxform's own conversion to an XForm, as KoBoToolbox and ODK Central run it: its warnings,
-    or :class:`FormError` with its error."""
+    or :class:`DataError` with pyxform's own message (it names rows as ``[row : 5]``)."""
     warnings: list[str] = []
     try:
         convert(xlsform=str(path), warnings=warnings)
-    except PyXFormError as exc:
-        raise FormError(str(exc)) from None
+    except _REFUSED as exc:
+        raise DataError(str(exc) or type(exc).__name__) from None
     return [str(warning) for warning in warnings]

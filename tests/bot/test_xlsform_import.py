@@ -212,4 +212,7 @@ def test_a_file_pyxform_refuses_is_reported_with_pyxforms_words(tmp_path: Path) 
     assert len(found) == 1 and found[0].startswith(f"{path}: pyxform: ") and "row" in found[0]
     with pytest.raises(FileNotFoundError):
         read_xlsform(tmp_path / "none.xlsx")
+    (tmp_path / "notes.xlsx").write_text("not a workbook", encoding="utf-8")
+    found = problems_of(tmp_path / "notes.xlsx")
+    assert len(found) == 1 and found[0].startswith(f"{tmp_path / 'notes.xlsx'}: pyxform: ")
     assert SCHOOL_CHOICES  # the shared fixture stays importable
