@@ -110,14 +110,15 @@ async def mark_held(session: AsyncSession, row_id: int) -> None:
 
 
 async def record_unhandled(session: AsyncSession, batch: Sequence[Arrived], now: dt.datetime) -> None:
-    """Keep what arrived, to be handled next (or after a restart); ids seen before are skipped."""
-    for arrived in batch:
-        if arrived.provider_id is not None and await _existing(
-            session, arrived.channel, arrived.provider_id, lock=False
-        ) is not None:
-            continue
-        session.add(_row(arrived, now))
-    await session.flush()
+    """Keep what arrived, to be handled next (or after a restart), in one statement; ids seen
+    before are skipped."""
+    if not batch:
+        return
+    rows = [{"channel": a.channel, "provider_id": a.provider_id, "address": a.address,
+             "text": a.text[:MAX_STORED_TEXT] if a.text is not None else None, "payload": a.payload,
+             "received_at": now, "contact_id": None, "handled_at": None} for a in batch]
+    statement = upsert.insert(session, InboundMessage).values(rows)
+    await session.execute(statement.on_conflict_do_nothing(index_elements=["channel", "provider_id"]))
 
 
 async def unhandled(session: AsyncSession, channel: str) -> list[InboundMessage]:

@@ -176,11 +176,15 @@ async def start_run(
     session: AsyncSession, *, run_key: str, contact_id: int, slug: str, version: int, channel: str,
     now: dt.datetime,
 ) -> SurveyRun:
-    stored = await find_version(session, slug, version)
-    if stored is None:
+    version_id = await session.scalar(  # the id alone: the definition is large and not needed here
+        select(QuestionnaireVersion.id)
+        .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
+        .where(Questionnaire.slug == slug, QuestionnaireVersion.version == version)
+    )
+    if version_id is None:
         raise LookupError(f"questionnaire {slug!r} version {version} is not stored")
     run = SurveyRun(
-        run_key=run_key, contact_id=contact_id, version_id=stored.id, status="in_progress",
+        run_key=run_key, contact_id=contact_id, version_id=version_id, status="in_progress",
         channel=channel[:16], started_at=now, updated_at=now,
     )
     session.add(run)

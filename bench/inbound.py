@@ -1,0 +1,231 @@
+"""Inbound Telegram, measured from outside and side by side with the bare framework (issue 18).
+
+Each run starts a bot as its own process against the fake Bot API served here, then N virtual
+villagers act in a closed loop (each waits for the answer before acting again):
+
+* ``clc``: ``bench.bot_process`` (the real service, pacing lifted), the villagers walking the
+  needs survey as people do (a button when the answer is one option, typed otherwise);
+* ``echo``: ``bench.echo_bot``, bare python-telegram-bot answering each message, the villagers
+  acting as many times as a survey takes.
+
+by polling (the fake's ``getUpdates``) or by webhook (each villager's update posted to the bot,
+concurrently, as Telegram does). Reported: actions per second, reply latency percentiles and
+actions left unanswered (within ``WITHIN`` seconds). Bounded: ``ACTIONS_MAX`` actions a villager.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import statistics
+import sys
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from sqlalchemy import select
+
+from bot.channels.telegram import SECRET_HEADER, webhook_secret
+from storage.db import Database
+from storage.migrate import upgrade_database
+from storage.models import Centre
+from tests.bot.fakes.server import free_port, serving
+from tests.bot.fakes.telegram_api import FakeTelegram, SentMessage
+
+WITHIN = 30.0
+ACTIONS_MAX = 40
+STARTUP = 60.0
+# What a villager answers to the bot's last message: the first rule whose words it contains.
+ANSWERS: tuple[tuple[str, str], ...] = (
+    ("Выберите язык", "2"),
+    ("Главное меню", "1"),
+    ("Вы согласны", "1"),
+    ("Чем вы сейчас занимаетесь", "5 7"),
+    ("инвалидность", "2"),
+    ("Укажите ваш пол", "1"),
+    ("Сколько вам лет", "4"),
+    ("В каком селе", "Талдыбулак"),
+    ("раньше учились", "2"),
+    ("Чему вы хотели бы научиться", "4 9"),
+    ("Сколько времени в неделю", "3"),
+    ("Когда вам удобно", "1 2"),
+    ("Что мешает", "1"),
+    ("узнавать о новых курсах", "1"),
+    ("Что ещё вы хотели бы сказать", "пропустить"),
+)
+THANKS = "Спасибо! Ваши ответы сохранены."
+DONE = "Готово"  # the button that ends a multiple choice
+
+
+@dataclass
+class Run:
+    bot: str  # clc or echo
+    mode: str  # polling or webhook
+    database: str
+    users: int
+    actions: int = 0
+    unanswered: int = 0
+    elapsed: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    stuck: list[str] = field(default_factory=list)  # what unanswered villagers saw last
+
+    @property
+    def per_second(self) -> float:
+        return self.actions / self.elapsed if self.elapsed else 0.0
+
+    def quantile(self, q: int) -> float:
+        if len(self.latencies) < 2:
+            return self.latencies[0] if self.latencies else 0.0
+        return statistics.quantiles(self.latencies, n=100)[q - 1]
+
+
+def answer_to(text: str) -> str | None:
+    return next((answer for words, answer in ANSWERS if words in text), None)
+
+
+class Telegram:
+    """How a villager's action reaches the bot: the fake's update queue, or a webhook post."""
+
+    def __init__(self, fake: FakeTelegram, webhook: str | None, secret: str) -> None:
+        self.fake, self.webhook, self.secret = fake, webhook, secret
+        self.client = httpx.AsyncClient(timeout=WITHIN)
+
+    async def send(self, make: Callable[[], dict[str, object]]) -> None:
+        update = make()
+        if self.webhook is not None:  # played by Telegram: the update is posted, not polled
+            self.fake.updates.remove(update)
+            response = await self.client.post(self.webhook, json=update, headers={SECRET_HEADER: self.secret})
+            response.raise_for_status()
+
+
+async def _answered(fake: FakeTelegram, user: int, seen: int, *, survey: bool) -> int:
+    """Wait until the bot's whole answer has arrived; the number of messages then."""
+    def complete() -> bool:
+        texts = fake.texts(user)
+        if len(texts) <= seen:
+            return False
+        return not survey or answer_to(texts[-1]) is not None or THANKS in texts[-1]
+    await fake.wait_for(complete, within=WITHIN)
+    return len(fake.chat(user))
+
+
+async def clc_villager(telegram: Telegram, user: int, run: Run) -> None:
+    fake = telegram.fake
+    seen, action = 0, lambda: fake.user_sends(user, "/start")
+    for _ in range(ACTIONS_MAX):
+        started, before = time.perf_counter(), seen
+        await telegram.send(action)
+        try:
+            seen = await _answered(fake, user, seen, survey=True)
+        except TimeoutError:
+            run.unanswered += 1
+            run.stuck.append(" | ".join(text[:60] for text in fake.texts(user)[-3:]))
+            return
+        run.actions += 1
+        run.latencies.append(time.perf_counter() - started)
+        if any(THANKS in text for text in fake.texts(user)[before:]):  # the menu may follow it
+            return
+        last = fake.chat(user)[-1]
+        action = _next_action(fake, user, last, answer_to(last.text) or "меню")
+
+
+def _next_action(
+    fake: FakeTelegram, user: int, last: SentMessage, answer: str
+) -> Callable[[], dict[str, object]]:
+    buttons = last.buttons()
+    several = any(label.startswith(DONE) for label, _ in buttons)  # a toggle only marks; typed it answers
+    if answer.isdigit() and 0 < int(answer) <= len(buttons) and not several:
+        data = buttons[int(answer) - 1][1]
+        return lambda: fake.user_presses(user, last, data)
+    return lambda: fake.user_sends(user, answer)
+
+
+async def echo_villager(telegram: Telegram, user: int, run: Run, actions: int) -> None:
+    fake = telegram.fake
+    seen = 0
+    for n in range(actions):
+        started = time.perf_counter()
+        await telegram.send(lambda n=n: fake.user_sends(user, f"ответ {n}"))
+        try:
+            seen = await _answered(fake, user, seen, survey=False)
+        except TimeoutError:
+            run.unanswered += 1
+            return
+        run.actions += 1
+        run.latencies.append(time.perf_counter() - started)
+
+
+@asynccontextmanager
+async def bot_process(
+    bot: str, fake: FakeTelegram, api_url: str, database_url: str, webhook_port: int | None, folder: Path
+) -> AsyncIterator[None]:
+    secret = webhook_secret(fake.token)
+    if bot == "clc":
+        command = [sys.executable, "-m", "bench.bot_process"]
+        if webhook_port is not None:
+            command += ["--webhook", "https://clc.example.org/tg/hook"]
+    else:
+        command = [sys.executable, "-m", "bench.echo_bot", api_url, fake.token]
+        if webhook_port is not None:
+            command += ["--webhook", str(webhook_port), secret]
+    env = {**os.environ, "CLC_DATABASE_URL": database_url, "CLC_TELEGRAM_TOKEN": fake.token,
+           "CLC_TELEGRAM_API_URL": api_url, "CLC_LOG_LEVEL": "WARNING",
+           "CLC_HTTP_PORT": str(webhook_port or free_port()), "PYTHONPATH": str(Path.cwd())}
+    log = (folder / f"{bot}.log").open("wb")
+    process = await asyncio.create_subprocess_exec(
+        *command, env=env, cwd=folder, stdin=asyncio.subprocess.DEVNULL, stdout=log, stderr=log)
+    try:
+        ready = "setWebhook" if webhook_port is not None else "getUpdates"
+        await fake.wait_for(lambda: any(method == ready for method, _ in fake.calls), within=STARTUP)
+        if webhook_port is not None:  # its HTTP server answers once the webhook is set
+            await asyncio.sleep(0.5)
+        yield
+    finally:
+        with suppress(ProcessLookupError):
+            process.terminate()
+        try:
+            await asyncio.wait_for(process.wait(), 30)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+        log.close()
+
+
+async def one_centre(database_url: str) -> None:
+    """The usual village installation: one centre, which every new person belongs to."""
+    db = Database.from_url(database_url)
+    try:
+        await upgrade_database(db.engine)
+        async with db.transaction() as session:
+            if await session.scalar(select(Centre.id).limit(1)) is None:
+                session.add(Centre(slug="aksu", name_kk="Ақсу", name_ru="Аксу", oblast="Алматы облысы",
+                                   district="Еңбекшіқазақ", settlement="Ақсу",
+                                   created_at=dt.datetime.now(dt.UTC)))
+    finally:
+        await db.dispose()
+
+
+async def measure(bot: str, mode: str, users: int, database: str, database_url: str, folder: Path,
+                  actions: int = 17) -> Run:
+    """One run; ``actions``: how many each echo villager makes (a survey's worth)."""
+    if bot == "clc":
+        await one_centre(database_url)
+    fake = FakeTelegram()
+    run = Run(bot, mode, database, users)
+    webhook_port = free_port() if mode == "webhook" else None
+    async with serving(fake.app()) as api_url, \
+            bot_process(bot, fake, api_url, database_url, webhook_port, folder):
+        path = "/tg/hook" if bot == "clc" else "/hook"
+        telegram = Telegram(fake, f"http://127.0.0.1:{webhook_port}{path}" if webhook_port else None,
+                            webhook_secret(fake.token))
+        started = time.perf_counter()
+        villagers = [clc_villager(telegram, 50000 + n, run) if bot == "clc"
+                     else echo_villager(telegram, 50000 + n, run, actions) for n in range(users)]
+        await asyncio.gather(*villagers)
+        run.elapsed = time.perf_counter() - started
+        await telegram.client.aclose()
+    return run
