@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.codec import decode_reply, encode_reply
@@ -48,14 +48,20 @@ async def keep(
 ) -> Kept:
     if not replies:
         return NOTHING
-    row = OutboxMessage(
-        contact_id=contact_id, channel=channel, kind=REPLY, status="sending", attempts=1,
-        payload={"replies": [encode_reply(reply) for reply in replies], "language": language},
-        due_at=now + REPLY_LEASE, created_at=now,
-    )
-    session.add(row)
-    await session.flush()
-    return Kept((row.id,), tuple(replies), language)
+    row_id = await session.scalar(_KEEP, {
+        "contact": contact_id, "channel": channel, "now": now, "due": now + REPLY_LEASE,
+        "payload": {"replies": [encode_reply(reply) for reply in replies], "language": language}})
+    assert row_id is not None  # INSERT … RETURNING gives the new row's id
+    return Kept((int(row_id),), tuple(replies), language)
+
+
+# Built once (a Core insert: the ORM's unit of work costs more than the row is worth here).
+_KEEP = insert(OutboxMessage).values(
+    contact_id=bindparam("contact"), channel=bindparam("channel"), kind=REPLY, status="sending", attempts=1,
+    payload=bindparam("payload", type_=OutboxMessage.__table__.c.payload.type),
+    due_at=bindparam("due", type_=OutboxMessage.__table__.c.due_at.type),
+    created_at=bindparam("now", type_=OutboxMessage.__table__.c.created_at.type),
+).returning(OutboxMessage.id)
 
 
 async def unsent(

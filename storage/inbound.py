@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -74,6 +74,25 @@ async def take(
     return row
 
 
+_CLAIMS: dict[str, Any] = {}  # the claim's upsert, built once per database kind
+
+
+def _claim_statement(session: AsyncSession) -> Any:
+    dialect = session.get_bind().dialect.name
+    if dialect not in _CLAIMS:
+        columns = ("channel", "provider_id", "address", "text", "payload", "received_at", "contact_id",
+                   "handled_at")
+        table = InboundMessage.__table__
+        statement = upsert.insert(session, InboundMessage).values(
+            {name: bindparam(name, type_=table.c[name].type) for name in columns})
+        _CLAIMS[dialect] = statement.on_conflict_do_update(
+            index_elements=["channel", "provider_id"],
+            set_={"contact_id": statement.excluded.contact_id, "handled_at": statement.excluded.handled_at},
+            where=InboundMessage.handled_at.is_(None),
+        ).returning(InboundMessage.id)
+    return _CLAIMS[dialect]
+
+
 async def claim(
     session: AsyncSession, arrived: Arrived, contact_id: int, now: dt.datetime
 ) -> int | None:
@@ -85,13 +104,7 @@ async def claim(
     values = {"channel": arrived.channel, "provider_id": arrived.provider_id, "address": arrived.address,
               "text": arrived.text[:MAX_STORED_TEXT] if arrived.text is not None else None,
               "payload": arrived.payload, "received_at": now, "contact_id": contact_id, "handled_at": now}
-    statement = upsert.insert(session, InboundMessage).values(values)
-    statement = statement.on_conflict_do_update(
-        index_elements=["channel", "provider_id"],
-        set_={"contact_id": statement.excluded.contact_id, "handled_at": statement.excluded.handled_at},
-        where=InboundMessage.handled_at.is_(None),
-    ).returning(InboundMessage.id)
-    found = await session.scalar(statement)
+    found = await session.scalar(_claim_statement(session), values)
     return int(found) if found is not None else None
 
 

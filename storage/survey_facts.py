@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import JSON, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.errors import RunClosed
 from storage import upsert
 from storage.models import Contact
+from storage.models.base import UTCDateTime
 from storage.models.surveys import Questionnaire, QuestionnaireVersion, SurveyAnswer, SurveyRun
 
 
@@ -36,20 +37,42 @@ class OpenRun:
     answers: dict[str, Any] = field(default_factory=dict)
 
 
+# Built once with bind parameters: building a statement per step costs more CPU than running it.
+_ACTIVE = (select(QuestionnaireVersion.id, Questionnaire.slug, QuestionnaireVersion.version,
+                  QuestionnaireVersion.content_hash)
+           .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
+           .where(Questionnaire.active)
+           .order_by(Questionnaire.id, QuestionnaireVersion.version.desc()).limit(1))
+_DEFINITION = select(QuestionnaireVersion.definition).where(QuestionnaireVersion.id == bindparam("version"))
+_NEWEST_OPEN = (select(SurveyRun.id)
+                .where(SurveyRun.contact_id.in_(bindparam("people", expanding=True)),
+                       SurveyRun.status == "in_progress")
+                .order_by(SurveyRun.id.desc()).limit(1).scalar_subquery())
+_RUN_COUNT = (select(func.count()).select_from(SurveyRun).where(SurveyRun.contact_id == bindparam("contact"))
+              .scalar_subquery())
+_RUNS = (select(_RUN_COUNT, SurveyRun.run_key, QuestionnaireVersion.id, Questionnaire.slug,
+                QuestionnaireVersion.version, QuestionnaireVersion.content_hash, SurveyAnswer.question_id,
+                SurveyAnswer.value)
+         .select_from(Contact)
+         .outerjoin(SurveyRun, SurveyRun.id == _NEWEST_OPEN)
+         .outerjoin(QuestionnaireVersion, QuestionnaireVersion.id == SurveyRun.version_id)
+         .outerjoin(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
+         .outerjoin(SurveyAnswer, SurveyAnswer.run_id == SurveyRun.id)
+         .where(Contact.id == bindparam("contact")).order_by(SurveyAnswer.id))
+_TOUCH_RUN = (update(SurveyRun)
+              .where(SurveyRun.run_key == bindparam("key"), SurveyRun.status == "in_progress")
+              .values(updated_at=bindparam("now")).returning(SurveyRun.id)
+              .execution_options(synchronize_session=False))
+
+
 async def active(session: AsyncSession) -> VersionRef | None:
     """The active questionnaire's newest version."""
-    found = (await session.execute(
-        select(QuestionnaireVersion.id, Questionnaire.slug, QuestionnaireVersion.version,
-               QuestionnaireVersion.content_hash)
-        .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
-        .where(Questionnaire.active).order_by(Questionnaire.id, QuestionnaireVersion.version.desc()).limit(1)
-    )).first()
+    found = (await session.execute(_ACTIVE)).first()
     return VersionRef(*found) if found is not None else None
 
 
 async def definition(session: AsyncSession, version_id: int) -> dict[str, Any]:
-    of_version = select(QuestionnaireVersion.definition).where(QuestionnaireVersion.id == version_id)
-    found = await session.scalar(of_version)
+    found = await session.scalar(_DEFINITION, {"version": version_id})
     if found is None:
         raise LookupError(f"questionnaire version {version_id} does not exist")
     return dict(found)
@@ -58,22 +81,7 @@ async def definition(session: AsyncSession, version_id: int) -> dict[str, Any]:
 async def runs_of(session: AsyncSession, contact_id: int, people: list[int]) -> tuple[int, OpenRun | None]:
     """How many runs the contact has, and the person's newest run still in progress (on any of
     their channels, ``people``) with its answers, in answering order."""
-    newest_open = (select(SurveyRun.id)
-                   .where(SurveyRun.contact_id.in_(people), SurveyRun.status == "in_progress")
-                   .order_by(SurveyRun.id.desc()).limit(1).scalar_subquery())
-    count = (select(func.count()).select_from(SurveyRun).where(SurveyRun.contact_id == contact_id)
-             .scalar_subquery())
-    rows = (await session.execute(
-        select(count, SurveyRun.run_key, QuestionnaireVersion.id, Questionnaire.slug,
-               QuestionnaireVersion.version, QuestionnaireVersion.content_hash, SurveyAnswer.question_id,
-               SurveyAnswer.value)
-        .select_from(Contact)
-        .outerjoin(SurveyRun, SurveyRun.id == newest_open)
-        .outerjoin(QuestionnaireVersion, QuestionnaireVersion.id == SurveyRun.version_id)
-        .outerjoin(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
-        .outerjoin(SurveyAnswer, SurveyAnswer.run_id == SurveyRun.id)
-        .where(Contact.id == contact_id).order_by(SurveyAnswer.id)
-    )).all()
+    rows = (await session.execute(_RUNS, {"contact": contact_id, "people": people})).all()
     if not rows:
         return 0, None
     first = rows[0]
@@ -84,21 +92,31 @@ async def runs_of(session: AsyncSession, contact_id: int, people: list[int]) -> 
     return int(first[0]), run
 
 
+_UPSERTS: dict[str, Any] = {}  # the answer's upsert, built once per database kind
+
+
+def _answer_upsert(session: AsyncSession) -> Any:
+    dialect = session.get_bind().dialect.name
+    if dialect not in _UPSERTS:
+        statement = upsert.insert(session, SurveyAnswer).values(
+            run_id=bindparam("run"), question_id=bindparam("question"), value=bindparam("value", type_=JSON),
+            raw_text=bindparam("raw"), answered_at=bindparam("now", type_=UTCDateTime(timezone=True)),
+            revision=1)
+        _UPSERTS[dialect] = statement.on_conflict_do_update(
+            index_elements=["run_id", "question_id"],
+            set_={"value": statement.excluded.value, "raw_text": statement.excluded.raw_text,
+                  "answered_at": statement.excluded.answered_at, "revision": SurveyAnswer.revision + 1},
+        )
+    return _UPSERTS[dialect]
+
+
 async def save_answer(
     session: AsyncSession, *, run_key: str, question_id: str, value: Any, raw_text: str | None, now: Any,
 ) -> None:
     """Store an accepted answer; a second answer to the same question replaces the first and
     counts the change in ``revision``. The run must still be in progress."""
-    run_id = await session.scalar(
-        update(SurveyRun).where(SurveyRun.run_key == run_key, SurveyRun.status == "in_progress")
-        .values(updated_at=now).returning(SurveyRun.id).execution_options(synchronize_session=False)
-    )
+    run_id = await session.scalar(_TOUCH_RUN, {"key": run_key, "now": now})
     if run_id is None:
         raise RunClosed(f"survey run {run_key!r} is not in progress; it cannot change")
-    statement = upsert.insert(session, SurveyAnswer).values(
-        run_id=run_id, question_id=question_id, value=value, raw_text=raw_text, answered_at=now, revision=1)
-    await session.execute(statement.on_conflict_do_update(
-        index_elements=["run_id", "question_id"],
-        set_={"value": statement.excluded.value, "raw_text": statement.excluded.raw_text,
-              "answered_at": statement.excluded.answered_at, "revision": SurveyAnswer.revision + 1},
-    ))
+    answer = {"run": run_id, "question": question_id, "value": value, "raw": raw_text, "now": now}
+    await session.execute(_answer_upsert(session), answer)
