@@ -20,15 +20,20 @@ import datetime as dt
 import os
 import statistics
 import sys
+import tempfile
 import time
-from collections.abc import AsyncIterator, Callable
+import uuid
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 
+from bench.table import Figure, tables
 from bot.channels.telegram import SECRET_HEADER, webhook_secret
 from storage.db import Database
 from storage.migrate import upgrade_database
@@ -229,3 +234,70 @@ async def measure(bot: str, mode: str, users: int, database: str, database_url: 
         run.elapsed = time.perf_counter() - started
         await telegram.client.aclose()
     return run
+
+
+@asynccontextmanager
+async def database_urls(folder: Path, name: str) -> AsyncIterator[str]:
+    """A fresh database for one run: a SQLite file, or a new PostgreSQL database on the server
+    ``CLC_BENCH_DATABASE_URL`` names, dropped afterwards."""
+    if name == "sqlite":
+        yield f"sqlite+aiosqlite:///{folder / f'{uuid.uuid4().hex[:8]}.db'}"
+        return
+    base = os.environ["CLC_BENCH_DATABASE_URL"]
+    fresh = f"bench_{uuid.uuid4().hex[:8]}"
+    admin = create_async_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'CREATE DATABASE "{fresh}"'))
+        yield str(make_url(base).set(database=fresh).render_as_string(hide_password=False))
+    finally:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{fresh}" WITH (FORCE)'))
+        await admin.dispose()
+
+
+def databases() -> list[str]:
+    return ["sqlite", *(["postgresql"] if os.environ.get("CLC_BENCH_DATABASE_URL") else [])]
+
+
+async def postgres_version() -> str | None:
+    url = os.environ.get("CLC_BENCH_DATABASE_URL")
+    if not url:
+        return None
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return str(await connection.scalar(text("SHOW server_version")))
+    finally:
+        await engine.dispose()
+
+
+def _figure(bot: Run, echo: Run) -> Figure:
+    return Figure(
+        f"Inbound Telegram ({bot.mode}): the bot against a bare python-telegram-bot echo bot",
+        f"{bot.database}, {bot.users} villagers",
+        {"bot actions/s": f"{bot.per_second:.1f}", "echo actions/s": f"{echo.per_second:.1f}",
+         "ratio": f"{bot.per_second / echo.per_second:.2f}" if echo.per_second else "-",
+         "p50": f"{bot.quantile(50) * 1000:.0f} ms", "p95": f"{bot.quantile(95) * 1000:.0f} ms",
+         "p99": f"{bot.quantile(99) * 1000:.0f} ms",
+         "unanswered": f"{bot.unanswered} (echo {echo.unanswered})",
+         "actions": f"{bot.actions} (echo {echo.actions})"})
+
+
+async def measure_telegram(
+    users: Sequence[int], modes: Sequence[str] = ("polling", "webhook")
+) -> list[Figure]:
+    """Each number of villagers, each mode, each database: the bot, then the echo bot, side by side."""
+    figures: list[Figure] = []
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        for mode in modes:
+            for database in databases():
+                for n in users:
+                    async with database_urls(folder, database) as url:
+                        bot = await measure("clc", mode, n, database, url, folder)
+                    actions = max(1, round(bot.actions / max(1, n)))
+                    echo = await measure("echo", mode, n, database, "sqlite+aiosqlite://", folder, actions)
+                    figures.append(_figure(bot, echo))
+                    print(tables(figures[-1:]), flush=True)
+    return figures

@@ -21,10 +21,11 @@ from typing import Any
 
 from sqlalchemy import event
 
+from bench.inbound import database_urls, databases, one_centre
+from bench.table import Figure, tables
 from bot.dispatcher import Dispatcher, Handled
 from flows.events import Inbound
 from storage.db import Database
-from storage.migrate import upgrade_database
 from tests.built import FEATURES
 
 ROUNDS = 5
@@ -87,12 +88,26 @@ async def measure_step_cost(name: str, db: Database) -> dict[str, tuple[int, flo
     return found
 
 
+async def step_costs() -> list[Figure]:
+    """Each kind of step on each database (one centre, as a village installation has)."""
+    figures = []
+    with tempfile.TemporaryDirectory() as name:
+        for database in databases():
+            async with database_urls(Path(name), database) as url:
+                await one_centre(url)
+                db = Database.from_url(url)
+                try:
+                    found = await measure_step_cost(database, db)
+                finally:
+                    await db.dispose()
+            figures += [Figure("Database round trips and CPU per step", f"{database}, {kind}",
+                               {"statements": str(statements), "CPU per step": f"{cpu:.1f} ms"})
+                        for kind, (statements, cpu) in found.items()]
+    return figures
+
+
 async def main() -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        db = Database.from_url(f"sqlite+aiosqlite:///{Path(folder) / 'cost.db'}")
-        await upgrade_database(db.engine)
-        await measure_step_cost("sqlite", db)
-        await db.dispose()
+    print(tables(await step_costs()))
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ from flows.sms_session import FACT_LAST_ACTIVITY
 from flows.state import from_json as state_from_json
 from flows.state import initial_state
 from flows.state import to_json as state_to_json
-from storage import contacts, inbound, steps, surveys
+from storage import contacts, inbound, steps
 from storage.db import Database
 from storage.models import ChannelIdentity
 
@@ -193,8 +193,6 @@ class Dispatcher:
             if contact.centre_id is None and not event.start_payload:
                 contact.centre_id = await contacts.sole_centre_id(session)
                 centre_slug = await contacts.centre_slug(session, contact.centre_id)
-            if not found.has_merged:
-                surveys.knows_unmerged(session, contact.id)
             conversation = found.conversation
             state = _readable(conversation.state, contact.id) if conversation else None
             if event.context is not None and state is not None:

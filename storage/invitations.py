@@ -51,6 +51,15 @@ async def invite(
     return row
 
 
+_NONE_OPEN = "invitations.none_open"  # session.info: contacts known, in this unit of work, to have none
+
+
+def knows_none_open(session: AsyncSession, contact_id: int) -> None:
+    """Note that this contact (with nobody merged into it) has no open invitation: the step
+    read it with the person (``storage.steps``), so ``open_invitations`` need not ask again."""
+    session.info.setdefault(_NONE_OPEN, set()).add(contact_id)
+
+
 async def open_invitations(
     session: AsyncSession, contact_id: int, people: Sequence[int] | None = None
 ) -> list[OpenInvitation]:
@@ -58,6 +67,8 @@ async def open_invitations(
 
     ``people`` is ``same_person(contact_id)`` when the caller already has it.
     """
+    if contact_id in session.info.get(_NONE_OPEN, ()):
+        return []
     people = people if people is not None else await same_person(session, contact_id)
     rows = (await session.execute(
         select(SurveyInvitation, Questionnaire.id)

@@ -24,8 +24,11 @@ from sqlalchemy import and_, bindparam, exists, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from flows.questionnaire.statuses import OPEN_INVITATION_STATUSES
+from storage import invitations, survey_facts, surveys
 from storage.contacts import live_contact, lock_contact
 from storage.models import Centre, ChannelIdentity, Contact, Conversation, OutboxMessage
+from storage.models.surveys import Questionnaire, QuestionnaireVersion, SurveyInvitation
 
 REPLY = "reply"  # bot.replies' kind: a step's own replies kept until sent
 
@@ -63,8 +66,13 @@ _OWED = exists().where(
     or_(OutboxMessage.status == "pending",
         and_(OutboxMessage.status == "sending", OutboxMessage.due_at <= bindparam("now"))),
 )
+_INVITED = exists().where(SurveyInvitation.contact_id == Contact.id,
+                          SurveyInvitation.status.in_(OPEN_INVITATION_STATUSES))
+_VERSIONS = (select(func.coalesce(func.max(QuestionnaireVersion.id), 0)).scalar_subquery(),
+             select(func.coalesce(func.min(Questionnaire.id), 0)).where(Questionnaire.active)
+             .scalar_subquery())
 _REST = (select(Conversation, Centre.slug, _OWED, exists().where(_MERGED.merged_into_id == Contact.id),
-                *_CENTRES.c)
+                *_CENTRES.c, _INVITED, *_VERSIONS)
          .select_from(Contact).join(_CENTRES, true())
          .outerjoin(Conversation, Conversation.contact_id == Contact.id)
          .outerjoin(Centre, Centre.id == Contact.centre_id)
@@ -86,7 +94,12 @@ async def person(
         if lock:
             contact = await lock_contact(session, contact.id)
     rest = (await session.execute(_REST, {"contact": contact.id, "channel": channel, "now": now})).one()
-    conversation, slug, owes, has_merged, count, top, edits = rest
+    conversation, slug, owes, has_merged, count, top, edits, invited, newest, active = rest
+    if not has_merged:  # what the survey's facts would ask again, known already (one person)
+        surveys.knows_unmerged(session, contact.id)
+        if not invited:
+            invitations.knows_none_open(session, contact.id)
+    survey_facts.knows_versions(session, (int(newest), int(active)))
     return Person(identity, contact, False, conversation, slug, bool(owes), bool(has_merged),
                   (int(count), int(top), int(edits)))
 

@@ -7,6 +7,7 @@ caller parses a definition once per process and reads it (``definition``) only o
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,10 +66,31 @@ _TOUCH_RUN = (update(SurveyRun)
               .execution_options(synchronize_session=False))
 
 
+_VERSIONS_KEY = "survey_facts.versions"  # session.info: (newest version id, active questionnaire id)
+# Per database (engine): ids mean nothing across databases. Versions never change once stored.
+_ActiveByKey = dict[tuple[int, int], VersionRef]
+_ACTIVE_BY_KEY: weakref.WeakKeyDictionary[Any, _ActiveByKey] = weakref.WeakKeyDictionary()
+
+
+def knows_versions(session: AsyncSession, key: tuple[int, int]) -> None:
+    """Note the newest stored version and the active questionnaire, read with the person
+    (``storage.steps``): while they stay the same, the active version is known already."""
+    session.info[_VERSIONS_KEY] = key
+
+
 async def active(session: AsyncSession) -> VersionRef | None:
     """The active questionnaire's newest version."""
+    key = session.info.get(_VERSIONS_KEY)
+    known = _ACTIVE_BY_KEY.setdefault(session.get_bind(), {})
+    if key is not None and key in known:
+        return known[key]
     found = (await session.execute(_ACTIVE)).first()
-    return VersionRef(*found) if found is not None else None
+    if found is None:
+        return None
+    ref = VersionRef(*found)
+    if key is not None and key[0] and key[1]:  # (0, 0): read before the first was published
+        known[key] = ref
+    return ref
 
 
 async def definition(session: AsyncSession, version_id: int) -> dict[str, Any]:
