@@ -18,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.table import Figure
 from bot.channels.telegram import TELEGRAM_LIMITS
 from bot.channels.telegram_pacer import TelegramPacer
 from bot.clock import FakeClock
@@ -37,31 +38,35 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
-async def offer_halfway(fake: FakeTelegram, db: Database, clock: FakeClock, contact: int) -> float:
+async def offer_halfway(
+    fake: FakeTelegram, db: Database, clock: FakeClock, contact: int, messages: int
+) -> float:
     """Queue an urgent offer once half the broadcast is out; seconds until Telegram had it."""
-    await fake.wait_for(lambda: len(fake.messages) >= MESSAGES // 2, within=MESSAGES)
+    await fake.wait_for(lambda: len(fake.messages) >= messages // 2, within=messages)
     await queue_each(db, clock, [contact], URGENT, OFFER)
     queued = time.perf_counter()
     await fake.wait_for(lambda: any(m.text == OFFER for m in fake.messages.values()), within=600)
     return time.perf_counter() - queued
 
 
-async def measure_outbox_rate() -> None:
-    if MESSAGES <= 0:
-        return
+async def measure_outbox_rate(messages: int = MESSAGES) -> list[Figure]:
+    if messages <= 0:
+        return []
     fake = FakeTelegram(limits=ApiLimits())
     clock = FakeClock(dt.datetime.now(dt.UTC))  # not moved: every row is due, none goes stale
     before = peak_mib()
     with tempfile.TemporaryDirectory() as folder:
         db = Database.from_url(f"sqlite+aiosqlite:///{Path(folder) / 'outbox.db'}")
         await upgrade_database(db.engine)
-        people = await people_on_telegram(db, clock, MESSAGES + 1)
-        await queue_each(db, clock, people[:MESSAGES], BULK, NEWS)
+        people = await people_on_telegram(db, clock, messages + 1)
+        enqueuing = time.perf_counter()
+        await queue_each(db, clock, people[:messages], BULK, NEWS)
+        enqueued = time.perf_counter() - enqueuing
         async with telegram_sender(fake, TelegramPacer(TELEGRAM_LIMITS)) as sender:
             outbox = OutboxSender(db, Catalogs.load(), {"telegram": sender}, kinds=KINDS, flows=FLOWS,
                                   clock=clock)
             started = time.perf_counter()
-            offer = asyncio.create_task(offer_halfway(fake, db, clock, people[-1]))
+            offer = asyncio.create_task(offer_halfway(fake, db, clock, people[-1], messages))
             handled = await outbox.send_due()
             elapsed = time.perf_counter() - started
             waited = await offer
@@ -69,8 +74,10 @@ async def measure_outbox_rate() -> None:
     sends = sorted(t for times in fake.sends.values() for t in times)
     rate = (len(sends) - 1) / (sends[-1] - sends[0]) if len(sends) > 1 else 0.0
     limit = TELEGRAM_LIMITS.overall_per_second
-    print(f"outbox     {MESSAGES} Telegram messages (SQLite): {handled} handled in {elapsed:.1f} s, "
-          f"{rate:.2f}/s accepted against the limit {limit:.0f}/s ({rate / limit:.1%}), "
-          f"{fake.too_many} x 429; "
-          f"an offer queued halfway reached Telegram after {waited:.1f} s; "
-          f"peak RSS {peak_mib():.0f} MiB ({peak_mib() - before:+.0f} MiB during the run)")
+    return [Figure("Outbox: a broadcast through the fake Bot API at Telegram's limits (SQLite)",
+                   f"{messages:,} messages", {
+                       "sent": f"{handled:,} in {elapsed:.0f} s", "rate / allowed": f"{rate / limit:.1%}",
+                       "429s": str(fake.too_many), "time to enqueue": f"{enqueued:.1f} s",
+                       "urgent offer queued halfway waited": f"{waited:.1f} s",
+                       "peak RSS (with the fake's messages)":
+                           f"{peak_mib():.0f} MiB ({peak_mib() - before:+.0f})"})]
