@@ -19,7 +19,7 @@ import asyncio
 import logging
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Literal, NoReturn
@@ -36,16 +36,13 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from flows.errors import DatabaseBusyError, DatabaseUnavailable, DatabaseURLError, NestedTransactionError
+from storage.deferred import DEFER_SECONDS, Deferred, DeferredWrites
 
 log = logging.getLogger(__name__)
 
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 SQLITE_BUSY_TIMEOUT_MS = 15_000
-# How long a deferred write (``Database.defer``) waits for a transaction to join before it
-# gets one of its own, and how often it may fail before it is dropped.
-DEFER_SECONDS = 0.1
-DEFERRED_TRIES = 3
-Deferred = Callable[[AsyncSession], Awaitable[None]]
+
 SqliteSync = Literal["FULL", "NORMAL"]
 PRIVATE_FOLDER, PRIVATE_FILE = 0o700, 0o600
 FIX_URL = "or set CLC_DATABASE_URL to another database"
@@ -253,18 +250,13 @@ class Database:
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._write_lock = asyncio.Lock() if is_sqlite(engine.url) else None
         self._lock_holder: asyncio.Task[object] | None = None
-        self._deferred: list[Deferred] = []
-        self._deferred_failures = 0
+        self._deferred = DeferredWrites()
         self._flusher: asyncio.Task[None] | None = None
 
     def defer(self, write: Deferred) -> None:
-        """A write that may wait a moment (marking a delivered reply sent): it is made at the
-        start of the next transaction of this process, or in its own one ``DEFER_SECONDS``
-        later, whichever comes first. Many steps' marks then share a transaction and its
-        commit instead of each paying for one. A process killed meanwhile loses them: use it
-        only for what is safe to lose (a reply not marked sent is sent again, at most once
-        more, after its claim lapses)."""
-        self._deferred.append(write)
+        """A write that may wait a moment (``storage.deferred``): made at the start of the next
+        transaction of this process, or in its own one ``DEFER_SECONDS`` later."""
+        self._deferred.add(write)
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.get_running_loop().create_task(self._flush_soon(), name="deferred-writes")
 
@@ -281,24 +273,6 @@ class Database:
                 pass  # the transaction makes them first
         except Exception:
             log.exception("deferred writes failed; kept for the next transaction")
-
-    async def _run_deferred(self, session: AsyncSession) -> list[Deferred]:
-        writes, self._deferred = self._deferred, []
-        try:
-            for write in writes:
-                await write(session)
-        except Exception:
-            # Tried again with the next transaction; a write failing again and again would
-            # fail every transaction of the process, so it is dropped after a few tries.
-            self._deferred_failures += 1
-            if self._deferred_failures < DEFERRED_TRIES:
-                self._deferred[:0] = writes
-            else:
-                log.error("dropping %d deferred writes after %d failed tries", len(writes), DEFERRED_TRIES)
-                self._deferred_failures = 0
-            raise
-        self._deferred_failures = 0
-        return writes
 
     @classmethod
     def from_url(cls, raw_url: str, **options: Any) -> Database:
@@ -341,10 +315,10 @@ class Database:
         writes: list[Deferred] = []
         try:
             async with session.begin():
-                writes = await self._run_deferred(session)
+                writes = await self._deferred.run(session)
                 yield
         except BaseException:
-            self._deferred[:0] = writes
+            self._deferred.give_back(writes)
             raise
 
     async def dispose(self) -> None:
