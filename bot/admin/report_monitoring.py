@@ -16,12 +16,14 @@ from rich.table import Table
 from sqlalchemy import select
 
 from bot.admin import scope
-from bot.admin.runner import centre_of, run_with_db
+from bot.admin.runner import centre_of, run_with_db, settings_or_exit
 from bot.clock import Clock, system_clock
 from bot.i18n import Catalogs
 from bot.results.files import OutputError, check_target, format_of, safe_output
 from bot.results.monitoring_file import MonitoringDocument, write_monitoring
-from flows.reports.monitoring import DEFAULT_SHARE, CentreReport, Period
+from bot.results.sheets import parse_day
+from flows.errors import DataError
+from flows.reports.monitoring import DEFAULT_PERCENT, CentreReport, Period
 from flows.reports.monitoring import monitoring as compute
 from storage import audit
 from storage.db import Database
@@ -40,9 +42,9 @@ def _fail(message: str) -> typer.Exit:
 
 def _day(value: str, option: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise _fail(f"{option} {value!r}: give a date as YYYY-MM-DD") from None
+        return parse_day(value, option)
+    except DataError as exc:
+        raise _fail(str(exc)) from None
 
 
 def period_of(centre: Centre, first: dt.date, last: dt.date) -> Period:
@@ -60,10 +62,11 @@ def monitoring(
     centre: Annotated[str | None, typer.Option("--centre", metavar="SLUG", help="One centre.")] = None,
     every: Annotated[bool, typer.Option("--all", help="Every centre (yours, with --as).")] = False,
     form: Annotated[str | None, typer.Option("--format", help="xlsx, csv or json (else --out's).")] = None,
-    language: Annotated[str, typer.Option("--lang", help="kk or ru: the file's language.")] = "kk",
+    language: Annotated[str | None, typer.Option(
+        "--lang", help="kk or ru: the file's language (default: CLC_DEFAULT_LANGUAGE).")] = None,
     share: Annotated[int, typer.Option("--completed-share", metavar="PERCENT",
                                        help="Present at this share of sessions or more: completed.")]
-    = round(DEFAULT_SHARE * 100),
+    = DEFAULT_PERCENT,
     force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
 ) -> None:
     """The monitoring report for a period: learners trained and completed (women, unemployed,
@@ -71,6 +74,7 @@ def monitoring(
     surveys, announcements."""
     if every == (centre is not None):
         raise _fail("give --centre SLUG or --all")
+    language = language or settings_or_exit().default_language
     if language not in ("kk", "ru"):
         raise _fail(f"--lang {language!r}: give kk or ru")
     if not 1 <= share <= 100:
@@ -84,7 +88,7 @@ def monitoring(
     except OutputError as exc:
         raise _fail(str(exc)) from None
 
-    async def work(db: Database) -> tuple[CentreReport, ...]:
+    async def work(db: Database) -> tuple[tuple[CentreReport, ...], dt.datetime]:
         async with db.transaction() as session:
             if every:
                 limited = scope.limited_centres()
@@ -93,26 +97,33 @@ def monitoring(
                     query if limited is None else query.where(Centre.id.in_(limited)))).all())
             else:
                 centres = [await centre_of(session, centre)]
-            reports = []
+            now, reports = clock(), []
             for place in centres:
                 period = period_of(place, first_day, last_day)
-                reports.append(compute(await centre_facts(session, place, period), period, share / 100))
-            await audit.record(session, at=clock(), actor=scope.cli_actor(), action=ACTION,
-                               subject="centres:" + ",".join(c.slug for c in centres), detail={
-                                   "from": first_day.isoformat(), "to": last_day.isoformat(),
-                                   "format": chosen, "file": out.name, "centres": len(centres)})
-            return tuple(reports)
+                reports.append(compute(await centre_facts(session, place, period), period, now, share))
+            return tuple(reports), now
 
-    reports: tuple[CentreReport, ...] = run_with_db(work)
+    async def audited(db: Database) -> None:
+        """Once the file is there: a report that failed to be written is not one."""
+        async with db.transaction() as session:
+            slugs = [report.facts.slug for report in reports]
+            await audit.record(session, at=clock(), actor=scope.cli_actor(), action=ACTION,
+                               subject="centres:" + ",".join(slugs),
+                               centre_id=reports[0].facts.centre_id if len(reports) == 1 else None,
+                               detail={"from": first_day.isoformat(), "to": last_day.isoformat(),
+                                       "format": chosen, "file": out.name, "centres": len(reports)})
+
+    reports, made = run_with_db(work)
     if not reports:
         raise _fail("no centres to report on")
     zone = ZoneInfo(reports[0].facts.zone)
-    document = MonitoringDocument(reports, first_day, last_day, clock().astimezone(zone).date(), share / 100)
+    document = MonitoringDocument(reports, first_day, last_day, made.astimezone(zone).date(), share)
     try:
         with safe_output(out, force=force) as partial:
             write_monitoring(partial, chosen, document, Catalogs.load().translator(language, zone))
     except OutputError as exc:
         raise _fail(str(exc)) from None
+    run_with_db(audited, migrate=False)
     _summary(reports)
     console.print(f"written {out}", highlight=False)
 

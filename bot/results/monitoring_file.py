@@ -3,7 +3,6 @@ charts, a courses sheet), csv (one row per figure, UTF-8 with BOM for Excel) or 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.i18n import Translator
+from bot.results.sheets import append_row, bom_csv, csv_text, header_row, sheet_title, show_axes
 from flows.events import N_, Msg
 from flows.reports.groups import GROUPS
 from flows.reports.monitoring import CentreReport
@@ -24,7 +24,6 @@ from flows.reports.monitoring_rows import SECTIONS, course_rows, figure_rows
 
 COURSE_GROUPS = {"women": N_("Women"), "unemployed": N_("Unemployed"), "pensioners": N_("Pensioners"),
                  "disability": N_("With disabilities"), "young": N_("Young (under 30)")}
-BOLD = Font(bold=True)
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,7 @@ class MonitoringDocument:
     first_day: dt.date
     last_day: dt.date
     made_on: dt.date
-    share: float
+    percent: int  # present at this share of sessions or more: completed
 
 
 def write_monitoring(partial: Path, form: str, document: MonitoringDocument, tr: Translator) -> None:
@@ -58,40 +57,31 @@ def _xlsx(partial: Path, document: MonitoringDocument, tr: Translator) -> None:
     book = Workbook()
     cover = book.active
     assert cover is not None  # a new workbook has its first sheet
-    cover.title = _t(tr, N_("Cover"))[:31]
+    cover.title = sheet_title(_t(tr, N_("Cover")))
     cover.append([_t(tr, N_("Monitoring report"))])
     cover["A1"].font = Font(bold=True, size=14)
-    cover.append([_t(tr, N_("Centre")), ", ".join(tr.text(r.facts.name) for r in document.reports)])
+    append_row(cover, [_t(tr, N_("Centre")), ", ".join(tr.text(r.facts.name) for r in document.reports)])
     cover.append([_t(tr, N_("Period")), _period(document)])
     cover.append([_t(tr, N_("Made on")), document.made_on])
     cover["B4"].number_format = "DD.MM.YYYY"
     cover.append([])
     cover.append([_t(tr, N_("Completed: present at {percent}% of a course's sessions or more."),
-                     percent=round(document.share * 100))])
+                     percent=document.percent)])
     cover.append([_t(tr, N_("Unknown: people who never answered the needs survey or skipped the question; "
                             "they are never guessed."))])
     cover.column_dimensions["A"].width, cover.column_dimensions["B"].width = 28, 50
     for report in document.reports:
-        _figures_sheet(book.create_sheet(report.facts.slug[:31]), report, document.share, tr)
-    _courses_sheet(book.create_sheet(_t(tr, N_("Courses"))[:31]), document, tr)
+        _figures_sheet(book.create_sheet(sheet_title(report.facts.slug)), report, document.percent, tr)
+    _courses_sheet(book.create_sheet(sheet_title(_t(tr, N_("Courses")))), document, tr)
     book.save(partial)
 
 
-def _header(sheet: Worksheet, labels: list[str], widths: list[int]) -> None:
-    sheet.append(labels)
-    for cell in sheet[1]:
-        cell.font = BOLD
-    for index, width in enumerate(widths):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
-    sheet.freeze_panes = "A2"
-
-
-def _figures_sheet(sheet: Worksheet, report: CentreReport, share: float, tr: Translator) -> None:
-    _header(sheet, [_t(tr, N_("Section")), _t(tr, N_("Figure")), _t(tr, N_("Value")), _t(tr, N_("Unknown"))],
-            [18, 58, 10, 10])
+def _figures_sheet(sheet: Worksheet, report: CentreReport, percent: int, tr: Translator) -> None:
+    labels = [_t(tr, N_("Section")), _t(tr, N_("Figure")), _t(tr, N_("Value")), _t(tr, N_("Unknown"))]
+    header_row(sheet, labels, [18, 58, 10, 10])
     at: dict[str, int] = {}
-    for row in figure_rows(report, share):
-        sheet.append([_t(tr, SECTIONS[row.section]), tr.text(row.label), row.value, row.unknown])
+    for row in figure_rows(report, percent):
+        append_row(sheet, [_t(tr, SECTIONS[row.section]), tr.text(row.label), row.value, row.unknown])
         at[row.key] = sheet.max_row
     trained = [at[f"trained.{group}"] for group in GROUPS]
     chart = BarChart()
@@ -101,7 +91,7 @@ def _figures_sheet(sheet: Worksheet, report: CentreReport, share: float, tr: Tra
         chart.add_data(Reference(sheet, min_col=3, min_row=rows[0], max_row=rows[-1]), titles_from_data=False)
         chart.series[-1].tx = SeriesLabel(v=_t(tr, label))
     chart.set_categories(Reference(sheet, min_col=2, min_row=trained[0], max_row=trained[-1]))
-    sheet.add_chart(_with_axes(chart), "F2")
+    sheet.add_chart(show_axes(chart), "F2")
     answers = [at[key] for key in at if key.startswith(("useful.", "teaching.", "recommend."))]
     if answers:
         satisfaction = BarChart()
@@ -109,48 +99,40 @@ def _figures_sheet(sheet: Worksheet, report: CentreReport, share: float, tr: Tra
         satisfaction.add_data(Reference(sheet, min_col=3, min_row=answers[0], max_row=answers[-1]))
         satisfaction.set_categories(Reference(sheet, min_col=2, min_row=answers[0], max_row=answers[-1]))
         satisfaction.legend = None
-        sheet.add_chart(_with_axes(satisfaction), "F20")
-
-
-def _with_axes(chart: BarChart) -> BarChart:
-    # openpyxl 3.1 leaves the axes' "delete" flag out, and Excel then hides both axes.
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    return chart
+        sheet.add_chart(show_axes(satisfaction), "F20")
 
 
 def _courses_sheet(sheet: Worksheet, document: MonitoringDocument, tr: Translator) -> None:
-    _header(sheet, [_t(tr, N_("Centre")), _t(tr, N_("Course code")), _t(tr, N_("Course")),
-                    _t(tr, N_("Sessions held")), _t(tr, N_("Trained")), _t(tr, N_("Completed")),
-                    *(_t(tr, COURSE_GROUPS[group]) for group in GROUPS)],
-            [14, 16, 40, 10, 10, 10, 10, 10, 10, 10, 10])
+    header_row(sheet, [_t(tr, N_("Centre")), _t(tr, N_("Course code")), _t(tr, N_("Course")),
+                       _t(tr, N_("Sessions held")), _t(tr, N_("Trained")), _t(tr, N_("Completed")),
+                       *(_t(tr, COURSE_GROUPS[group]) for group in GROUPS)],
+               [14, 16, 40, 10, 10, 10, 10, 10, 10, 10, 10])
     for report in document.reports:
         for row in course_rows(report):
-            sheet.append([report.facts.slug, row.code, tr.text(row.title), row.sessions_held,
-                          row.trained.people, row.completed, *(row.trained.yes[group] for group in GROUPS)])
+            groups = [row.trained.yes[group] for group in GROUPS]
+            append_row(sheet, [report.facts.slug, row.code, tr.text(row.title), row.sessions_held,
+                               row.trained.people, row.completed, *groups])
     if sheet.max_row > 1:
         chart = BarChart()
         chart.title = _t(tr, N_("Trained and completed by course"))
         chart.add_data(Reference(sheet, min_col=5, max_col=6, min_row=1, max_row=sheet.max_row),
                        titles_from_data=True)
         chart.set_categories(Reference(sheet, min_col=3, min_row=2, max_row=sheet.max_row))
-        sheet.add_chart(_with_axes(chart), "M2")
+        sheet.add_chart(show_axes(chart), "M2")
 
 
 def _csv(partial: Path, document: MonitoringDocument, tr: Translator) -> None:
-    # utf-8-sig: the BOM makes Excel read the Cyrillic as UTF-8.
-    with partial.open("w", encoding="utf-8-sig", newline="") as handle:
-        out = csv.writer(handle)
+    with bom_csv(partial) as out:
         out.writerow([_t(tr, N_("Centre")), _t(tr, N_("Period")), _t(tr, N_("Section")), "key",
                       _t(tr, N_("Figure")), _t(tr, N_("Value")), _t(tr, N_("Unknown"))])
         for report in document.reports:
             rows = [(_t(tr, SECTIONS[r.section]), r.key, tr.text(r.label), r.value, r.unknown)
-                    for r in figure_rows(report, document.share)]
+                    for r in figure_rows(report, document.percent)]
             rows += [(_t(tr, N_("Courses")), f"course.{c.code}.{name}", tr.text(c.title), value, None)
                      for c in course_rows(report)
                      for name, value in (("trained", c.trained.people), ("completed", c.completed))]
             for section, key, label, value, unknown in rows:
-                out.writerow([report.facts.slug, _period(document), section, key, label,
+                out.writerow([csv_text(report.facts.slug), _period(document), section, key, csv_text(label),
                               "" if value is None else value, "" if unknown is None else unknown])
 
 
@@ -158,13 +140,13 @@ def as_json(document: MonitoringDocument) -> dict[str, Any]:
     """Keys, not labels: the same in every language (a program reads it)."""
     return {
         "first_day": document.first_day.isoformat(), "last_day": document.last_day.isoformat(),
-        "made_on": document.made_on.isoformat(), "completed_share": document.share,
+        "made_on": document.made_on.isoformat(), "completed_percent": document.percent,
         "centres": [{
             "centre": report.facts.slug,
             "name": {"kk": report.facts.name.kk, "ru": report.facts.name.ru},
             "figures": {row.key: row.value if row.unknown is None
                         else {"value": row.value, "unknown": row.unknown}
-                        for row in figure_rows(report, document.share)},
+                        for row in figure_rows(report, document.percent)},
             "courses": [{"code": c.code, "title": {"kk": c.title.kk, "ru": c.title.ru},
                          "sessions_held": c.sessions_held, "trained": c.trained.people,
                          "completed": c.completed, "trained_groups": dict(c.trained.yes)}

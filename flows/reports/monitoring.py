@@ -4,8 +4,10 @@ Every figure is defined here once (and in the README, "Monitoring report"):
 
 * **trained**: people marked present at at least one session held in the period, per course;
   a centre's total counts each person once, however many courses they attended.
-* **completed**: of a course whose last session was held in the period, the people present at
-  at least ``share`` of its sessions (rounded up); a course still going on has no completers yet.
+* **completed**: of a course whose last session was held in the period (and has been held: the
+  report may be made before the period ends), the people present at at least ``percent`` of its
+  sessions (rounded up); a course still going on has no completers yet. Only sessions already
+  held count as held.
 * **groups** (women, unemployed, pensioners, people with disabilities, young people) of the
   trained and the completed, from each person's latest completed needs survey, with how many
   are unknown (``flows.reports.groups``).
@@ -21,7 +23,6 @@ Every figure is defined here once (and in the README, "Monitoring report"):
 from __future__ import annotations
 
 import datetime as dt
-import math
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -31,7 +32,7 @@ from typing import Any
 from flows.events import Localized
 from flows.reports.groups import GroupCounts, group_flags
 
-DEFAULT_SHARE = 0.75
+DEFAULT_PERCENT = 75
 SATISFACTION_QUESTIONS = ("useful", "teaching", "recommend")
 
 
@@ -151,7 +152,11 @@ class CentreReport:
     surveys_completed: Counter[str]
 
 
-def monitoring(facts: CentreFacts, period: Period, share: float = DEFAULT_SHARE) -> CentreReport:
+def monitoring(
+    facts: CentreFacts, period: Period, now: dt.datetime, percent: int = DEFAULT_PERCENT
+) -> CentreReport:
+    """The figures for ``period`` as of ``now`` (a session after ``now`` has not been held)."""
+    held_by = Period(period.start, min(period.end, now))
     present: dict[int, dict[int, int]] = {}  # course: contact: sessions present (all time)
     trained_in: dict[int, set[int]] = {}  # course: contacts present in the period
     for mark in facts.marks:
@@ -159,15 +164,15 @@ def monitoring(facts: CentreFacts, period: Period, share: float = DEFAULT_SHARE)
             continue
         by_person = present.setdefault(mark.course_id, {})
         by_person[mark.contact_id] = by_person.get(mark.contact_id, 0) + 1
-        if mark.session_start in period:
+        if mark.session_start in held_by:
             trained_in.setdefault(mark.course_id, set()).add(mark.contact_id)
     courses, everyone_trained, everyone_completed = [], set(), set()
     for course in facts.courses:
-        held = sum(1 for start in course.sessions if start in period)
+        held = sum(1 for start in course.sessions if start in held_by)
         trained = trained_in.get(course.id, set())
         completers: set[int] | None = None
-        if course.sessions and course.sessions[-1] in period:
-            needed = math.ceil(share * len(course.sessions))
+        if course.sessions and course.sessions[-1] in held_by:
+            needed = (percent * len(course.sessions) + 99) // 100  # rounded up, in whole numbers
             completers = {who for who, n in present.get(course.id, {}).items() if n >= needed}
             everyone_completed |= completers
         everyone_trained |= trained

@@ -66,8 +66,7 @@ class CourseRow:
     completed: int | None  # None: the course did not end in the period
 
 
-def figure_rows(report: CentreReport, share: float) -> list[FigureRow]:
-    percent = round(share * 100)
+def figure_rows(report: CentreReport, percent: int) -> list[FigureRow]:
     rows = [
         FigureRow("learners", "trained", Msg(N_("Trained (present at one session or more)")),
                   report.trained.people),

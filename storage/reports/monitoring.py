@@ -52,14 +52,24 @@ async def centre_facts(session: AsyncSession, centre: Centre, period: Period) ->
         courses=courses, marks=marks, events=await _events(session, course_ids, period),
         feedback=await _feedback(session, course_ids, period), runs=await _runs(session, centre.id, period),
         announcements=await _announcements(session, centre.id, period),
-        waiting_now=int(await session.scalar(select(func.count()).select_from(Enrolment).where(
-            Enrolment.course_id.in_(course_ids), Enrolment.status == "waiting")) or 0) if course_ids else 0,
+        waiting_now=await _waiting_now(session, centre.id),
         profiles=profiles,
     )
 
 
+async def _waiting_now(session: AsyncSession, centre_id: int) -> int:
+    """On the waiting lists of courses still to come or going on (a finished or cancelled
+    course keeps its list's rows, but nobody waits for it any more)."""
+    return int(await session.scalar(
+        select(func.count()).select_from(Enrolment).join(Course, Course.id == Enrolment.course_id)
+        .where(Course.centre_id == centre_id, Course.status.in_(("draft", "open", "running")),
+               Enrolment.status == "waiting")) or 0)
+
+
 async def _courses(session: AsyncSession, centre_id: int) -> tuple[CourseFacts, ...]:
-    of_centre = select(Course).where(Course.centre_id == centre_id).order_by(Course.id)
+    """The centre's courses but the cancelled ones (their sessions were never held)."""
+    of_centre = (select(Course).where(Course.centre_id == centre_id, Course.status != "cancelled")
+                 .order_by(Course.id))
     rows = (await session.scalars(of_centre)).all()
     starts: dict[int, list[dt.datetime]] = {row.id: [] for row in rows}
     if rows:

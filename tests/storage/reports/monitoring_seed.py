@@ -103,9 +103,10 @@ class _Seeder:
                              for q, v in (answers or {}).items())
         return key
 
-    async def course(self, centre_id: int, code: str, starts: list[dt.datetime]) -> tuple[int, list[int]]:
+    async def course(self, centre_id: int, code: str, starts: list[dt.datetime],
+                     status: str = "running") -> tuple[int, list[int]]:
         course = Course(centre_id=centre_id, code=code, title_kk=f"{code} kk", title_ru=f"{code} ru",
-                        description_kk="", description_ru="", tags=["computer"], capacity=10, status="running",
+                        description_kk="", description_ru="", tags=["computer"], capacity=10, status=status,
                         offer_hours=48, policy="fcfs", created_at=T0, updated_at=T0)
         self.session.add(course)
         await self.session.flush()
@@ -146,6 +147,13 @@ async def seed(database: Database) -> Seeded:
         await s.learner(sewing, p["gulnar"], 1, stitches, [True])
         await s.learner(sewing, p["aigul"], 2, stitches[1:], [True])  # April: after the period
         await s.learner(abroad, stranger, 1, far, [True])
+        # A course cancelled after its first session, and an old one that left its waiting list
+        # behind: neither counts (not held, nobody waits for it).
+        cancelled, void = await s.course(aksu, "cancelled-1", [day(3, 12)], status="cancelled")
+        await s.learner(cancelled, p["hasen"], 1, void, [True])
+        finished, _ = await s.course(aksu, "old-1", [day(1, 12)], status="finished")
+        session.add(Enrolment(course_id=finished, contact_id=p["farida"], status="waiting", joined_at=T0,
+                              updated_at=T0))
         for name, waiting in (("farida", sewing), ("galym", sewing)):
             session.add(Enrolment(course_id=waiting, contact_id=p[name], status="waiting", joined_at=T0,
                                   updated_at=T0))
