@@ -14,6 +14,7 @@ the newest wording. Dates and times are in the centre's time zone.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -29,7 +30,8 @@ from storage.reports.exports import AnswerRow, RunRow
 
 HEADER_CHARS = 60
 YES_NO = {"yes": N_("Yes"), "no": N_("No")}
-# Free text may hold anything (a name, a phone number), so --pseudonymize replaces it too.
+# Free text may hold anything (a name, a phone number), so --pseudonymize replaces it too; in
+# the long layout so does every typed text, and an answer to a question its version does not ask.
 PRIVATE_TYPES = frozenset({"text", "phone"})
 Pseudonym = Callable[[str | None], str | None]
 
@@ -224,8 +226,8 @@ class ResponseTable:
         for answer in run.answers:
             asked = by_id.get(answer.question_id)
             found = self._question(run, answer.question_id)
-            if asked is None or found is None:
-                yield self._long_row(run, answer, answer.question_id, answer.value, None)
+            if asked is None or found is None:  # not asked by its version: nothing says what it holds
+                yield self._long_row(run, answer, answer.question_id, self._unknown(answer.value), None)
                 continue
             form, question = found
             code: Cell
@@ -236,10 +238,16 @@ class ResponseTable:
             else:
                 code, label = self._value(asked, form, question, answer.value), None
             wording = _short(question.label.full().get(self.tr.language))
-            yield self._long_row(run, answer, wording, code, label, private=asked.type in PRIVATE_TYPES)
+            yield self._long_row(run, answer, wording, code, label)
 
-    def _long_row(self, run: RunRow, answer: AnswerRow, question: str, code: Any, label: Cell, *,
-                  private: bool = False) -> list[Cell]:
-        raw = self.pseudonym(answer.raw_text) if private and self.pseudonym is not None else answer.raw_text
+    def _unknown(self, value: Any) -> Cell:
+        """An answer to a question the run's version does not ask, as stored; private when asked."""
+        if self.pseudonym is None or value is None:
+            return value if isinstance(value, int | float | str | list) or value is None else str(value)
+        return self.pseudonym(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+
+    def _long_row(self, run: RunRow, answer: AnswerRow, question: str, code: Any, label: Cell) -> list[Cell]:
+        # Whatever the question, a person may type anything ("Айгүл +7701… әйел" for a choice).
+        raw = self.pseudonym(answer.raw_text) if self.pseudonym is not None else answer.raw_text
         return [run.id, run.contact_id, run.where.centre, run.version, answer.question_id, question, code,
                 label, raw, _local(answer.answered_at, run.where.timezone)]
