@@ -2,7 +2,8 @@
 
 The file is written under a temporary name in the same directory (so the final rename is atomic
 on one file system) and renamed onto the requested name only when everything was written. An
-existing file is kept unless the caller was told to replace it (``--force``).
+existing file is kept unless the caller was told to replace it (``--force``), also one made by
+someone else while the file was written.
 """
 
 from __future__ import annotations
@@ -54,7 +55,24 @@ def safe_output(path: Path, *, force: bool = False) -> Iterator[Path]:
     partial = Path(temporary)
     try:
         yield partial
-        os.replace(partial, target)
+        if force:
+            os.replace(partial, target)
+        else:
+            _link_new(partial, target, path)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+
+
+def _link_new(partial: Path, target: Path, path: Path) -> None:
+    """``partial`` under ``target``'s name unless a file got there since the check: a link, unlike a
+    rename, never replaces one."""
+    try:
+        os.link(partial, target)
+    except FileExistsError:
+        raise OutputError(f"{path} exists; give --force to replace it") from None
+    except OSError:  # no hard links there (a FAT USB stick): check once more, then rename
+        check_target(path)
+        os.replace(partial, target)
+        return
+    partial.unlink()
