@@ -1,6 +1,6 @@
 """What every ``clc-admin export`` command shares: options, scope, the progress bar, the audit.
 
-Bad input is one red line and exit status 1 before anything is read; with ``--as`` a
+Bad input is one red line and exit status 1, before anything is read where it can be; with ``--as`` a
 facilitator exports only their centres' people, and another centre's ``--centre`` is refused.
 """
 
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import re
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,9 @@ from bot.admin.runner import centre_of, run_with_db, settings_or_exit
 from bot.clock import Clock, system_clock
 from bot.i18n import Catalogs, Translator
 from bot.results.export_run import Target
-from bot.results.files import OutputError, format_of
+from bot.results.files import OutputError, check_target, format_of
+from bot.results.sheets import parse_day
+from flows.errors import DataError, Refused
 from flows.timezones import DEFAULT_TIMEZONE
 from storage import audit
 from storage.centres import centre_zone
@@ -79,6 +80,8 @@ def common(out: Path, fmt: str | None, lang: str | None, centre: str | None, *, 
            pseudonymize: bool) -> Common:
     try:
         chosen = format_of(out, fmt)
+        # Before any work: nothing counted, no pseudonym key made, for a file that cannot be written.
+        check_target(out, force=force)
     except OutputError as exc:
         raise fail(str(exc)) from None
     lines = jsonl or (fmt is None and out.suffix.lower() == ".jsonl")
@@ -90,18 +93,13 @@ def common(out: Path, fmt: str | None, lang: str | None, centre: str | None, *, 
     return Common(Target(out, chosen, lines, force), language, centre, pseudonymize)
 
 
-DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
 def day(value: str | None, option: str) -> dt.date | None:
     if value is None:
         return None
     try:
-        if not DATE.match(value.strip()):
-            raise ValueError
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise fail(f"{option} {value!r}: give a date as YYYY-MM-DD") from None
+        return parse_day(value, option)
+    except DataError as exc:
+        raise fail(str(exc)) from None
 
 
 def start_of(day: dt.date, zone: ZoneInfo) -> dt.datetime:
@@ -158,9 +156,17 @@ def progress(total: int, what: str) -> Iterator[Callable[[int], None]]:
 
 
 def run_export(work: Callable[[Database], Awaitable[int]], what: str, target: Target) -> None:
-    """Run the export's work on the database; say how many rows went where."""
-    try:
-        rows = run_with_db(work)
-    except OutputError as exc:  # the file cannot be written as asked: said before any row is read
-        raise fail(str(exc)) from None
+    """Run the export's work on the database; say how many rows went where.
+
+    What the export was asked for and cannot do (no such questionnaire, a file made meanwhile
+    under ``--out``) is the same red line and exit 1 as the options checked before; the database
+    being unreachable stays ``run_with_db``'s one line and exit 2.
+    """
+    async def checked(db: Database) -> int:
+        try:
+            return await work(db)
+        except (DataError, Refused) as exc:
+            raise fail(str(exc)) from None
+
+    rows = run_with_db(checked)
     console.print(f"{rows} {what} written to {target.path}", highlight=False, soft_wrap=True)
