@@ -13,7 +13,7 @@ from collections.abc import AsyncGenerator, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, String, cast, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.errors import DataError
@@ -23,7 +23,13 @@ from storage.courses.lists import waiting_positions
 from storage.db import Database
 from storage.models import Centre, ChannelIdentity, Contact
 from storage.models.courses import Attendance, Course, CourseSession, Enrolment
-from storage.models.surveys import Questionnaire, QuestionnaireVersion, SurveyAnswer, SurveyRun
+from storage.models.surveys import (
+    Questionnaire,
+    QuestionnaireVersion,
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyRun,
+)
 
 BATCH = 500
 
@@ -66,6 +72,9 @@ async def versions(session: AsyncSession, slug: str | None) -> Versions:
     return Versions(found.slug, found.id, {number: definition for number, definition in rows})
 
 
+COMPLETED: tuple[RunStatus, ...] = ("completed",)
+
+
 @dataclass(frozen=True)
 class RunFilter:
     questionnaire_id: int
@@ -73,7 +82,7 @@ class RunFilter:
     since: dt.datetime | None = None  # started at or after
     until: dt.datetime | None = None  # started before
     version: int | None = None
-    statuses: Collection[RunStatus] = ("completed",)  # type: ignore[assignment]
+    statuses: Collection[RunStatus] = COMPLETED
 
 
 @dataclass(frozen=True)
@@ -97,18 +106,30 @@ class RunRow:
     answers: list[AnswerRow] = field(default_factory=list)
 
 
+def _run_centre() -> ColumnElement[Any]:
+    """The centre a run belongs to: a run answering an invitation about a course (feedback) is the
+    course's centre's, whoever answered; any other run is its person's centre's."""
+    course_centre = (
+        select(Course.centre_id)
+        .join(SurveyInvitation, SurveyInvitation.subject == literal("course:") + cast(Course.id, String))
+        .where(SurveyInvitation.run_key == SurveyRun.run_key)
+        .limit(1).scalar_subquery())
+    return func.coalesce(course_centre, Contact.centre_id)
+
+
 def _runs_query(flt: RunFilter) -> Select[Any]:
+    centre_id = _run_centre()
     query = (
         select(SurveyRun.id, SurveyRun.contact_id, SurveyRun.channel, SurveyRun.status, SurveyRun.started_at,
                SurveyRun.finished_at, QuestionnaireVersion.version, Centre.slug, Centre.timezone)
         .join(QuestionnaireVersion, QuestionnaireVersion.id == SurveyRun.version_id)
         .join(Contact, Contact.id == SurveyRun.contact_id)
-        .outerjoin(Centre, Centre.id == Contact.centre_id)
+        .outerjoin(Centre, Centre.id == centre_id)
         .where(QuestionnaireVersion.questionnaire_id == flt.questionnaire_id,
                SurveyRun.status.in_(list(flt.statuses)))
     )
     if flt.centre_ids is not None:
-        query = query.where(Contact.centre_id.in_(flt.centre_ids))
+        query = query.where(centre_id.in_(flt.centre_ids))
     if flt.since is not None:
         query = query.where(SurveyRun.started_at >= flt.since)
     if flt.until is not None:

@@ -10,7 +10,9 @@ from sqlalchemy import select
 
 from storage.db import Database
 from storage.models import Centre
+from storage.models.courses import Course
 from storage.models.pseudonyms import PseudonymKey
+from storage.models.surveys import SurveyInvitation, SurveyRun
 from storage.pseudonyms import pseudonymizer
 from storage.reports import exports
 from tests.bot.results.export_seed import RUNS, T0, seed
@@ -53,6 +55,29 @@ async def test_runs_in_batches_with_answers_and_filters(database: Database) -> N
     assert await ids(since=T0 + dt.timedelta(minutes=31), until=T0 + dt.timedelta(days=1, minutes=1)) == [r[1]]
     flt = exports.RunFilter(found.questionnaire_id, centre_ids=await oral_id(database))
     assert [run.id for b in await _all(exports.runs(database, flt)) for run in b] == [r[3]]  # type: ignore[attr-defined]
+
+
+async def test_feedback_on_a_course_belongs_to_the_course_centre(database: Database) -> None:
+    """Feedback an oral learner gave on an aksu course is aksu's to export, not oral's."""
+    seeded = await seed(database)
+    async with database.transaction() as session:
+        course = await session.scalar(select(Course).where(Course.code == "sewing-1"))
+        run_key = await session.scalar(select(SurveyRun.run_key).where(SurveyRun.id == seeded.runs[3]))
+        assert course is not None and run_key is not None
+        session.add(SurveyInvitation(contact_id=seeded.contacts[3], slug="needs", subject=f"course:{course.id}",
+                                     about_kk="-", about_ru="-", status="completed", run_key=run_key,
+                                     created_at=T0, updated_at=T0))
+        aksu = frozenset({course.centre_id})
+        found = await exports.versions(session, None)
+
+    async def runs(centre_ids: frozenset[int]) -> list[tuple[int, str | None]]:
+        flt = exports.RunFilter(found.questionnaire_id, centre_ids=centre_ids)
+        return [(run.id, run.where.centre) for b in await _all(exports.runs(database, flt)) for run in b]  # type: ignore[attr-defined]
+
+    r = seeded.runs
+    assert await runs(aksu) == [(r[0], "aksu"), (r[1], "aksu"), (r[3], "aksu")]
+    assert await runs(await oral_id(database)) == []
+    assert await exports.count_runs(database, exports.RunFilter(found.questionnaire_id, centre_ids=aksu)) == 3
 
 
 async def test_contacts_leave_out_tombstones(database: Database) -> None:
