@@ -49,7 +49,7 @@ class ContactTable(_People):
         super().__init__(translator, pseudonym)
         self.columns = [
             Column("contact_id", self.header(N_("Contact ID")), "number"),
-            Column("name", self.header(N_("Name")), width=24),
+            Column("name", self.header(N_("Contact name")), width=24),  # "Name" is the bot's menu item
             Column("language", self.header(N_("Language")), width=8),
             Column("centre", self.header(N_("Centre"))),
             Column("settlement", self.header(N_("Settlement"))),

@@ -36,6 +36,17 @@ def test_contacts_xlsx_equals_the_database(seeded: Seeded, tmp_path: Path) -> No
     assert rows[1:] == expected  # the forgotten contact (a tombstone) is not listed
 
 
+def test_headers_in_the_other_language(seeded: Seeded, tmp_path: Path) -> None:
+    run("export", "contacts", "--out", str(tmp_path / "c.csv"), "--lang", "kk")
+    assert csv_rows(tmp_path / "c.csv")[0] == [
+        "Контакт ID", "Аты-жөні", "Тіл", "Орталық", "Елді мекен", "Телефон нөмірі", "Telegram", "Қосылған уақыты",
+        "Сауалнамаға келісімі", "Хабарландыруларға келісімі"]
+    run("export", "enrolments", "--out", str(tmp_path / "e.csv"), "--lang", "ru")
+    assert csv_rows(tmp_path / "e.csv")[0] == [
+        "Код курса", "Название курса", "Центр", "ID контакта", "Слушатель", "Телефон", "Статус записи", "Место",
+        "Место в листе ожидания", "Дата записи", "Посещено занятий", "Всего занятий"]
+
+
 def test_enrolments_in_kk_with_positions_and_attendance(seeded: Seeded, tmp_path: Path) -> None:
     out = tmp_path / "enrolments.csv"
     assert "4 enrolments written" in run("export", "enrolments", "--out", str(out), "--lang", "kk")
