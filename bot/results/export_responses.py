@@ -23,13 +23,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
-from bot.results.tables import Cell, Column
+from bot.results.tables import Cell, CellKind, Column
 from flows.events import N_, Msg
 from flows.questionnaire.schema import ChoiceDef, Question, Questionnaire, QuestionType
 from storage.reports.exports import AnswerRow, RunRow
 
 HEADER_CHARS = 60
 YES_NO = {"yes": N_("Yes"), "no": N_("No")}
+KINDS: dict[str, CellKind] = {"integer": "number", "decimal": "number", "date": "date"}  # else text
 # Free text may hold anything (a name, a phone number), so --pseudonymize replaces it too; in
 # the long layout so does every typed text, and an answer to a question its version does not ask.
 PRIVATE_TYPES = frozenset({"text", "phone"})
@@ -140,8 +141,8 @@ class ResponseTable:
                 columns += [Column(f"{asked.id}/{choice_id}", f"{asked.label}: {label}", "number", width=14)
                             for choice_id, label in asked.options]
             else:
-                kind = {"integer": "number", "decimal": "number", "date": "date"}.get(asked.type, "text")
-                columns.append(Column(asked.id, asked.label, kind, width=24 if kind == "text" else 14))  # type: ignore[arg-type]
+                kind = KINDS.get(asked.type, "text")
+                columns.append(Column(asked.id, asked.label, kind, width=24 if kind == "text" else 14))
         return columns
 
     def _long_columns(self) -> list[Column]:
