@@ -24,10 +24,11 @@ from typing import IO, Any, Literal, Protocol
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from bot.results.sheets import safe_text
 
 CellKind = Literal["text", "number", "datetime", "date"]
 Cell = str | int | float | bool | dt.date | dt.datetime | list[Any] | None
@@ -36,7 +37,8 @@ DATE_FORMAT = "yyyy-mm-dd"
 WIDTHS: dict[CellKind, float] = {"text": 18, "number": 10, "datetime": 17, "date": 11}
 MAX_WIDTH = 50
 # Excel runs a csv cell starting with one of these as a formula ("=HYPERLINK(…)"), unless it
-# is a plain number ("+7 701 …", "-5").
+# is a plain number ("+7 701 …", "-5"). Stricter than sheets.csv_text, which the reports use:
+# a typed phone number with spaces stays as typed, and a leading tab or CR is guarded too.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d[\d .,]*$")
 
@@ -85,7 +87,7 @@ class XlsxWriter:
         bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
         header = []
         for column in columns:
-            cell = WriteOnlyCell(sheet, value=_clean(column.header))
+            cell = WriteOnlyCell(sheet, value=safe_text(column.header))
             cell.font, cell.alignment = bold, wrap
             header.append(cell)
         sheet.append(header)
@@ -102,7 +104,7 @@ class XlsxWriter:
             cell.number_format = DATE_FORMAT
             return cell
         if isinstance(value, str):
-            text = _clean(value)
+            text = safe_text(value)
             if text.startswith("="):  # openpyxl would store it as a formula
                 cell = WriteOnlyCell(self.sheet, value=text)
                 cell.data_type = "s"
@@ -118,11 +120,6 @@ class XlsxWriter:
 
     def discard(self) -> None:
         """openpyxl removes the sheet's temporary file when the process ends."""
-
-
-def _clean(text: str) -> str:
-    """Without the control characters an xlsx file cannot hold (a stray one in a typed SMS)."""
-    return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
 class CsvWriter:
