@@ -85,13 +85,17 @@ def export(url: str, out: Path, *options: str) -> tuple[float, float, int]:
     """Seconds, peak RSS in MiB and the file's size of one export run as its own process."""
     env = {**os.environ, "CLC_DATABASE_URL": url}
     env.pop("CLC_ADMIN_AS", None)
-    started = time.perf_counter()
-    child = subprocess.Popen([str(CLI), "export", "responses", "--out", str(out), "--lang", "ru", *options],
-                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode != 0:
-        raise RuntimeError(f"export failed: {child.stderr.read().decode() if child.stderr else ''}")
+    # stderr to a file, not a pipe: nobody reads a pipe while wait4 waits, and a child writing
+    # more than its buffer (a long traceback) would wait for a reader for ever.
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        command = [str(CLI), "export", "responses", "--out", str(out), "--lang", "ru", *options]
+        child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode != 0:
+            errors.seek(0)
+            raise RuntimeError(f"export failed: {errors.read().decode(errors='replace')[-4000:]}")
     return time.perf_counter() - started, usage.ru_maxrss / 1024, out.stat().st_size
 
 
