@@ -19,12 +19,13 @@ The outbox checks opt-out and reachability again at send time.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.audience import (
@@ -60,29 +61,54 @@ class Selection:
         self.skipped.setdefault(reason, []).append(contact_id)
 
 
-async def needs_profiles(session: AsyncSession, contact_ids: Sequence[int]) -> Mapping[int, dict[str, Any]]:
+# Contact ids given as a list go to the database in batches: PostgreSQL (asyncpg) takes at most
+# 32,767 bind parameters in a statement, SQLite 32,766.
+ID_BATCH = 10_000
+
+
+async def needs_profiles(
+    session: AsyncSession, contact_ids: Sequence[int] | Select[tuple[int]], since: dt.datetime | None = None
+) -> Mapping[int, dict[str, Any]]:
     """Each contact's answers from their latest completed run of the needs survey (the active
-    questionnaire; course feedback runs do not count)."""
-    if not contact_ids:
-        return {}
-    runs = (await session.execute(
-        select(SurveyRun.id, SurveyRun.contact_id)
+    questionnaire; course feedback runs do not count), finished at ``since`` or later if given
+    (an older run then counts as none). ``contact_ids``: a list, or a query of contact ids
+    (read by the database itself, however many they are)."""
+    if isinstance(contact_ids, Select):
+        return await _profiles(session, SurveyRun.contact_id.in_(contact_ids.scalar_subquery()), since)
+    profiles: dict[int, dict[str, Any]] = {}
+    for first in range(0, len(contact_ids), ID_BATCH):
+        batch = list(contact_ids[first:first + ID_BATCH])
+        profiles |= await _profiles(session, SurveyRun.contact_id.in_(batch), since)
+    return profiles
+
+
+async def _profiles(
+    session: AsyncSession, whose: ColumnElement[bool], since: dt.datetime | None
+) -> dict[int, dict[str, Any]]:
+    # One statement: each contact's latest run (by when it finished) and its answers.
+    ranked = (
+        select(SurveyRun.id.label("run_id"), SurveyRun.contact_id.label("contact_id"),
+               func.row_number().over(
+                   partition_by=SurveyRun.contact_id,
+                   order_by=(SurveyRun.finished_at.desc().nulls_last(), SurveyRun.id.desc())).label("n"))
         .join(QuestionnaireVersion, QuestionnaireVersion.id == SurveyRun.version_id)
         .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
-        .where(SurveyRun.contact_id.in_(list(contact_ids)), SurveyRun.status == "completed",
-               Questionnaire.active)
-        .order_by(SurveyRun.finished_at, SurveyRun.id)
-    )).all()
-    latest = {contact_id: run_id for run_id, contact_id in runs}
-    by_run = {run_id: contact_id for contact_id, run_id in latest.items()}
-    profiles: dict[int, dict[str, Any]] = {contact_id: {} for contact_id in latest}
-    if by_run:
-        answers = await session.execute(
-            select(SurveyAnswer.run_id, SurveyAnswer.question_id, SurveyAnswer.value)
-            .where(SurveyAnswer.run_id.in_(list(by_run))))
-        for run_id, question_id, value in answers:
-            profiles[by_run[run_id]][question_id] = value
-    return profiles
+        .where(whose, SurveyRun.status == "completed", Questionnaire.active)
+    )
+    if since is not None:
+        ranked = ranked.where(SurveyRun.finished_at >= since)
+    latest = ranked.subquery()
+    rows = await session.execute(
+        select(latest.c.contact_id, SurveyAnswer.question_id, SurveyAnswer.value)
+        .select_from(latest)
+        .outerjoin(SurveyAnswer, SurveyAnswer.run_id == latest.c.run_id)
+        .where(latest.c.n == 1))
+    found: dict[int, dict[str, Any]] = {}
+    for contact_id, question_id, value in rows:
+        answers = found.setdefault(contact_id, {})
+        if question_id is not None:  # a completed run without answers: answered, nothing said
+            answers[question_id] = value
+    return found
 
 
 def _people(centre_id: int, audience: Audience) -> Select[Any]:
