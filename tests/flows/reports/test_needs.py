@@ -6,17 +6,18 @@ import pytest
 
 from flows.events import Localized
 from flows.reports.needs import (
+    MAX_SETTLEMENTS,
+    OTHER_SETTLEMENTS,
     UNKNOWN,
     UNKNOWN_LABEL,
-    Advice,
-    CourseSeats,
+    Choice,
     InterestNeed,
     NeedsSummary,
     Person,
-    advise,
     form_choices,
     summarise,
 )
+from flows.reports.needs_seats import Advice, CourseSeats, advise
 from tests.flows.survey_forms import needs
 
 AIGUL, DANA, BOLAT, ERLAN, SILENT, NEVER = 1, 2, 3, 4, 5, 6
@@ -131,3 +132,57 @@ def test_without_a_questionnaire_the_ids_label_themselves() -> None:
 ])
 def test_the_advice_rule(unmet: int, free: int, course: bool, advice: Advice) -> None:
     assert advise(unmet, free, course, group=10) == advice
+
+
+def exclusive_form() -> tuple[tuple[Choice, ...], dict[str, tuple[Choice, ...]]]:
+    interests, choices = form_choices(needs())
+    nothing_now = Choice("nothing_now", Localized("Әзірге ештеңе", "Пока ничего"), exclusive=True)
+    return (*interests, nothing_now), choices
+
+
+def test_nothing_for_now_is_counted_apart_not_ranked_as_an_interest() -> None:
+    # Twelve people want nothing for now, one wants computers: no course to plan for the twelve.
+    people = [Person(n, {"interests": ["nothing_now"]}) for n in range(12)]
+    people.append(Person(99, {"interests": ["computer"]}))
+    result = summarise(people, [], *exclusive_form())
+    assert "nothing_now" not in {r.interest for r in result.interests}
+    assert (result.interests[0].interest, result.interests[0].asked) == ("computer", 1)
+    assert [(c.id, n) for c, n in result.nothing] == [("nothing_now", 12)]
+    assert result.answered == 13
+    assert all(r.advice != "plan_first" for r in result.interests)
+
+
+def test_the_questionnaires_exclusive_choices_are_marked() -> None:
+    _, choices = form_choices(needs())
+    assert [c.id for c in choices["barriers"] if c.exclusive] == ["nothing"]
+
+
+def test_one_centres_free_seats_do_not_answer_anothers_demand() -> None:
+    # aksu: 12 want computers, no free seat; kyzyl: nobody asks, 20 free seats.
+    people = [Person(n, {"interests": ["computer"]}, centre="aksu") for n in range(12)]
+    people.append(Person(50, {"interests": ["sewing"]}, centre="kyzyl"))
+    courses = [CourseSeats("aksu/computer-1", "open", ("computer",), 10, frozenset(range(100, 110)),
+                           centre="aksu"),
+               CourseSeats("kyzyl/computer-1", "open", ("computer",), 20, centre="kyzyl")]
+    result = summarise(people, courses, *form_choices(needs()))
+    computer = row(result, "computer")
+    assert [(n.centre, n.asked, n.free, n.unmet, n.advice) for n in computer.by_centre] == [
+        ("aksu", 12, 0, 12, "open_group"), ("kyzyl", 0, 20, 0, "enough")]
+    # The sums, and the most urgent advice, with the centre it is for.
+    assert (computer.asked, computer.seats, computer.free, computer.unmet) == (12, 30, 20, 12)
+    assert (computer.advice, computer.advice_at, computer.group) == ("open_group", ("aksu",), 10)
+    assert result.centres == ("aksu", "kyzyl")
+    sewing = row(result, "sewing")
+    assert (sewing.advice, sewing.advice_at) == ("gather", ("kyzyl",))
+
+
+def test_the_largest_settlements_then_the_others_together() -> None:
+    people = [Person(n, {"interests": ["computer"], "settlement": f"Ауыл {n:03}"}) for n in range(60)]
+    people += [Person(100 + n, {"interests": ["computer"], "settlement": "Ақсу"}) for n in range(3)]
+    result = summarise(people, [], *form_choices(needs()))
+    columns = [c.id for c in result.columns["settlement"]]
+    assert len(columns) == MAX_SETTLEMENTS + 2 and columns[0] == "ақсу"
+    assert columns[-2:] == [OTHER_SETTLEMENTS, UNKNOWN]
+    counts = row(result, "computer").breakdowns["settlement"]
+    # 49 of the 60 single villages are shown; the other 11 are counted together.
+    assert (counts["ақсу"], counts[OTHER_SETTLEMENTS], sum(counts.values())) == (3, 11, 63)
