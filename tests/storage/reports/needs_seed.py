@@ -68,6 +68,7 @@ class NeedsSeed:
     aksu: int
     kyzyl: int
     ids: dict[str, int]
+    version: int = 0
 
 
 async def _run(session: AsyncSession, contact_id: int, version_id: int, given: dict[str, Any],
@@ -93,6 +94,16 @@ async def _people(session: AsyncSession, centre: Centre, version_id: int,
         if given is not None:
             await _run(session, contact.id, version_id, given, JANUARY if name == "marat" else T0, f"run-{name}")
     return ids
+
+
+async def add_villager(session: AsyncSession, centre_id: int, version_id: int, name: str,
+                       given: dict[str, Any]) -> int:
+    """One more person of a centre, with a needs survey completed at T0."""
+    contact = Contact(created_at=T0, language="kk", name=name, centre_id=centre_id)
+    session.add(contact)
+    await session.flush()
+    await _run(session, contact.id, version_id, given, T0, f"run-{name}")
+    return contact.id
 
 
 def _enrol(course_id: int, contact_id: int, status: str, seat: int | None = None) -> Enrolment:
@@ -139,4 +150,4 @@ async def seed(database: Database) -> NeedsSeed:
             _enrol(welding.id, ids["marat"], "waiting"),
             _enrol(theirs.id, ids["asel"], "enrolled", 1),
         ])
-        return NeedsSeed(aksu.id, kyzyl.id, ids)
+        return NeedsSeed(aksu.id, kyzyl.id, ids, version.id)
