@@ -130,8 +130,12 @@ def _people(centre_id: int, audience: Audience) -> Select[Any]:
 
 async def select_audience(session: AsyncSession, centre_id: int, audience: Audience) -> Selection:
     """The people the audience names, split into recipients and those skipped (with why)."""
-    contacts = list((await session.scalars(_people(centre_id, audience))).all())
+    people = _people(centre_id, audience)
+    contacts = list((await session.scalars(people)).all())
     ids = [c.id for c in contacts]
+    # The people as a subquery, not a list of ids: PostgreSQL's driver takes at most 32,767
+    # parameters, and a region's shared bot may hold more people.
+    chosen = people.with_only_columns(Contact.id).order_by(None)
     profiles = await needs_profiles(session, ids)
     condition = survey_condition(audience.survey) if audience.survey is not None else None
     tags: list[str] = []
@@ -143,12 +147,12 @@ async def select_audience(session: AsyncSession, centre_id: int, audience: Audie
             Enrolment.course_id == audience.for_course_id, Enrolment.status.in_(ACTIVE_STATUSES)))).all())
     identities: dict[int, list[ChannelIdentity]] = defaultdict(list)
     if ids:
-        known = select(ChannelIdentity).where(ChannelIdentity.contact_id.in_(ids))
+        known = select(ChannelIdentity).where(ChannelIdentity.contact_id.in_(chosen.scalar_subquery()))
         for identity in await session.scalars(known):
             if audience.channel is None or identity.channel == audience.channel:
                 identities[identity.contact_id].append(identity)
     talked = set((await session.scalars(select(Conversation.contact_id).where(
-        Conversation.contact_id.in_(ids)))).all()) if ids else set()
+        Conversation.contact_id.in_(chosen.scalar_subquery())))).all()) if ids else set()
     selection = Selection()
     for contact in contacts:
         answers = profiles.get(contact.id, {})
