@@ -6,16 +6,20 @@ Seeded: one centre (no quiet hours, so the broadcast may go at any hour of the r
 queued through the broadcasts API (``create_broadcast``, ``send_now``). Then ``bench.bot_process``
 (the real service, Telegram's pacing lifted x100) runs against the fake Bot API served here,
 ``villagers`` new people walk the survey in a closed loop (typed answers, as
-tests/bot/test_kill_process.py's villagers: a question already answered is not answered again
-unless the bot says its message did not reach them), and the process is killed with SIGKILL
-every 1-4 s (seeded), ``kills`` times, and started again. Stops when the broadcast has reached
-everyone and every villager has been thanked, or after ``BOUND`` seconds.
+tests/bot/test_kill_process.py's villagers: a message already answered is not answered again,
+unless the bot says its message did not reach them: then they read all it sends again and answer
+the last), and the process is killed with SIGKILL every 1-4 s (seeded), ``kills`` times, and
+started again. Stops when the broadcast has reached everyone, all its rows are recorded sent and
+every villager has been thanked, or after ``BOUND`` seconds.
 
-Counted from the fake's records and the database: people the broadcast never reached (lost),
-people who got it more than once (duplicates; each repeat charged to the kill it followed, the
-bound per kill is what one process holds in flight: ``WINDOW + FLUSH_AT``), answers a villager
-gave and saw acknowledged (the bot moved on) that are not stored as given, and surveys completed
-with every question asked in order, none skipped.
+Counted from the fake's records and the database: people the broadcast never reached (lost);
+repeats (duplicates), each charged to the kill that caused it: at each kill, with no process
+alive, the broadcast's rows not recorded sent whose person already has the message (what one
+process can have delivered unrecorded is bounded by ``WINDOW + FLUSH_AT``, README "Outbox");
+answers a villager gave and saw acknowledged (the bot moved on) that are not stored as given;
+surveys completed with every question asked, in order, none skipped.
+
+    python -m bench.crash [PEOPLE KILLS]   (2000 10; PostgreSQL too with CLC_BENCH_DATABASE_URL)
 
 PostgreSQL: a killed process's claims are due again only when their lease (``LEASE``, 5 minutes)
 runs out, since other processes may share the database. Between a kill and the restart, with no
@@ -183,9 +187,14 @@ class BotProcess:
 
     async def serving(self) -> None:
         """Until this start polls Telegram (a call the killed one cannot have made)."""
-        await self.fake.wait_for(
-            lambda: any(method == "getUpdates" for method, _ in self.fake.calls[self.calls_at_start:]),
-            within=STARTUP)
+        try:
+            await self.fake.wait_for(
+                lambda: any(method == "getUpdates" for method, _ in self.fake.calls[self.calls_at_start:]),
+                within=STARTUP)
+        except TimeoutError:
+            self.log.flush()
+            tail = (self.folder / "bot.log").read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"no bot serving after {STARTUP:.0f} s; its log ends:\n{tail}") from None
 
     async def kill(self) -> None:
         assert self.process is not None
