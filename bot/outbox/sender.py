@@ -100,7 +100,9 @@ class OutboxSender:
         flushed_at = loop.time()
         try:
             while True:
-                room = self.window - run.in_flight
+                # Done but not yet recorded counts too: a kill repeats those, so a process never
+                # has more than a window of rows it has claimed and not recorded.
+                room = self.window - run.in_flight - len(run.done)
                 if more and not self._stopping and room >= max(1, self.window // 2):
                     claimed = await self._claim(room)
                     more = len(claimed) == room

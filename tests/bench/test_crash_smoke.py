@@ -18,6 +18,6 @@ async def test_killed_three_times_nothing_lost_repeats_bounded_surveys_resumed(t
     assert outcome.lost == 0 and outcome.unsent == 0, outcome.problems
     # each repeat is a message a killed process had delivered and not yet recorded
     assert len(outcome.per_kill) == KILLS and outcome.duplicates == sum(outcome.per_kill)
-    assert outcome.duplicates <= outcome.bound * KILLS
+    assert max(outcome.per_kill) <= outcome.bound, outcome.per_kill  # what one process held in flight
     assert outcome.answers_lost == 0, outcome.problems
     assert outcome.resumed_right == VILLAGERS, outcome.problems
