@@ -4,8 +4,8 @@ Close to XLSForm: question references as ``${age}`` or a bare ``age``, ``.`` for
 being checked, ``'text'`` and numbers as literals, ``= != < <= > >=``, ``in ('a', 'b')``,
 ``not in (...)``, ``contains`` (or ``selected(${q}, 'x')``) for multiple choice, ``and``,
 ``or``, ``not`` and parentheses, and three XLSForm functions: ``count-selected(q)``,
-``string-length(.)`` and ``regex(., '^[0-9]{12}$')`` (a simple pattern: no groups repeated, no
-look-arounds or back-references, so that no answer can make it run for long). It is parsed into
+``string-length(.)`` and ``regex(., '^[0-9]{12}$')`` (matched in linear time, see
+:mod:`flows.questionnaire.expr_functions`, so that no answer can make it run for long). It is parsed into
 a tree and evaluated by walking it; nothing is ever handed to ``eval``.
 
 An unanswered question is ``None``: every comparison with it is false except ``!=``, which is
@@ -16,16 +16,15 @@ not an error: a villager's answer must never crash the conversation.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeVar
 
 from flows.errors import ExpressionError
+from flows.questionnaire.expr_functions import call_value, check_call
 
 CURRENT = "."
-FUNCTIONS = {"count-selected": 1, "string-length": 1, "regex": 2}  # name → number of arguments
-MAX_PATTERN = 200
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,7 @@ class BoolOp:
 
 @dataclass(frozen=True)
 class Call:
-    name: str  # one of FUNCTIONS
+    name: str  # one of expr_functions.FUNCTIONS
     args: tuple[Node, ...]
 
 
@@ -252,43 +251,15 @@ class _Parser:
             self.take()
             args.append(self.parse_or())
         self.expect(")")
-        if len(args) != FUNCTIONS[name]:
-            count = FUNCTIONS[name]
-            raise ExpressionError(f"{name}() takes {count} argument{'s' if count > 1 else ''}")
-        if name == "regex":
-            pattern = args[1]
-            if not isinstance(pattern, Literal) or not isinstance(pattern.value, str):
-                raise ExpressionError("the pattern of regex() must be a text in quotes")
-            problem = pattern_problem(pattern.value)
-            if problem is not None:
-                raise ExpressionError(f"regex pattern {pattern.value!r}: {problem}")
-        return Call(name, tuple(args))
+        return make_call(name, args)
 
 
-# A group followed by a quantifier ("(a+)+") can take exponential time on a long answer, and
-# each unbounded quantifier after the first multiplies the work by the answer's length.
-_REPEATED_GROUP = re.compile(r"\)\s*[*+?{]")
-_UNBOUNDED = re.compile(r"(?<!\\)[*+]|\{\d*,\}")
-MAX_UNBOUNDED = 2
-
-
-def pattern_problem(pattern: str) -> str | None:
-    """Why a regex() pattern is not simple enough to run on villagers' answers, or None."""
-    if len(pattern) > MAX_PATTERN:
-        return f"longer than {MAX_PATTERN} characters"
-    if "(?" in pattern:
-        return "look-arounds and other (?…) groups are not supported"
-    if re.search(r"\\[1-9]", pattern):
-        return "back-references are not supported"
-    if _REPEATED_GROUP.search(pattern):
-        return "a repeated group is not supported; repeat single characters or classes only"
-    if len(_UNBOUNDED.findall(pattern)) > MAX_UNBOUNDED:
-        return f"more than {MAX_UNBOUNDED} open-ended repeats (* + {{n,}}) are not supported"
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        return f"not a valid pattern ({exc})"
-    return None
+def make_call(name: str, args: Sequence[Node]) -> Call:
+    """A call of an XLSForm function, checked (:class:`ExpressionError` says what is wrong)."""
+    second = args[1] if len(args) > 1 else None
+    pattern = second.value if isinstance(second, Literal) and isinstance(second.value, str) else None
+    check_call(name, len(args), pattern)
+    return Call(name, tuple(args))
 
 
 @lru_cache(maxsize=1024)
@@ -341,31 +312,10 @@ def _value(node: Node, answers: Mapping[str, Any], current: Any) -> Any:
     if isinstance(node, Not):
         return not _truthy(_value(node.operand, answers, current))
     if isinstance(node, Call):
-        return _call(node, [_value(arg, answers, current) for arg in node.args])
+        return call_value(node.name, [_value(arg, answers, current) for arg in node.args])
     if node.op == "and":
         return all(_truthy(_value(operand, answers, current)) for operand in node.operands)
     return any(_truthy(_value(operand, answers, current)) for operand in node.operands)
-
-
-def _call(node: Call, args: list[Any]) -> Any:
-    """XLSForm's functions; an unanswered question counts as an empty text, as in ODK."""
-    value = args[0]
-    if node.name == "count-selected":
-        if isinstance(value, list | tuple):
-            return len(value)
-        return len(str(value).split()) if value is not None else 0
-    text = "" if value is None else _text(value)
-    if node.name == "string-length":
-        return len(text)
-    return re.search(str(args[1]), text) is not None
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, list | tuple):
-        return " ".join(str(item) for item in value)  # as ODK stores a multiple choice
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _truthy(value: Any) -> bool:

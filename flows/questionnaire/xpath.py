@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from flows.errors import ExpressionError
 from flows.questionnaire.expr import (
     CURRENT,
-    FUNCTIONS,
     KEYWORDS,
     BoolOp,
     Call,
@@ -37,8 +36,9 @@ from flows.questionnaire.expr import (
     Node,
     Not,
     Ref,
-    pattern_problem,
+    make_call,
 )
+from flows.questionnaire.expr_functions import FUNCTIONS
 
 _TOKEN = re.compile(
     r"""\s*(?:
@@ -212,14 +212,7 @@ class _XPath:
         if name == "selected" and len(args) == 2:
             return Contains(args[0], self.as_text(args[1], args[0]))
         if name in FUNCTIONS and len(args) == FUNCTIONS[name]:
-            if name == "regex":
-                pattern = args[1]
-                if not isinstance(pattern, Literal) or not isinstance(pattern.value, str):
-                    raise ExpressionError("the pattern of regex() must be a text in quotes")
-                problem = pattern_problem(pattern.value)
-                if problem is not None:
-                    raise ExpressionError(f"regex pattern {pattern.value!r}: {problem}")
-            return Call(name, tuple(args))
+            return make_call(name, args)
         known = ("not", "selected", *FUNCTIONS, *(f"{c}" for c in _CONSTANTS))
         if name in known:
             raise ExpressionError(f"{name}() at position {token.position} has the wrong number of arguments")
