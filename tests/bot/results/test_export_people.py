@@ -39,8 +39,8 @@ def test_contacts_xlsx_equals_the_database(seeded: Seeded, tmp_path: Path) -> No
 def test_headers_in_the_other_language(seeded: Seeded, tmp_path: Path) -> None:
     run("export", "contacts", "--out", str(tmp_path / "c.csv"), "--lang", "kk")
     assert csv_rows(tmp_path / "c.csv")[0] == [
-        "Контакт ID", "Аты-жөні", "Тіл", "Орталық", "Елді мекен", "Телефон нөмірі", "Telegram", "Қосылған уақыты",
-        "Сауалнамаға келісімі", "Хабарландыруларға келісімі"]
+        "Контакт ID", "Аты-жөні", "Тіл", "Орталық", "Елді мекен", "Телефон нөмірі", "Telegram", "Тіркелген уақыты",
+        "Сауалнамаға қатысуға келісімі", "Хабарландыру алуға келісімі"]
     run("export", "enrolments", "--out", str(tmp_path / "e.csv"), "--lang", "ru")
     assert csv_rows(tmp_path / "e.csv")[0] == [
         "Код курса", "Название курса", "Центр", "ID контакта", "Слушатель", "Телефон", "Статус записи", "Место",
@@ -52,7 +52,7 @@ def test_enrolments_in_kk_with_positions_and_attendance(seeded: Seeded, tmp_path
     assert "4 enrolments written" in run("export", "enrolments", "--out", str(out), "--lang", "kk")
     rows = csv_rows(out)
     assert rows[0] == ["Курс коды", "Курс атауы", "Орталық", "Контакт ID", "Тыңдаушы", "Телефон нөмірі", "Жазылу күйі",
-                       "Орын", "Күту тізіміндегі орны", "Жазылған уақыты", "Қатысқан сабақтары", "Сабақтар саны"]
+                       "Орын нөмірі", "Күту тізіміндегі кезегі", "Жазылған уақыты", "Қатысқан сабақтар саны", "Сабақтар саны"]
     c = [str(i) for i in seeded.contacts]
     assert rows[1:] == [
         ["sewing-1", "sewing-1 kk", "aksu", c[0], PEOPLE[0][0], "+77015550001", "enrolled", "1", "",

@@ -39,7 +39,7 @@ RU_SHEETS = ["Сводка", "Населённые пункты", "Пол", "В�
 # Counted by hand from needs_seed, aksu only (see tests/storage/reports/test_needs.py).
 AKSU_TOP = [
     [1, "Компьютер сауаттылығы", 4, 2, 0, 2, 2, "тағы бір топ ашыңыз", "computer-1"],
-    [2, "Тігін", 2, 8, 8, 0, 2, "орын жеткілікті: сұрағандарды шақырыңыз", "sewing-1"],
+    [2, "Тігін", 2, 8, 8, 0, 2, "орын жеткілікті: оқығысы келетіндерді шақырыңыз", "sewing-1"],
     [3, "Ауыл шаруашылығы және агробизнес", 1, 0, 0, 0, 1, "топ құруға әзірге адам аз", None],
     [4, "Дәнекерлеу", 1, 0, 0, 0, 1, "топ құруға әзірге адам аз", None],
     [5, "Басқа", 1, 0, 0, 0, 1, "топ құруға әзірге адам аз", None],
@@ -89,7 +89,7 @@ def test_xlsx_in_kazakh_has_the_hand_counted_figures_and_charts(
     assert book.sheetnames == KK_SHEETS
     summary = book["Жиынтық"]
     rows = values(summary)
-    assert rows[0] == ["№", "Оқу бағыты", "Сұрағандар", "Орын саны", "Бос орын", "Күту тізімінде",
+    assert rows[0] == ["№", "Оқу бағыты", "Оқығысы келетіндер", "Орын саны", "Бос орын", "Күту тізімінде",
                        "Әлі орын алмағандар", "Ұсыныс", "Курстар"]
     assert rows[1:6] == AKSU_TOP
     assert len(rows[1:]) >= 13 and summary.freeze_panes == "C2"
@@ -101,7 +101,7 @@ def test_xlsx_in_kazakh_has_the_hand_counted_figures_and_charts(
     assert [c.grouping for c in charts] == ["clustered", "clustered"]
     assert all(c.x_axis.delete is False and c.y_axis.delete is False for c in charts)  # Excel shows axes
     gender = values(book["Жынысы"])
-    assert gender[0] == ["Оқу бағыты", "Сұрағандар", "Әйел", "Ер", "белгісіз"]
+    assert gender[0] == ["Оқу бағыты", "Оқығысы келетіндер", "Әйел", "Ер", "белгісіз"]
     assert gender[1] == ["Компьютер сауаттылығы", 4, 2, 2, 0]
     # A row per settlement, a column per interest (in the summary's order).
     settlements = values(book["Елді мекендер"])
