@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -27,6 +27,20 @@ IdOption = Annotated[str | None, typer.Option(
 
 class Format(StrEnum):
     xlsform = "xlsform"
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """One red line, as the other commands say an error, and the exit code."""
+    error(message)
+    raise typer.Exit(code)
+
+
+def error(message: str) -> None:
+    from rich.markup import escape
+
+    from bot.admin.runner import console
+
+    console.print(f"[red]{escape(message)}[/red]", highlight=False, soft_wrap=True)
 
 
 def import_form(
@@ -72,14 +86,12 @@ def checked_xlsform(file: Path, *, questionnaire_id: str | None = None,
     try:
         imported = read_xlsform(file, questionnaire_id=questionnaire_id, skip_unsupported=skip_unsupported)
     except OSError as exc:
-        typer.echo(f"{file}: cannot read the file: {exc.strerror or exc}", err=True)
-        raise typer.Exit(2) from None
+        fail(f"{file}: cannot read the file: {exc.strerror or exc}")
     except QuestionnaireError as exc:
         for problem in exc.problems:
-            typer.echo(str(problem))
+            error(str(problem))
         count = len(exc.problems)
-        typer.echo(f"{file}: {count} problem{'s' if count != 1 else ''} found", err=True)
-        raise typer.Exit(1) from None
+        fail(f"{file}: {count} problem{'s' if count != 1 else ''} found", 1)
     for warning in imported.warnings:
         typer.echo(f"warning: {warning}", err=True)
     return imported.form
@@ -95,24 +107,25 @@ def export_form(
 ) -> None:
     """Write a stored questionnaire as an XLSForm for KoBoToolbox, ODK or Excel."""
     from bot.admin.runner import run_with_db
+    from bot.results.files import OutputError, check_target
     from bot.xlsform.files import write_xlsform
     from flows.errors import DataError
 
     if out.suffix.lower() != ".xlsx":
-        typer.echo(f"error: {out}: an XLSForm file must end in .xlsx", err=True)
-        raise typer.Exit(2)
-    if out.exists() and not force:
-        typer.echo(f"error: {out} exists; add --force to replace it", err=True)
-        raise typer.Exit(2)
-    if not out.parent.is_dir():
-        typer.echo(f"error: {out.parent} is not a folder", err=True)
-        raise typer.Exit(2)
+        fail(f"{out}: an XLSForm file must end in .xlsx")
+    try:
+        check_target(out, force=force)
+    except OutputError as exc:
+        fail(str(exc))
     form, number = run_with_db(lambda db: _stored(db, questionnaire_id, version))
     try:
-        write_xlsform(form, out)
+        write_xlsform(form, out, force=force)
+    except OutputError as exc:  # a file made there meanwhile
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{out}: cannot write the file: {exc.strerror or exc}")
     except DataError as exc:  # a bug: everything the model holds has an XLSForm form
-        typer.echo(f"error: pyxform does not accept the exported form: {exc}", err=True)
-        raise typer.Exit(2) from None
+        fail(f"pyxform does not accept the exported form: {exc}")
     typer.echo(f"questionnaire {form.id!r} version {number} written to {out}")
 
 

@@ -71,7 +71,7 @@ def decided(node: Node, answers: Mapping[str, Any], known: Collection[str]) -> b
         if settles in values:
             return settles
         return None if None in values else not settles
-    if references(node) - {CURRENT} <= set(known):
+    if all(name in known for name in references(node) - {CURRENT}):  # no copy of known: it is long
         return evaluate(node, answers)
     return None
 

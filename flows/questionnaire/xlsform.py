@@ -44,6 +44,7 @@ UNSUPPORTED = frozenset({
 PLAIN = {"text": "text", "string": "text", "integer": "integer", "int": "integer", "decimal": "decimal",
          "date": "date", "note": "note"}
 ACKNOWLEDGED = ({"id": "ok", "label": {"kk": "Жарайды", "ru": "Хорошо"}},)
+MAX_QUESTIONS = 300  # a chat survey; every step of the bot reads the whole questionnaire
 DEFAULT_THANKS = {"kk": "Рақмет! Жауаптарыңыз сақталды.", "ru": "Спасибо! Ваши ответы сохранены."}
 DEFAULT_CONSTRAINT = {"kk": "Бұл жауап сәйкес келмейді, басқасын жіберіңіз.",
                       "ru": "Этот ответ не подходит, отправьте другой."}
@@ -77,9 +78,22 @@ def _normal_type(raw: str) -> tuple[str, str | None, str]:
     return {"trigger": "acknowledge", "begin group": "begin_group"}.get(head, head), None, rest
 
 
+def size_problem(sheets: Sheets) -> Problem | None:
+    """A form too long for a chat survey, said before anything else is done with it."""
+    count = sum(1 for row in sheets.survey if row.get("type", "").strip() and _normal_type(row["type"])[0]
+                not in (*META, *NOTED, "begin_group", "end_group"))
+    if count <= MAX_QUESTIONS:
+        return None
+    return SheetProblem(sheets.source, None, None, f"{count} questions; a questionnaire may have at most "
+                        f"{MAX_QUESTIONS}: split the form", sheet="survey")
+
+
 def import_xlsform(sheets: Sheets, *, questionnaire_id: str | None = None,
                    skip_unsupported: bool = False) -> Imported:
     """The questionnaire an XLSForm describes; raises :class:`QuestionnaireError` with every problem."""
+    too_long = size_problem(sheets)
+    if too_long is not None:
+        raise QuestionnaireError([too_long])
     settings: Row = sheets.settings[0] if sheets.settings else {}
     default_language = settings.get("default_language")
     survey_columns = Columns(_headers(sheets.survey), default_language)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 import pytest
@@ -100,13 +101,30 @@ def test_export_gives_a_form_pyxform_converts_and_import_gives_it_back(tmp_path:
     xform = convert(xlsform=str(out), warnings=warnings).xform  # pyxform's own converter
     assert "<h:title>Оқу қажеттіліктері туралы сауалнама</h:title>" in xform and warnings == []
     assert read_xlsform(out).form == shipped_default()  # ids, texts, choices, conditions: all kept
-    assert "exists; add --force" in run("questionnaire", "export", "needs", "--out", str(out), code=2)
+    assert "exists; give --force" in run("questionnaire", "export", "needs", "--out", str(out), code=2)
     assert "written to" in run("questionnaire", "export", "needs", "--out", str(out), "--force")
     assert "no questionnaire 'school' (stored: needs)" in run(
         "questionnaire", "export", "school", "--out", str(tmp_path / "s.xlsx"), code=2)
     assert "no questionnaire 'needs' version 7" in run(
         "questionnaire", "export", "needs", "--version", "7", "--out", str(tmp_path / "s.xlsx"), code=2)
     assert "must end in .xlsx" in run("questionnaire", "export", "needs", "--out", str(tmp_path / "s.xls"), code=2)
+
+
+def test_export_refuses_a_folder_or_a_missing_folder_in_one_line(tmp_path: Path, db_url: str) -> None:
+    run("questionnaire", "load", str(NEEDS))
+    folder = tmp_path / "forms.xlsx"
+    folder.mkdir()
+    said = run("questionnaire", "export", "needs", "--out", str(folder), "--force", code=2)
+    assert f"{folder} is a directory; give a file name" in said
+    said = run("questionnaire", "export", "needs", "--out", str(tmp_path / "no" / "f.xlsx"), code=2)
+    assert f"no directory {tmp_path / 'no'}" in said
+    out = tmp_path / "out" / "needs.xlsx"
+    out.parent.mkdir()
+    run("questionnaire", "export", "needs", "--out", str(out))
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask  # readable as any saved file, not 0600
+    assert [p.name for p in out.parent.iterdir()] == ["needs.xlsx"]  # no temporary file left
 
 
 def test_an_imported_form_exported_and_imported_again_is_the_same(tmp_path: Path, db_url: str) -> None:

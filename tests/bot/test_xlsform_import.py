@@ -7,15 +7,17 @@ from pathlib import Path
 
 import pytest
 
+from bot.channels.sms_budget import question_costs
+from bot.i18n import Catalogs
 from bot.xlsform.files import read_xlsform
 from flows.errors import QuestionnaireError
+from flows.questionnaire.progress import Progress, progress
 from flows.questionnaire.schema import Bilingual
 from tests.bot.xlsform_forms import (
     CM_KK,
     CM_RU,
     KK,
     RU,
-    SCHOOL_CHOICES,
     SCHOOL_SETTINGS,
     choice_rows,
     school_form,
@@ -212,7 +214,41 @@ def test_a_file_pyxform_refuses_is_reported_with_pyxforms_words(tmp_path: Path) 
     assert len(found) == 1 and found[0].startswith(f"{path}: pyxform: ") and "row" in found[0]
     with pytest.raises(FileNotFoundError):
         read_xlsform(tmp_path / "none.xlsx")
-    (tmp_path / "notes.xlsx").write_text("not a workbook", encoding="utf-8")
-    found = problems_of(tmp_path / "notes.xlsx")
-    assert len(found) == 1 and found[0].startswith(f"{tmp_path / 'notes.xlsx'}: pyxform: ")
-    assert SCHOOL_CHOICES  # the shared fixture stays importable
+
+
+@pytest.mark.parametrize("content", [
+    b"not a workbook",
+    bytes(range(256)) * 4,  # random bytes
+    "type,name,label::Kazakh (kk),label::Russian (ru)\ntext,village,Ауыл?,Село?\n".encode(),  # a CSV
+])
+def test_a_file_that_is_not_an_excel_workbook_is_refused_in_one_line(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "form.xlsx"
+    path.write_bytes(content)
+    assert problems_of(path) == [f"{path}: not an Excel workbook: save the form from Excel as .xlsx"]
+
+
+def test_an_oversized_file_is_refused_before_pyxform_reads_it(tmp_path: Path) -> None:
+    path = tmp_path / "huge.xlsx"
+    with path.open("wb") as file:
+        file.truncate(6_000_000)
+    assert problems_of(path) == [f"{path}: the file is 6.0 MB; an XLSForm may be at most 5 MB"]
+
+
+def numbered_survey(count: int) -> list[dict[str, str]]:
+    return [{"type": "integer", "name": f"q{i}", KK: f"{i}-сұрақ", RU: f"Вопрос {i}",
+             **({"relevant": f"${{q{i - 1}}} > 1"} if i else {})} for i in range(count)]
+
+
+def test_a_form_of_400_questions_is_refused_in_one_line_naming_the_survey_sheet(tmp_path: Path) -> None:
+    path = write_form(tmp_path / "long.xlsx", [{"type": "start", "name": "start"}, *numbered_survey(400)],
+                      settings={"form_id": "long"})
+    assert problems_of(path) == [f"{path}: survey sheet: 400 questions; a questionnaire may have at most "
+                                 "300: split the form"]
+
+
+def test_a_form_of_300_chained_questions_is_imported_and_its_progress_computed(tmp_path: Path) -> None:
+    form = read_xlsform(write_form(tmp_path / "long.xlsx", numbered_survey(300), settings={"form_id": "long"})).form
+    costs = question_costs(form, Catalogs.load())  # what `questionnaire import` reports, with progress lines
+    assert len(costs) == 300
+    assert progress(form, {"q0": 5}, "q1") == Progress(number=2, total=300, exact=False)
+    assert progress(form, {f"q{i}": 5 for i in range(299)}, "q299") == Progress(300, 300, exact=True)
