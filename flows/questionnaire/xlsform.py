@@ -21,15 +21,24 @@ from typing import Any
 from pydantic import ValidationError
 
 from flows.errors import ExpressionError, Problem, QuestionnaireError
-from flows.questionnaire.expr import CURRENT, BoolOp, Node
+from flows.questionnaire.expr import BoolOp, Node
 from flows.questionnaire.lenient import lenient_form
 from flows.questionnaire.loader import check_logic
 from flows.questionnaire.schema import Questionnaire
 from flows.questionnaire.xlsform_columns import Columns, SheetProblem, truthy
 from flows.questionnaire.xlsform_place import SheetLocator
 from flows.questionnaire.xlsform_texts import Texts
-from flows.questionnaire.xlsform_work import Row, Sheets, Work, choice_lists, choices_of
-from flows.questionnaire.xpath import from_xpath, to_source
+from flows.questionnaire.xlsform_work import (
+    Row,
+    Sheets,
+    Work,
+    choice_lists,
+    choice_questions,
+    choice_questions_for,
+    choices_of,
+    normal_type,
+)
+from flows.questionnaire.xpath import Choices, from_xpath, to_source
 
 META = frozenset({
     "start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username",
@@ -62,25 +71,9 @@ class _Group:
     relevant: Node | None
 
 
-def _normal_type(raw: str) -> tuple[str, str | None, str]:
-    """'select one  colours' → ('select_one', 'colours', rest); 'begin group' → ('begin_group', …)."""
-    words = raw.strip().split()
-    text = " ".join(words).lower()
-    text = re.sub(r"^(begin|end) (group|repeat|loop)\b", r"\1_\2", text)
-    text = re.sub(r"^select (one|multiple)( from file| external)?\b",
-                  lambda m: f"select_{m.group(1)}{(m.group(2) or '').replace(' ', '_')}", text)
-    text = re.sub(r"^select all that apply\b", "select_multiple", text)
-    head, _, rest = text.partition(" ")
-    if head in ("select_one", "select_multiple"):
-        original = raw.strip().split()
-        list_name = original[1] if len(original) > 1 else None
-        return head, list_name, " ".join(original[2:]).lower()
-    return {"trigger": "acknowledge", "begin group": "begin_group"}.get(head, head), None, rest
-
-
 def size_problem(sheets: Sheets) -> Problem | None:
     """A form too long for a chat survey, said before anything else is done with it."""
-    count = sum(1 for row in sheets.survey if row.get("type", "").strip() and _normal_type(row["type"])[0]
+    count = sum(1 for row in sheets.survey if row.get("type", "").strip() and normal_type(row["type"])[0]
                 not in (*META, *NOTED, "begin_group", "end_group"))
     if count <= MAX_QUESTIONS:
         return None
@@ -103,11 +96,7 @@ def import_xlsform(sheets: Sheets, *, questionnaire_id: str | None = None,
     for columns in (survey_columns, choice_columns, settings_columns):
         work.warnings += [f"{sheets.source}: column '{h}' is not in Kazakh or Russian: not used"
                           for h in columns.ignored]
-    texts_answers = {
-        str(row.get("name", "")).strip() for row in sheets.survey
-        if _normal_type(row.get("type", ""))[0] in ("select_one", "select_multiple")
-    }
-    questions = _questions(work, texts_answers)
+    questions = _questions(work, choice_questions(sheets))
     lists = choice_lists(work)
     data: dict[str, Any] = {
         "id": questionnaire_id or settings.get("form_id") or _stem(sheets.source),
@@ -159,7 +148,7 @@ def _stem(source: str) -> str:
     return name.rsplit(".", 1)[0].lower()
 
 
-def _questions(work: Work, texts_answers: set[str]) -> list[dict[str, Any]]:
+def _questions(work: Work, choices: Choices) -> list[dict[str, Any]]:
     questions: list[dict[str, Any]] = []
     groups: list[_Group] = []
     skipping: list[int] = []  # the rows of the repeats being dropped
@@ -167,7 +156,7 @@ def _questions(work: Work, texts_answers: set[str]) -> list[dict[str, Any]]:
         number = index + 2
         if not row or not row.get("type", "").strip():
             continue
-        kind, list_name, rest = _normal_type(row["type"])
+        kind, list_name, rest = normal_type(row["type"])
         name = row.get("name", "").strip()
         if skipping:
             if kind in ("begin_repeat", "begin_loop"):
@@ -183,7 +172,7 @@ def _questions(work: Work, texts_answers: set[str]) -> list[dict[str, Any]]:
             work.dropped[name] = f"the {kind} of row {number}, which the bot does not use"
             continue
         if kind == "begin_group":
-            groups.append(_Group(number, _expression(work, row, number, "relevant", texts_answers)))
+            groups.append(_Group(number, _expression(work, row, number, "relevant", choices)))
             continue
         if kind == "end_group":
             if not groups:
@@ -199,7 +188,7 @@ def _questions(work: Work, texts_answers: set[str]) -> list[dict[str, Any]]:
             if kind in ("begin_repeat", "begin_loop"):
                 skipping.append(number)
             continue
-        question = _question(work, row, number, kind, list_name, texts_answers, groups)
+        question = _question(work, row, number, kind, list_name, choices, groups)
         if question is not None:
             work.places.question_rows.append(number)
             questions.append(question)
@@ -225,7 +214,7 @@ def _refusal(kind: str, row: Row, rest: str) -> str | None:
 
 
 def _question(work: Work, row: Row, number: int, kind: str, list_name: str | None,
-              texts_answers: set[str], groups: list[_Group]) -> dict[str, Any] | None:
+              choices: Choices, groups: list[_Group]) -> dict[str, Any] | None:
     texts = work.texts
     question: dict[str, Any] = {"id": row.get("name", "").strip(), "type": PLAIN.get(kind, kind)}
     for name in ("label", "hint", "required_message", "constraint_message", "end_message"):
@@ -250,15 +239,14 @@ def _question(work: Work, row: Row, number: int, kind: str, list_name: str | Non
         question["type"] = bot_type
         if bot_type not in ("single", "multi"):
             question.pop("choices", None)
-    _bot_fields(work, row, number, question, texts_answers)
-    own = _expression(work, row, number, "relevant", texts_answers)
+    _bot_fields(work, row, number, question, choices)
+    own = _expression(work, row, number, "relevant", choices)
     conditions = [g.relevant for g in groups if g.relevant is not None] + ([own] if own is not None else [])
     if conditions:
         joined = conditions[0] if len(conditions) == 1 else BoolOp("and", tuple(conditions))
         question["relevant"] = to_source(joined)
-    # In a choice question's constraint, "." is a choice id too: ". != 1" means the choice named 1.
-    own_texts = texts_answers | {CURRENT} if kind in ("select_one", "select_multiple") else texts_answers
-    constraint = _expression(work, row, number, "constraint", own_texts)
+    own_choices = choice_questions_for(choices, question["id"], kind)
+    constraint = _expression(work, row, number, "constraint", own_choices)
     if constraint is not None:
         question["constraint"] = to_source(constraint)
         if "constraint_message" not in question:
@@ -278,23 +266,23 @@ def _range(work: Work, row: Row, number: int, question: dict[str, Any]) -> None:
 
 
 def _bot_fields(
-    work: Work, row: Row, number: int, question: dict[str, Any], texts_answers: set[str]
+    work: Work, row: Row, number: int, question: dict[str, Any], choices: Choices
 ) -> None:
     for name in ("min", "max", "max_length", "end_as", "sms_budget"):
         value = row.get(f"bot_{name}", "").strip()
         if value:
             question[name] = value
-    end_if = _expression(work, row, number, "bot_end_if", texts_answers)
+    end_if = _expression(work, row, number, "bot_end_if", choices)
     if end_if is not None:
         question["end_if"] = to_source(end_if)
 
 
-def _expression(work: Work, row: Row, number: int, column: str, texts_answers: set[str]) -> Node | None:
+def _expression(work: Work, row: Row, number: int, column: str, choices: Choices) -> Node | None:
     source = row.get(column, "").strip()
     if not source:
         return None
     try:
-        return from_xpath(source, texts=texts_answers)
+        return from_xpath(source, choices=choices)
     except ExpressionError as exc:
         work.problem("survey", number, column, f"{exc} in {source!r}", row.get("name") or None)
         return None

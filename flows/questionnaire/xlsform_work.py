@@ -7,16 +7,17 @@ own choices; a list of exactly ``yes`` and ``no`` makes a yes/no question.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from flows.errors import ExpressionError, Problem
-from flows.questionnaire.expr import evaluate
+from flows.questionnaire.expr import CURRENT, evaluate
 from flows.questionnaire.xlsform_columns import SheetProblem
 from flows.questionnaire.xlsform_place import Places
 from flows.questionnaire.xlsform_texts import Texts
-from flows.questionnaire.xpath import from_xpath
+from flows.questionnaire.xpath import Choices, from_xpath
 
 Row = Mapping[str, str]
 
@@ -88,8 +89,6 @@ def _values(row: Row) -> dict[str, Any]:
     return values
 
 
-
-
 def choice_lists(work: Work) -> dict[str, list[dict[str, Any]]]:
     """Lists asked by name, and lists no question uses (kept as the form has them); a list only
     inlined or read as yes/no is not repeated."""
@@ -104,3 +103,47 @@ def choice_lists(work: Work) -> dict[str, list[dict[str, Any]]]:
         lists.setdefault(name, []).append(work.texts.choice(row, index + 2))
         work.places.list_rows.setdefault(name, []).append(index + 2)
     return lists
+
+
+def normal_type(raw: str) -> tuple[str, str | None, str]:
+    """'select one  colours' → ('select_one', 'colours', rest); 'begin group' → ('begin_group', …)."""
+    words = raw.strip().split()
+    text = " ".join(words).lower()
+    text = re.sub(r"^(begin|end) (group|repeat|loop)\b", r"\1_\2", text)
+    text = re.sub(r"^select (one|multiple)( from file| external)?\b",
+                  lambda m: f"select_{m.group(1)}{(m.group(2) or '').replace(' ', '_')}", text)
+    text = re.sub(r"^select all that apply\b", "select_multiple", text)
+    head, _, rest = text.partition(" ")
+    if head in ("select_one", "select_multiple"):
+        original = raw.strip().split()
+        list_name = original[1] if len(original) > 1 else None
+        return head, list_name, " ".join(original[2:]).lower()
+    return {"trigger": "acknowledge", "begin group": "begin_group"}.get(head, head), None, rest
+
+
+def choice_questions(sheets: Sheets) -> Choices:
+    """The choice questions, for reading expressions: which answer a choice id, their choices."""
+    texts: set[str] = set()
+    names: dict[str, list[str]] = {}
+    acknowledged: set[str] = set()
+    for row in sheets.survey:
+        kind, list_name, _ = normal_type(row.get("type", ""))
+        name = str(row.get("name", "")).strip()
+        if kind in ("select_one", "select_multiple"):
+            texts.add(name)
+        if kind == "select_one":
+            names[name] = [c.get("name", "").strip() for c in sheets.choices
+                           if c.get("list_name", "").strip() == list_name]
+        if kind == "acknowledge":
+            acknowledged.add(name)
+    return Choices(texts, names, acknowledged)
+
+
+def choice_questions_for(choices: Choices, name: str, kind: str) -> Choices:
+    """In a question's own constraint, "." is its answer: ". != 1" means the choice named 1."""
+    if kind not in ("select_one", "select_multiple", "acknowledge"):
+        return choices
+    names = {**choices.names, CURRENT: choices.names[name]} if name in choices.names else choices.names
+    acknowledged = {*choices.acknowledged, CURRENT} if kind == "acknowledge" else choices.acknowledged
+    texts = {*choices.texts, CURRENT} if kind != "acknowledge" else choices.texts
+    return Choices(texts, names, acknowledged)

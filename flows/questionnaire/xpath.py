@@ -19,9 +19,10 @@ empty answer is ``''`` in XPath but ``None`` here, so ``${q} != ''`` becomes
 
 from __future__ import annotations
 
+import operator
 import re
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from flows.errors import ExpressionError
 from flows.questionnaire.expr import (
@@ -78,11 +79,25 @@ def _tokenize(source: str) -> list[_Token]:
     return tokens
 
 
+_FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
+_NUMBER_TEXT = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the reader knows of a form's choice questions."""
+
+    texts: Collection[str] = ()  # questions whose answers are choice ids (texts, even "1")
+    names: Mapping[str, Sequence[str]] = field(default_factory=dict)  # a select_one → its choices' names
+    acknowledged: Collection[str] = ()  # acknowledge questions: ODK's "OK" is the bot's "ok"
+
+
 class _XPath:
-    def __init__(self, source: str, texts: Collection[str], columns: bool) -> None:
+    def __init__(self, source: str, choices: Choices, columns: bool) -> None:
         self.tokens = _tokenize(source)
         self.index = 0
-        self.texts = texts  # questions whose answers are choice ids (texts, even "1")
+        self.texts = choices.texts
+        self.choices = choices
         self.columns = columns  # choice_filter: bare names are the choice's own columns
 
     def peek(self) -> _Token | None:
@@ -148,14 +163,36 @@ class _XPath:
             if isinstance(other, Literal) and other.value == "" and op in ("=", "!="):
                 # XPath's empty answer is '', the engine's is None: compare lengths instead.
                 return Compare(">" if op == "!=" else "=", Call("string-length", (side,)), Literal(0))
-        return Compare(op, self.as_text(left, right), self.as_text(right, left))
+        if op in ("=", "!="):
+            return Compare(op, self.as_text(left, right), self.as_text(right, left))
+        for question, bound, ordered in ((left, right, op), (right, left, _FLIPPED[op])):
+            if isinstance(question, Ref) and question.name in self.texts and isinstance(bound, Literal):
+                return self.choices_beyond(question, ordered, bound)
+        return Compare(op, left, right)
+
+    def choices_beyond(self, question: Ref, op: str, bound: Literal) -> Node:
+        """``${edu} >= 3`` over choices named 1 … 12: ``edu in ('3', …, '12')``; compared as texts,
+        '10' would come before '3'."""
+        names = self.choices.names.get(question.name, ())
+        value = bound.value
+        number = value if isinstance(value, str) and _NUMBER_TEXT.fullmatch(value) else (
+            None if isinstance(value, bool | str) else value)
+        if not names or number is None or not all(_NUMBER_TEXT.fullmatch(name) for name in names):
+            raise ExpressionError(f"'{op}' on the choices of {question.name!r} is not supported: "
+                                  "compare choice codes with = or selected()")
+        limit = float(number)
+        kept = tuple(Literal(name) for name in names if _ORDERED[op](float(name), limit))
+        return InList(question, kept, negated=False) if kept else Literal(False)
 
     def as_text(self, node: Node, other: Node) -> Node:
-        """A number compared with a choice question is the choice id it names."""
+        """A number compared with a choice question is the choice id it names; ODK's ``OK`` of an
+        acknowledge question is the bot's ``ok``."""
         value = node.value if isinstance(node, Literal) else None
         if isinstance(value, int | float) and not isinstance(value, bool):
             if isinstance(other, Ref) and other.name in self.texts:
                 return Literal(_number_text(value))
+        if value == "OK" and isinstance(other, Ref) and other.name in self.choices.acknowledged:
+            return Literal("ok")
         return node
 
     def boolean(self, node: Node) -> Node:
@@ -219,6 +256,10 @@ class _XPath:
         raise ExpressionError(f"the function {name}() at position {token.position} is not supported")
 
 
+_ORDERED: dict[str, Callable[[float, float], bool]] = {
+    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+
+
 def _number(text: str) -> int | float:
     return float(text) if "." in text else int(text)
 
@@ -227,11 +268,12 @@ def _number_text(value: int | float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def from_xpath(source: str, *, texts: Collection[str] = (), columns: bool = False) -> Node:
+def from_xpath(source: str, *, texts: Collection[str] = (), choices: Choices | None = None,
+               columns: bool = False) -> Node:
     """An XLSForm expression as the engine's tree; :class:`ExpressionError` says what is outside
-    the subset. ``texts``: the questions answered by choice ids; ``columns``: a choice_filter,
-    whose bare names are the choices' own columns."""
-    return _XPath(source, texts, columns).parse()
+    the subset. ``texts``: the questions answered by choice ids (or ``choices``, all the reader
+    knows of them); ``columns``: a choice_filter, whose bare names are the choices' own columns."""
+    return _XPath(source, choices or Choices(texts), columns).parse()
 
 
 # ---- printing ----

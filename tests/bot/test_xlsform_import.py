@@ -11,6 +11,7 @@ from bot.channels.sms_budget import question_costs
 from bot.i18n import Catalogs
 from bot.xlsform.files import read_xlsform
 from flows.errors import QuestionnaireError
+from flows.questionnaire.expr import evaluate, parse_expression
 from flows.questionnaire.progress import Progress, progress
 from flows.questionnaire.schema import Bilingual
 from tests.bot.xlsform_forms import (
@@ -252,3 +253,24 @@ def test_a_form_of_300_chained_questions_is_imported_and_its_progress_computed(t
     assert len(costs) == 300
     assert progress(form, {"q0": 5}, "q1") == Progress(number=2, total=300, exact=False)
     assert progress(form, {f"q{i}": 5 for i in range(299)}, "q299") == Progress(300, 300, exact=True)
+
+
+def test_numbered_choices_compare_as_numbers_and_ok_as_the_bots_ok(tmp_path: Path) -> None:
+    levels = choice_rows("levels", *((str(n), f"{n}-сынып", f"{n} класс") for n in range(1, 13)))
+    survey = [{"type": "acknowledge", "name": "agree", KK: "Келісесіз бе?", RU: "Согласны?"},
+              {"type": "select_one levels", "name": "edu", KK: "Сынып?", RU: "Класс?", "relevant": "${agree} = 'OK'"},
+              {"type": "text", "name": "school", KK: "Мектеп?", RU: "Школа?", "relevant": "${edu} >= 10"}]
+    form = read_xlsform(write_form(tmp_path / "edu.xlsx", survey, levels, {"form_id": "edu"})).form
+    assert form.question("edu").relevant == "agree = 'ok'"
+    school = parse_expression(form.question("school").relevant or "")
+    assert [n for n in range(1, 13) if evaluate(school, {"edu": str(n)})] == [10, 11, 12]
+
+
+def test_an_ordered_comparison_with_named_choices_is_refused_with_its_place(tmp_path: Path) -> None:
+    survey = [{"type": "select_one yes_no", "name": "kids", KK: "Бала?", RU: "Дети?"},
+              {"type": "text", "name": "why", KK: "Неге?", RU: "Почему?", "relevant": "${kids} > 'no'"}]
+    yes_no = choice_rows("yes_no", ("yes", "Иә", "Да"), ("no", "Жоқ", "Нет"))
+    path = write_form(tmp_path / "kids.xlsx", survey, yes_no, {"form_id": "kids"})
+    assert problems_of(path) == [
+        f"{path}: survey sheet, row 3, column 'relevant': question 'why': '>' on the choices of 'kids' is not "
+        "supported: compare choice codes with = or selected() in \"${kids} > 'no'\""]

@@ -6,7 +6,7 @@ import pytest
 
 from flows.errors import ExpressionError
 from flows.questionnaire.expr import evaluate, parse_expression
-from flows.questionnaire.xpath import from_xpath, to_source, to_xpath
+from flows.questionnaire.xpath import Choices, from_xpath, to_source, to_xpath
 
 CHOICES = {"grades", "rating"}
 
@@ -137,3 +137,31 @@ def test_the_engine_checks_its_functions_arguments() -> None:
         parse_expression("string-length(a, b)")
     with pytest.raises(ExpressionError, match="must be a text in quotes"):
         parse_expression("regex(., 5)")
+
+
+GRADES = Choices(texts={"edu", "town", "grades"}, names={"edu": [str(n) for n in range(1, 13)],
+                                                         "town": ["1", "north", "3"]})
+
+
+def test_an_ordered_comparison_with_numbered_choices_lists_the_choices_it_keeps() -> None:
+    """As texts, '10' < '3': ``${edu} >= 3`` must keep 10, 11 and 12."""
+    at_least_3 = to_source(from_xpath("${edu} >= 3", choices=GRADES))
+    assert at_least_3 == "edu in ('3', '4', '5', '6', '7', '8', '9', '10', '11', '12')"
+    for answer, expected in (("10", True), ("12", True), ("3", True), ("2", False), (None, False)):
+        assert evaluate(parse_expression(at_least_3), {"edu": answer}) is expected
+    assert to_source(from_xpath("3 > ${edu}", choices=GRADES)) == "edu in ('1', '2')"
+    assert to_source(from_xpath("${edu} < '2.5'", choices=GRADES)) == "edu in ('1', '2')"
+    assert to_source(from_xpath("${edu} > 12", choices=GRADES)) == "false"
+    assert to_source(from_xpath("${edu} = 3", choices=GRADES)) == "edu = '3'"
+
+
+@pytest.mark.parametrize("xpath", ["${town} > 1", "${grades} >= 2", "${edu} > 'x'"])
+def test_an_ordered_comparison_with_choices_not_all_numbers_is_refused(xpath: str) -> None:
+    with pytest.raises(ExpressionError, match="compare choice codes with = or selected()"):
+        from_xpath(xpath, choices=GRADES)
+
+
+def test_odks_ok_of_an_acknowledge_question_is_the_bots_ok() -> None:
+    choices = Choices(acknowledged={"agree"})
+    assert to_source(from_xpath("${agree} = 'OK'", choices=choices)) == "agree = 'ok'"
+    assert to_source(from_xpath("${other} = 'OK'", choices=choices)) == "other = 'OK'"
