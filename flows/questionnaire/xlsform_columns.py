@@ -91,10 +91,19 @@ class Columns:
         self.default = language_of(default_language) if default_language else None
         self.by_field: dict[tuple[str, str], str] = {}
         self.ignored: list[str] = []
+        # A text column without ::language and no default_language (KoBoToolbox's usual "label"):
+        # said once as a problem of the column; its texts stand in for both languages meanwhile,
+        # so that every row does not say its label is missing.
+        self.unplaced: dict[str, str] = {}
         for header in headers:
             base, language = split_header(header)
             code = language_of(language) if language is not None else self.default
-            if language is not None and code is None:
+            if language is None and code is None and base in BILINGUAL_FIELDS:
+                if default_language:
+                    self.ignored.append(header)  # the form's default is another language
+                else:
+                    self.unplaced.setdefault(base, header)
+            elif language is not None and code is None:
                 self.ignored.append(header)
             elif code is not None:
                 self.by_field.setdefault((base, code), header)
@@ -110,4 +119,7 @@ class Columns:
             value = row.get(header, "").strip() if header is not None else ""
             if value:
                 found[language] = value
+        plain = self.unplaced.get(field)
+        if not found and plain is not None and row.get(plain, "").strip():
+            found = dict.fromkeys(LANGUAGES, row[plain].strip())
         return found

@@ -94,4 +94,9 @@ class Texts:
             listed = ", ".join(str(row) for row in rows[:20]) + (" …" if len(rows) > 20 else "")
             message = f"the {LANGUAGE_NAMES[language]} text is missing in rows {listed}"
             found.append(SheetProblem(self.source, None, None, message, sheet=sheet, column=column))
+        for sheet, columns in (("survey", self.survey), ("choices", self.choices)):
+            for base, header in columns.unplaced.items():
+                use = " and ".join(language_header(base, language) for language in LANGUAGES)
+                message = f"the column names no language: use {use}, or set default_language"
+                found.append(SheetProblem(self.source, None, None, message, sheet=sheet, column=header))
         return found

@@ -274,3 +274,20 @@ def test_an_ordered_comparison_with_named_choices_is_refused_with_its_place(tmp_
     assert problems_of(path) == [
         f"{path}: survey sheet, row 3, column 'relevant': question 'why': '>' on the choices of 'kids' is not "
         "supported: compare choice codes with = or selected() in \"${kids} > 'no'\""]
+
+
+def test_a_plain_label_column_without_default_language_is_one_line_per_column(tmp_path: Path) -> None:
+    """KoBoToolbox's usual layout: 'label' and 'hint' columns, no language, no settings sheet."""
+    survey = [{"type": "select_one yes_no", "name": "kids", "label": "Есть ли дети?", "hint": "Да или нет"},
+              {"type": "text", "name": "village", "label": "Ваше село?"}]
+    yes_no = [{"list_name": "yes_no", "name": "yes", "label": "Да"}, {"list_name": "yes_no", "name": "no", "label": "Нет"}]
+    path = write_form(tmp_path / "kobo.xlsx", survey, yes_no)
+    fix = "use {0}::Kazakh (kk) and {0}::Russian (ru), or set default_language"
+    assert problems_of(path, questionnaire_id="kobo") == [
+        f"{path}: survey sheet, column 'label': the column names no language: {fix.format('label')}",
+        f"{path}: survey sheet, column 'hint': the column names no language: {fix.format('hint')}",
+        f"{path}: choices sheet, column 'label': the column names no language: {fix.format('label')}",
+    ]
+    russian = write_form(tmp_path / "ru.xlsx", survey, yes_no, {"form_id": "ru", "default_language": "Russian (ru)"})
+    assert problems_of(russian)[0] == (f"{russian}: survey sheet, column 'label::Kazakh (kk)': the Kazakh text "
+                                      "is missing in rows 2, 3")
