@@ -25,7 +25,7 @@ from flows.questionnaire.expr import BoolOp, Node
 from flows.questionnaire.lenient import lenient_form
 from flows.questionnaire.loader import check_logic
 from flows.questionnaire.schema import Questionnaire
-from flows.questionnaire.xlsform_columns import Columns, SheetProblem, truthy
+from flows.questionnaire.xlsform_columns import FALSE_WORDS, TRUE_WORDS, Columns, SheetProblem, truthy
 from flows.questionnaire.xlsform_place import SheetLocator
 from flows.questionnaire.xlsform_texts import Texts
 from flows.questionnaire.xlsform_work import (
@@ -223,6 +223,10 @@ def _question(work: Work, row: Row, number: int, kind: str, list_name: str | Non
             question[name] = value
     if kind != "note":
         question["required"] = truthy(row.get("required"))
+        given = row.get("required", "").strip()
+        if given.lower() not in TRUE_WORDS | FALSE_WORDS:
+            work.warnings.append(f"{work.sheets.source}: survey sheet, row {number}: required {given!r} is "
+                                 "an expression; the bot asks the question as optional")
         if not question["required"] and "required_message" in question:
             work.warnings.append(f"{work.sheets.source}: survey sheet, row {number}: required_message of an "
                                  "optional question is not used")

@@ -38,6 +38,7 @@ _ALIASES = {
 BILINGUAL_FIELDS = ("label", "hint", "required_message", "constraint_message")
 BOT_FIELDS = ("min", "max", "max_length", "end_if", "end_message", "end_as", "sms_budget")
 TRUE_WORDS = frozenset({"yes", "true", "true()", "1", "y"})
+FALSE_WORDS = frozenset({"", "no", "false", "false()", "0", "n"})
 
 
 def language_of(name: str) -> str | None:

@@ -17,7 +17,7 @@ from flows.questionnaire.expr import parse_expression
 from flows.questionnaire.schema import DEFAULT_TEXT_LENGTH, Bilingual, ChoiceDef, Question, Questionnaire
 from flows.questionnaire.xlsform_columns import LANGUAGE_COLUMNS, LANGUAGES, language_header
 from flows.questionnaire.xlsform_texts import NO_SMS, column_base, sms_header
-from flows.questionnaire.xpath import to_xpath
+from flows.questionnaire.xpath import plain_number, to_xpath
 
 Row = dict[str, str]
 YES_NO = (("yes", Localized(kk="Иә", ru="Да")), ("no", Localized(kk="Жоқ", ru="Нет")))
@@ -44,7 +44,7 @@ def _texts(row: Row, field: str, text: Bilingual | None) -> None:
 
 
 def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
+    return str(int(value)) if float(value).is_integer() else plain_number(value)
 
 
 def _xpath(source: str) -> str:

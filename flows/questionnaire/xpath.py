@@ -23,6 +23,7 @@ import operator
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from flows.errors import ExpressionError
 from flows.questionnaire.expr import (
@@ -291,7 +292,15 @@ def _literal(value: str | int | float | bool, *, xpath: bool) -> str:
         return f"{word}()" if xpath else word
     if isinstance(value, str):
         return _quoted(value)
-    return repr(value)
+    return plain_number(value)
+
+
+def plain_number(value: int | float) -> str:
+    """0.00001, never 1e-05: neither XPath nor the engine reads an exponent."""
+    if isinstance(value, int):
+        return str(value)
+    text = format(Decimal(repr(value)), "f")
+    return text if "." in text else f"{text}.0"  # still a decimal, as it was read
 
 
 def to_source(node: Node) -> str:

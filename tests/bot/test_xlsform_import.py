@@ -291,3 +291,15 @@ def test_a_plain_label_column_without_default_language_is_one_line_per_column(tm
     russian = write_form(tmp_path / "ru.xlsx", survey, yes_no, {"form_id": "ru", "default_language": "Russian (ru)"})
     assert problems_of(russian)[0] == (f"{russian}: survey sheet, column 'label::Kazakh (kk)': the Kazakh text "
                                       "is missing in rows 2, 3")
+
+
+def test_a_required_given_as_an_expression_is_optional_with_a_warning(tmp_path: Path) -> None:
+    survey = [{"type": "integer", "name": "age", KK: "Жасыңыз?", RU: "Возраст?", "required": "yes"},
+              {"type": "text", "name": "school", KK: "Мектеп?", RU: "Школа?", "required": "${age} < 18"},
+              {"type": "text", "name": "job", KK: "Жұмыс?", RU: "Работа?", "required": "no"}]
+    path = write_form(tmp_path / "req.xlsx", survey, settings={"form_id": "req"})
+    imported = read_xlsform(path)
+    assert [q.required for q in imported.form.questions] == [True, False, False]
+    ours = [w for w in imported.warnings if "pyxform" not in w]
+    assert ours == [f"{path}: survey sheet, row 3: required '${{age}} < 18' is an expression; the bot asks "
+                    "the question as optional"]

@@ -93,6 +93,8 @@ def test_expressions_outside_the_subset_are_refused_saying_why(xpath: str, said:
     "regex(., '^[0-9]{10}$') and string-length(.) > 0",
     "x > -2.5",
     "flag = true",
+    "x > 0.00001",
+    "x < 1000000.25",
 ])
 def test_engine_expressions_go_out_as_xpath_and_come_back_unchanged(engine: str) -> None:
     xpath = to_xpath(parse_expression(engine))
