@@ -20,12 +20,18 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from flows.errors import ExpressionError, Problem, QuestionnaireError
+from flows.errors import Problem, QuestionnaireError
 from flows.questionnaire.expr import BoolOp, Node
 from flows.questionnaire.lenient import lenient_form
 from flows.questionnaire.loader import check_logic
 from flows.questionnaire.schema import Questionnaire
-from flows.questionnaire.xlsform_columns import FALSE_WORDS, TRUE_WORDS, Columns, SheetProblem, truthy
+from flows.questionnaire.xlsform_columns import (
+    FALSE_WORDS,
+    TRUE_WORDS,
+    Columns,
+    SheetProblem,
+    truthy,
+)
 from flows.questionnaire.xlsform_place import SheetLocator
 from flows.questionnaire.xlsform_texts import Texts
 from flows.questionnaire.xlsform_work import (
@@ -36,9 +42,10 @@ from flows.questionnaire.xlsform_work import (
     choice_questions,
     choice_questions_for,
     choices_of,
+    expression,
     normal_type,
 )
-from flows.questionnaire.xpath import Choices, from_xpath, to_source
+from flows.questionnaire.xpath import Choices, to_source
 
 META = frozenset({
     "start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username",
@@ -172,7 +179,7 @@ def _questions(work: Work, choices: Choices) -> list[dict[str, Any]]:
             work.dropped[name] = f"the {kind} of row {number}, which the bot does not use"
             continue
         if kind == "begin_group":
-            groups.append(_Group(number, _expression(work, row, number, "relevant", choices)))
+            groups.append(_Group(number, expression(work, row, number, "relevant", choices)))
             continue
         if kind == "end_group":
             if not groups:
@@ -244,13 +251,13 @@ def _question(work: Work, row: Row, number: int, kind: str, list_name: str | Non
         if bot_type not in ("single", "multi"):
             question.pop("choices", None)
     _bot_fields(work, row, number, question, choices)
-    own = _expression(work, row, number, "relevant", choices)
+    own = expression(work, row, number, "relevant", choices)
     conditions = [g.relevant for g in groups if g.relevant is not None] + ([own] if own is not None else [])
     if conditions:
         joined = conditions[0] if len(conditions) == 1 else BoolOp("and", tuple(conditions))
         question["relevant"] = to_source(joined)
     own_choices = choice_questions_for(choices, question["id"], kind)
-    constraint = _expression(work, row, number, "constraint", own_choices)
+    constraint = expression(work, row, number, "constraint", own_choices)
     if constraint is not None:
         question["constraint"] = to_source(constraint)
         if "constraint_message" not in question:
@@ -276,19 +283,6 @@ def _bot_fields(
         value = row.get(f"bot_{name}", "").strip()
         if value:
             question[name] = value
-    end_if = _expression(work, row, number, "bot_end_if", choices)
+    end_if = expression(work, row, number, "bot_end_if", choices)
     if end_if is not None:
         question["end_if"] = to_source(end_if)
-
-
-def _expression(work: Work, row: Row, number: int, column: str, choices: Choices) -> Node | None:
-    source = row.get(column, "").strip()
-    if not source:
-        return None
-    try:
-        return from_xpath(source, choices=choices)
-    except ExpressionError as exc:
-        work.problem("survey", number, column, f"{exc} in {source!r}", row.get("name") or None)
-        return None
-
-

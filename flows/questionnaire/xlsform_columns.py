@@ -37,6 +37,10 @@ _ALIASES = {
 }
 BILINGUAL_FIELDS = ("label", "hint", "required_message", "constraint_message")
 BOT_FIELDS = ("min", "max", "max_length", "end_if", "end_message", "end_as", "sms_budget")
+# An expression the XPath cannot say exactly (``in (…)``, a bare yes/no answer) also travels in
+# the engine's own text, next to its XPath column, and is read from there while the XPath is unchanged.
+ENGINE_COLUMNS = {"relevant": "bot_relevant", "constraint": "bot_constraint",
+                  "bot_end_if": "bot_end_if_engine"}
 TRUE_WORDS = frozenset({"yes", "true", "true()", "1", "y"})
 FALSE_WORDS = frozenset({"", "no", "false", "false()", "0", "n"})
 

@@ -12,12 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flows.errors import ExpressionError
 from flows.events import Localized
 from flows.questionnaire.expr import parse_expression
 from flows.questionnaire.schema import DEFAULT_TEXT_LENGTH, Bilingual, ChoiceDef, Question, Questionnaire
-from flows.questionnaire.xlsform_columns import LANGUAGE_COLUMNS, LANGUAGES, language_header
+from flows.questionnaire.xlsform_columns import ENGINE_COLUMNS, LANGUAGE_COLUMNS, LANGUAGES, language_header
 from flows.questionnaire.xlsform_texts import NO_SMS, column_base, sms_header
-from flows.questionnaire.xpath import plain_number, to_xpath
+from flows.questionnaire.xlsform_work import choice_questions_for
+from flows.questionnaire.xpath import Choices, from_xpath, plain_number, to_source, to_xpath
 
 Row = dict[str, str]
 YES_NO = (("yes", Localized(kk="Иә", ru="Да")), ("no", Localized(kk="Жоқ", ru="Нет")))
@@ -49,6 +51,28 @@ def _number(value: float) -> str:
 
 def _xpath(source: str) -> str:
     return to_xpath(parse_expression(source))
+
+
+def _choice_questions(form: Questionnaire) -> Choices:
+    """What the import will know of the choice questions, to foresee how it reads an XPath."""
+    texts = {q.id for q in form.questions if q.type in ("single", "multi", "yes_no")}
+    names = {q.id: [c.id for c in form.choices_of(q)]
+             for q in form.questions if q.type in ("single", "yes_no")}
+    return Choices(texts, names)
+
+
+def _expression(row: Row, field: str, source: str, choices: Choices) -> None:
+    """The XPath in its column; and the engine's own text in a ``bot_`` column when the XPath
+    would not read back as the same (``in (…)``, a bare yes/no answer …)."""
+    xpath = _xpath(source)
+    column = column_base(field) if field == "end_if" else field
+    row[column] = xpath
+    try:
+        same = to_source(from_xpath(xpath, choices=choices)) == to_source(parse_expression(source))
+    except ExpressionError:
+        same = False
+    if not same:
+        row[ENGINE_COLUMNS[column]] = source
 
 
 def _free_name(wanted: str, taken: set[str]) -> str:
@@ -87,12 +111,12 @@ def _question_row(form: Questionnaire, question: Question, list_name: str | None
         row["appearance"] = "numbers"
     if isinstance(question.choices, tuple):
         row["bot_choices"] = "inline"
-    for field in ("relevant", "constraint"):
+    choices = _choice_questions(form)
+    for field in ("relevant", "constraint", "end_if"):
         source = getattr(question, field)
         if source:
-            row[field] = _xpath(source)
-    if question.end_if:
-        row["bot_end_if"] = _xpath(question.end_if)
+            own = choices if field != "constraint" else choice_questions_for(choices, question.id, kind)
+            _expression(row, field, source, own)
     if question.end_as != "completed":
         row["bot_end_as"] = question.end_as
     for field in ("min", "max"):

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flows.errors import ExpressionError, Problem
-from flows.questionnaire.expr import CURRENT, evaluate
-from flows.questionnaire.xlsform_columns import SheetProblem
+from flows.questionnaire.expr import CURRENT, Node, evaluate, parse_expression
+from flows.questionnaire.xlsform_columns import ENGINE_COLUMNS, SheetProblem
 from flows.questionnaire.xlsform_place import Places
 from flows.questionnaire.xlsform_texts import Texts
-from flows.questionnaire.xpath import Choices, from_xpath
+from flows.questionnaire.xpath import Choices, from_xpath, to_xpath
 
 Row = Mapping[str, str]
 
@@ -147,3 +147,26 @@ def choice_questions_for(choices: Choices, name: str, kind: str) -> Choices:
     acknowledged = {*choices.acknowledged, CURRENT} if kind == "acknowledge" else choices.acknowledged
     texts = {*choices.texts, CURRENT} if kind != "acknowledge" else choices.texts
     return Choices(texts, names, acknowledged)
+
+
+def expression(work: Work, row: Row, number: int, column: str, choices: Choices) -> Node | None:
+    """A row's expression: the engine's own text while its XPath is as exported, else the XPath."""
+    source = row.get(column, "").strip()
+    if not source:
+        return None
+    engine = row.get(ENGINE_COLUMNS.get(column, ""), "").strip()
+    try:
+        if engine and to_xpath(parse_expression(engine)) == source:
+            return parse_expression(engine)
+        if engine:
+            work.warnings.append(f"{work.sheets.source}: survey sheet, row {number}: {column} was edited; "
+                                 f"{ENGINE_COLUMNS[column]} is not used")
+    except ExpressionError as exc:
+        work.problem("survey", number, ENGINE_COLUMNS[column], f"{exc} in {engine!r}",
+                     row.get("name") or None)
+        return None
+    try:
+        return from_xpath(source, choices=choices)
+    except ExpressionError as exc:
+        work.problem("survey", number, column, f"{exc} in {source!r}", row.get("name") or None)
+        return None

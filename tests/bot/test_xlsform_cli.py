@@ -7,13 +7,14 @@ import os
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from pyxform.xls2xform import convert  # type: ignore[import-untyped]
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from admin_cli import app
 from bot.features.surveys import shipped_default
-from bot.xlsform.files import read_xlsform
+from bot.xlsform.files import read_xlsform, write_xlsform
 from storage.db import Database
 from storage.models.surveys import Questionnaire, QuestionnaireVersion
 from tests.bot.xlsform_forms import KK, RU, school_form, write_form
@@ -134,3 +135,28 @@ def test_an_imported_form_exported_and_imported_again_is_the_same(tmp_path: Path
     run("questionnaire", "export", "school", "--format", "xlsform", "--out", str(out))
     assert read_xlsform(out).form == read_xlsform(form).form
     assert "unchanged, still version 1" in run("questionnaire", "import", str(out), "--publish")
+
+
+def test_bot_only_expressions_come_back_equal_unless_their_xpath_was_edited(tmp_path: Path) -> None:
+    data = shipped_default().model_dump(mode="json", exclude_none=True)
+    changed = {"gender": {"relevant": "consent"},  # a bare yes/no answer
+               "age_group": {"relevant": "gender in ('female', 'male')"},
+               "settlement": {"relevant": "age_group not in ('under_18')", "constraint": "not (. in ('x', 'y'))",
+                              "constraint_message": {"kk": "Басқа жазыңыз.", "ru": "Напишите иначе."}},
+               "consent": {"end_if": "not consent"}}
+    for question in data["questions"]:
+        question.update(changed.get(question["id"], {}))
+    form = shipped_default().model_validate(data)
+    out = tmp_path / "needs.xlsx"
+    write_xlsform(form, out)
+    assert read_xlsform(out).form == form
+    book = load_workbook(out)
+    survey = book["survey"]
+    headers = [cell.value for cell in survey[1]]
+    row = next(r for r in survey.iter_rows(min_row=2) if r[headers.index("name")].value == "gender")
+    row[headers.index("relevant")].value = "${consent} = 'yes'"  # edited in Excel
+    book.save(out)
+    again = read_xlsform(out)
+    assert again.form.question("gender").relevant == "consent = 'yes'"
+    assert again.form.question("age_group").relevant == "gender in ('female', 'male')"
+    assert any("relevant was edited; bot_relevant is not used" in w for w in again.warnings)
