@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from storage.db import Database
 
 IdOption = Annotated[str | None, typer.Option(
-    "--id", help="The questionnaire's id (default: the form_id of the settings sheet).")]
+    "--id", help="The questionnaire's id: a-z, 0-9 and _, at most 32 (default: the form_id of the settings "
+    "sheet, else the file's name).")]
 
 
 class Format(StrEnum):

@@ -117,6 +117,7 @@ def import_xlsform(sheets: Sheets, *, questionnaire_id: str | None = None,
     if intro is not None:
         data["intro"] = intro
     work.places.settings_columns = settings_columns
+    work.places.id_from = "option" if questionnaire_id else "settings" if settings.get("form_id") else "file"
     work.places.survey_columns = survey_columns
     work.places.choice_columns = choice_columns
     problems = [*work.problems, *work.texts.problems, *work.unsupported]

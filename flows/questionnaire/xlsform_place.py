@@ -22,6 +22,7 @@ class Places:
     survey_columns: Columns | None = None
     choice_columns: Columns | None = None
     settings_columns: Columns | None = None
+    id_from: str = "settings"  # "settings" (form_id), "option" (--id) or "file" (the file's name)
 
     def where(self, loc: Loc) -> tuple[str, int | None, str | None]:
         if len(loc) >= 2 and loc[0] == "questions" and isinstance(loc[1], int):
@@ -75,5 +76,17 @@ class SheetLocator(Locator):
         return self.places.where(loc)[1] or 0
 
     def problem(self, loc: Loc, message: str) -> Problem:
+        # The sheet, row and column say where: the model's own path ("choice_lists.yes_no.0.id: ")
+        # would only puzzle a facilitator.
+        for path in (".".join(str(p) for p in loc), ".".join(str(p) for p in loc[2:])):
+            if path and message.startswith(f"{path}: "):
+                message = message.removeprefix(f"{path}: ")
+                break
+        if loc == ("id",) and self.places.id_from != "settings":
+            if self.places.id_from == "file":
+                message += "; it comes from the file's name: give --id, or a form_id in a settings sheet"
+            return Problem(self.source, None, None, message)
+        if loc == ("id",):
+            message += "; change form_id in the settings sheet, or give --id"
         sheet, row, column = self.places.where(loc)
         return SheetProblem(self.source, row, self.question_id(loc), message, sheet=sheet, column=column)

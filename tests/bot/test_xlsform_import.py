@@ -174,15 +174,15 @@ def test_what_the_model_refuses_is_named_by_sheet_row_and_column(tmp_path: Path)
                       {"form_id": "Model Form"})
     found = problems_of(path)
     assert f"{path}: settings sheet, row 2, column 'form_id': id 'Model Form' must start with a small latin " \
-           "letter and use only a-z, 0-9 and _ (at most 32)" in found
+           "letter and use only a-z, 0-9 and _ (at most 32); change form_id in the settings sheet, or give --id" in found
     assert f"{path}: survey sheet, row 2, column 'name': question 'Age': id 'Age' must start with a small " \
            "latin letter and use only a-z, 0-9 and _ (at most 32)" in found
-    assert f"{path}: choices sheet, row 2, column 'name': choice_lists.yn.0.id: choice id 'Yes' must use " \
+    assert f"{path}: choices sheet, row 2, column 'name': choice id 'Yes' must use " \
            "only a-z, 0-9 and _ (at most 24)" in found
-    assert any(p.startswith(f"{path}: survey sheet, row 3, column 'bot_min': question 'works': min:") for p in found)
+    assert any(p.startswith(f"{path}: survey sheet, row 3, column 'bot_min': question 'works': ") for p in found)
     assert f"{path}: survey sheet, row 3, column 'relevant': question 'works': relevant refers to 'works_at', " \
            "which comes later; only earlier answers are known" in found
-    assert f"{path}: survey sheet, row 4, column 'relevant': question 'works_at': relevant: 'maybe' is not a " \
+    assert f"{path}: survey sheet, row 4, column 'relevant': question 'works_at': 'maybe' is not a " \
            "choice of 'works' (Yes, no)" in found
     assert problems_of(path, questionnaire_id="model")[0] != found[0]  # --id replaces a bad form_id
 
@@ -303,3 +303,19 @@ def test_a_required_given_as_an_expression_is_optional_with_a_warning(tmp_path: 
     ours = [w for w in imported.warnings if "pyxform" not in w]
     assert ours == [f"{path}: survey sheet, row 3: required '${{age}} < 18' is an expression; the bot asks "
                     "the question as optional"]
+
+
+def test_bad_names_say_where_and_how_to_fix_them_without_the_models_path(tmp_path: Path) -> None:
+    survey = [{"type": "select_one YesNo", "name": "kids", KK: "Бала?", RU: "Дети?"}]
+    choices = choice_rows("YesNo", ("Yes", "Иә", "Да"), ("maybe", "Мүмкін", "Может"))
+    named = write_form(tmp_path / "My Form (1).xlsx", survey, choices)
+    assert problems_of(named) == [
+        f"{named}: id 'my form (1)' must start with a small latin letter and use only a-z, 0-9 and _ (at most 32); "
+        "it comes from the file's name: give --id, or a form_id in a settings sheet",
+        f"{named}: choices sheet, row 2, column 'name': choice id 'Yes' must use only a-z, 0-9 and _ (at most 24)",
+    ]
+    assert len(problems_of(named, questionnaire_id="kids")) == 1  # --id: only the choice is left
+    settled = write_form(tmp_path / "f.xlsx", survey, choices, {"form_id": "Bad Id"})
+    assert problems_of(settled)[0] == (
+        f"{settled}: settings sheet, row 2, column 'form_id': id 'Bad Id' must start with a small latin letter "
+        "and use only a-z, 0-9 and _ (at most 32); change form_id in the settings sheet, or give --id")
