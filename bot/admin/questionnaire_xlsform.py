@@ -65,15 +65,16 @@ def import_form(
     form = checked_xlsform(file, questionnaire_id=questionnaire_id, skip_unsupported=skip_unsupported)
     over = sms_report(form, sms_budget)
     answerable = sum(1 for question in form.questions if question.answerable)
-    if over:
-        typer.echo(f"{file}: {over} question{'s' if over != 1 else ''} over the SMS budget; give them "
-                   "shorter texts in bot_sms_label_kk and bot_sms_label_ru columns", err=True)
+    too_long = (f"{over} question{'s' if over != 1 else ''} over the SMS budget; give them shorter texts in "
+                "bot_sms_label_kk and bot_sms_label_ru columns")
     if not (publish or activate):
+        if over:
+            fail(f"{file}: questionnaire {form.id!r} is valid, but {too_long}", 1)
         typer.echo(f"{file}: questionnaire {form.id!r} is valid ({answerable} questions); "
                    "--publish stores it")
-        if over:
-            raise typer.Exit(1)
         return
+    if over:
+        error(f"{file}: {too_long}")
     publish_checked(form, source=file.name, activate=activate)
 
 

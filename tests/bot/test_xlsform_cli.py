@@ -90,7 +90,9 @@ def test_validate_reports_an_imported_question_over_the_sms_budget(tmp_path: Pat
     assert "  clubs: SMS kk 5 (" in output and "OVER BUDGET" in output
     assert "  short: SMS kk 1 (" in output and "budget 1: ok" in output
     assert f"{form}: 1 question over the SMS budget" in output
-    assert "1 question over the SMS budget" in run("questionnaire", "import", str(form), code=1)
+    said = run("questionnaire", "import", str(form), code=1)
+    assert f"{form}: questionnaire 'long' is valid, but 1 question over the SMS budget" in said
+    assert "is valid (" not in said
 
 
 def test_export_gives_a_form_pyxform_converts_and_import_gives_it_back(tmp_path: Path, db_url: str) -> None:

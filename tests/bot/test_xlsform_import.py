@@ -319,3 +319,11 @@ def test_bad_names_say_where_and_how_to_fix_them_without_the_models_path(tmp_pat
     assert problems_of(settled)[0] == (
         f"{settled}: settings sheet, row 2, column 'form_id': id 'Bad Id' must start with a small latin letter "
         "and use only a-z, 0-9 and _ (at most 32); change form_id in the settings sheet, or give --id")
+
+
+def test_or_other_is_refused_saying_what_to_do_instead(tmp_path: Path) -> None:
+    survey = [{"type": "select_one towns or_other", "name": "town", KK: "Қала?", RU: "Город?"},
+              {"type": "text", "name": "street", KK: "Көше?", RU: "Улица?"}]
+    path = write_form(tmp_path / "other.xlsx", survey, choice_rows("towns", ("a", "А", "А")), {"form_id": "other"})
+    assert problems_of(path) == [f"{path}: survey sheet, row 2, column 'type': question 'town': or_other is not "
+                                 "supported: add an 'other' choice and a text question"]
