@@ -428,6 +428,7 @@ async def run_once(database: str, url: str, people: int, villagers: int, kills: 
     async with serving(fake.app()) as api_url, Quiet("uvicorn.error"):
         bot = BotProcess(fake, api_url, url, folder)
         await bot.start()
+        killer: asyncio.Task[None] | None = None
         try:
             await bot.serving()
             done = asyncio.Event()
@@ -441,6 +442,10 @@ async def run_once(database: str, url: str, people: int, villagers: int, kills: 
             await delivered(url, people, fake, deadline)  # what the last kill left, if anything
             outcome.elapsed = time.monotonic() - started
         finally:
+            if killer is not None and not killer.done():  # the walk failed: no more kills
+                killer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await killer
             await bot.stop()
     answers, runs, statuses = await stored_answers(url)
     outcome.unsent = people - statuses.get("sent", 0)

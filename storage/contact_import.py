@@ -24,7 +24,7 @@ from storage.contacts import find_identity, live_contact
 from storage.models import Centre, ChannelIdentity, Contact
 
 # The channel names and address formats of bot/channels/addresses.py (storage may not import
-# bot/); the dispatcher's resolve_identity must find what the import creates, a test checks it.
+# bot/); the dispatcher (storage.steps.person) must find what the import creates, a test checks it.
 SMS = "sms"
 TELEGRAM = "telegram"
 REQUIRED = ("name", "phone", "language")

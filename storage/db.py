@@ -261,8 +261,11 @@ class Database:
             self._flusher = asyncio.get_running_loop().create_task(self._flush_soon(), name="deferred-writes")
 
     async def _flush_soon(self) -> None:
-        await asyncio.sleep(DEFER_SECONDS)
-        await self.flush_deferred()
+        # Again while writes remain: those deferred during a flush (or given back by a failed
+        # one) would otherwise wait for the next transaction, seconds away in an idle bot.
+        while self._deferred:
+            await asyncio.sleep(DEFER_SECONDS)
+            await self.flush_deferred()
 
     async def flush_deferred(self) -> None:
         """Make the deferred writes now (before stopping, and in tests)."""

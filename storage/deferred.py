@@ -5,6 +5,11 @@ step; on SQLite that is the write lock taken twice a step. Deferred, many steps'
 whatever transaction comes next (another step, the outbox), or on their own one ``DEFER_SECONDS``
 later when the process is idle. A process killed meanwhile loses them, so only what is safe to
 lose may be deferred (a reply not marked sent is sent once more, after its claim lapses).
+
+A deferred write runs first in someone else's transaction: it must be one that cannot fail but
+for the database itself failing (an UPDATE of rows by id), and it must take no lock a step or an
+erasure takes first (the contact's row): it would make another person's step fail, or invert
+the lock order. Marking outbox rows sent by id is both.
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
 """The inbound log: every accepted message, kept before it is handled and marked when it is.
 
 A polled Telegram update is recorded (``record_unhandled``) before its offset is confirmed to
-Telegram; the step that handles it finds that row (``take``), locks it, and marks it handled in
-its own transaction. A row found already handled is a redelivery: nothing happens again.
+Telegram; the step that handles it claims that row (``claim``: one upsert that marks it handled,
+locked until the step commits) in its own transaction. A row found already handled is a
+redelivery: nothing happens again. (``take`` is the same claim in several statements, kept for
+callers that have no contact yet.)
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ class OpenRun:
 
 # Built once with bind parameters: building a statement per step costs more CPU than running it.
 _ACTIVE = (select(QuestionnaireVersion.id, Questionnaire.slug, QuestionnaireVersion.version,
-                  QuestionnaireVersion.content_hash)
+                  QuestionnaireVersion.content_hash, Questionnaire.id)
            .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
            .where(Questionnaire.active)
            .order_by(Questionnaire.id, QuestionnaireVersion.version.desc()).limit(1))
@@ -87,8 +87,10 @@ async def active(session: AsyncSession) -> VersionRef | None:
     found = (await session.execute(_ACTIVE)).first()
     if found is None:
         return None
-    ref = VersionRef(*found)
-    if key is not None and key[0] and key[1]:  # (0, 0): read before the first was published
+    ref = VersionRef(*found[:4])
+    # Kept only when it is what the key says: an activation or a version committed between the
+    # step's first statement and this one (PostgreSQL) would file it under the wrong key.
+    if key is not None and key[0] and found[4] == key[1] and ref.id <= key[0]:
         known[key] = ref
     return ref
 

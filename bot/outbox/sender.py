@@ -113,7 +113,8 @@ class OutboxSender:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(run.progress.wait(), FLUSH_SECONDS)
                 idle = not run.in_flight and (not more or self._stopping)
-                due = idle or len(run.done) >= FLUSH_AT or loop.time() - flushed_at >= FLUSH_SECONDS
+                due = (idle or not run.in_flight or len(run.done) >= FLUSH_AT
+                       or loop.time() - flushed_at >= FLUSH_SECONDS)  # nothing to wait for: record
                 if run.done and due:
                     done, run.done = run.done, []
                     await store.record(self.db, done, clock=self.clock, flows=self.flows)

@@ -22,7 +22,7 @@ from flows.registry import FlowRegistry, taken_over
 from flows.state import from_json as state_from_json
 from flows.state import to_json as state_to_json
 from storage.db import Database
-from storage.models import ChannelIdentity, Conversation, OutboxMessage
+from storage.models import ChannelIdentity, Contact, Conversation, OutboxMessage
 
 LEASE = dt.timedelta(minutes=5)
 MAX_ATTEMPTS = 8
@@ -156,9 +156,14 @@ async def _await_answer(
 ) -> None:
     """Put an idle conversation into the delivered question's view (see ``taken_over``).
 
-    A conversation locked by a step in progress is left alone (``SKIP LOCKED``): the person
-    is busy with something else and the message's button still works from any state.
+    A person whose step is in progress is left alone: their contact row is locked by the step
+    (``storage.steps``), so it is skipped (``SKIP LOCKED``); the person is busy with something
+    else and the message's button still works from any state.
     """
+    free = await session.scalar(select(Contact.id).where(Contact.id == contact_id)
+                                .with_for_update(key_share=True, skip_locked=True))
+    if free is None:
+        return
     conversation = await session.scalar(
         select(Conversation).where(Conversation.contact_id == contact_id).with_for_update(skip_locked=True)
     )
