@@ -9,13 +9,15 @@ the options and how many rows). The layouts are in ``bot.results``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
 
 from bot.admin.export_common import (
     CentreOption,
+    Common,
     Force,
     Format,
     Jsonl,
@@ -23,15 +25,14 @@ from bot.admin.export_common import (
     Out,
     Pseudonymize,
     common,
-    day,
     export_scope,
-    fail,
     progress,
     pseudonym_of,
     record,
     run_export,
     start_of,
 )
+from bot.admin.runner import day, fail
 from bot.results.export_people import ContactTable, EnrolmentTable
 from bot.results.export_responses import ResponseTable
 from bot.results.export_run import Source, write_export
@@ -113,18 +114,8 @@ def contacts(
     pseudonymize: Pseudonymize = False,
 ) -> None:
     """Contacts: name, language, centre, village, phone, Telegram, consents."""
-    options = common(out, fmt, lang, centre, jsonl=jsonl, force=force, pseudonymize=pseudonymize)
-
-    async def work(db: Database) -> int:
-        where = await export_scope(db, centre)
-        table = ContactTable(options.translator(), await pseudonym_of(db, pseudonymize))
-        with progress(await exports.count_contacts(db, where.centre_ids), "contacts") as advance:
-            rows = await write_export(options.target, Source(
-                table.columns, exports.contacts(db, where.centre_ids), table.rows, "contacts"), advance)
-        await record(db, "export.contacts", "contacts", where, options.detail(rows=rows))
-        return rows
-
-    run_export(work, "contacts", options.target)
+    _people("contacts", ContactTable, exports.count_contacts, exports.contacts,
+            common(out, fmt, lang, centre, jsonl=jsonl, force=force, pseudonymize=pseudonymize))
 
 
 @app.command()
@@ -138,16 +129,24 @@ def enrolments(
     pseudonymize: Pseudonymize = False,
 ) -> None:
     """Enrolments of every course: learner, status, seat, waiting-list position, sessions attended."""
-    options = common(out, fmt, lang, centre, jsonl=jsonl, force=force, pseudonymize=pseudonymize)
+    _people("enrolments", EnrolmentTable, exports.count_enrolments, exports.enrolments,
+            common(out, fmt, lang, centre, jsonl=jsonl, force=force, pseudonymize=pseudonymize))
+
+
+def _people(
+    kind: str, table_of: type[ContactTable] | type[EnrolmentTable], count: Callable[..., Awaitable[int]],
+    read: Callable[..., Any], options: Common,
+) -> None:
+    """``export contacts`` and ``export enrolments``: the same steps over another table."""
 
     async def work(db: Database) -> int:
-        where = await export_scope(db, centre)
-        table = EnrolmentTable(options.translator(), await pseudonym_of(db, pseudonymize))
-        with progress(await exports.count_enrolments(db, where.centre_ids), "enrolments") as advance:
+        where = await export_scope(db, options.centre)
+        table = table_of(options.translator(), await pseudonym_of(db, options.pseudonymize))
+        with progress(await count(db, where.centre_ids), kind) as advance:
             rows = await write_export(options.target, Source(
-                table.columns, exports.enrolments(db, where.centre_ids), table.rows, "enrolments"), advance)
-        await record(db, "export.enrolments", "enrolments", where, options.detail(rows=rows))
+                table.columns, read(db, where.centre_ids), table.rows, kind), advance)
+        await record(db, f"export.{kind}", kind, where, options.detail(rows=rows))
         return rows
 
-    run_export(work, "enrolments", options.target)
+    run_export(work, kind, options.target)
 

@@ -16,16 +16,14 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from bot.admin import scope
-from bot.admin.runner import centre_of, run_with_db, settings_or_exit
+from bot.admin.runner import centre_of, fail, run_with_db, settings_or_exit
 from bot.clock import Clock, system_clock
 from bot.i18n import Catalogs, Translator
 from bot.results.export_run import Target
 from bot.results.files import OutputError, check_target, format_of
-from bot.results.sheets import parse_day
 from flows.errors import DataError, Refused
 from flows.timezones import DEFAULT_TIMEZONE
 from storage import audit
@@ -50,11 +48,6 @@ Force = Annotated[bool, typer.Option("--force", help="Replace --out if it exists
 Pseudonymize = Annotated[bool, typer.Option(
     "--pseudonymize", help="Names, phone numbers, Telegram ids (and free-text answers) as stable keyed "
     "pseudonyms, for sharing outside the centre.")]
-
-
-def fail(message: str) -> typer.Exit:
-    console.print(f"[red]{escape(message)}[/red]", highlight=False, soft_wrap=True)
-    return typer.Exit(1)
 
 
 @dataclass(frozen=True)
@@ -91,15 +84,6 @@ def common(out: Path, fmt: str | None, lang: str | None, centre: str | None, *, 
     if language not in LANGUAGES:
         raise fail(f"--lang {lang!r}: give kk or ru")
     return Common(Target(out, chosen, lines, force), language, centre, pseudonymize)
-
-
-def day(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return parse_day(value, option)
-    except DataError as exc:
-        raise fail(str(exc)) from None
 
 
 def start_of(day: dt.date, zone: ZoneInfo) -> dt.datetime:

@@ -11,18 +11,15 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import select
 
 from bot.admin import scope
-from bot.admin.runner import centre_of, run_with_db, settings_or_exit
+from bot.admin.runner import centre_of, day, fail, run_with_db, settings_or_exit
 from bot.clock import Clock, system_clock
 from bot.i18n import Catalogs
 from bot.results.files import OutputError, check_target, format_of, safe_output
 from bot.results.monitoring_file import MonitoringDocument, write_monitoring
-from bot.results.sheets import parse_day
-from flows.errors import DataError
 from flows.reports.monitoring import DEFAULT_PERCENT, CentreReport, Period
 from flows.reports.monitoring import monitoring as compute
 from storage import audit
@@ -33,18 +30,6 @@ from storage.reports.monitoring import centre_facts
 console = Console()
 clock: Clock = system_clock  # tests put a FakeClock here
 ACTION = "report.monitoring"
-
-
-def _fail(message: str) -> typer.Exit:
-    console.print(f"[red]{escape(message)}[/red]", highlight=False, soft_wrap=True)
-    return typer.Exit(1)
-
-
-def _day(value: str, option: str) -> dt.date:
-    try:
-        return parse_day(value, option)
-    except DataError as exc:
-        raise _fail(str(exc)) from None
 
 
 def period_of(centre: Centre, first: dt.date, last: dt.date) -> Period:
@@ -73,20 +58,21 @@ def monitoring(
     pensioners, people with disabilities, young people), satisfaction, waiting lists, needs
     surveys, announcements."""
     if every == (centre is not None):
-        raise _fail("give --centre SLUG or --all")
+        raise fail("give --centre SLUG or --all")
     language = language or settings_or_exit().default_language
     if language not in ("kk", "ru"):
-        raise _fail(f"--lang {language!r}: give kk or ru")
+        raise fail(f"--lang {language!r}: give kk or ru")
     if not 1 <= share <= 100:
-        raise _fail(f"--completed-share {share}: give a percentage from 1 to 100")
-    first_day, last_day = _day(first, "--from"), _day(last, "--to")
+        raise fail(f"--completed-share {share}: give a percentage from 1 to 100")
+    first_day, last_day = day(first, "--from"), day(last, "--to")
+    assert first_day is not None and last_day is not None  # both options are required
     if last_day < first_day:
-        raise _fail(f"--to {last_day} is before --from {first_day}")
+        raise fail(f"--to {last_day} is before --from {first_day}")
     try:
         chosen = format_of(out, form)
         check_target(out, force=force)  # before any work: an existing file, a missing directory
     except OutputError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
 
     async def work(db: Database) -> tuple[tuple[CentreReport, ...], dt.datetime]:
         async with db.transaction() as session:
@@ -115,14 +101,14 @@ def monitoring(
 
     reports, made = run_with_db(work)
     if not reports:
-        raise _fail("no centres to report on")
+        raise fail("no centres to report on")
     zone = ZoneInfo(reports[0].facts.zone)
     document = MonitoringDocument(reports, first_day, last_day, made.astimezone(zone).date(), share)
     try:
         with safe_output(out, force=force) as partial:
             write_monitoring(partial, chosen, document, Catalogs.load().translator(language, zone))
     except OutputError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     run_with_db(audited, migrate=False)
     _summary(reports)
     console.print(f"written {out}", highlight=False)

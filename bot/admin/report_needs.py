@@ -17,7 +17,7 @@ from rich.table import Table
 from sqlalchemy import select
 
 from bot.admin import scope
-from bot.admin.runner import centre_of, run_with_db, settings_or_exit
+from bot.admin.runner import centre_of, fail, run_with_db, settings_or_exit
 from bot.clock import Clock, system_clock
 from bot.i18n import Catalogs, Translator
 from bot.results.files import OutputError, check_target, format_of, safe_output
@@ -35,11 +35,6 @@ from storage.reports.needs import NeedsData, load_needs
 console = Console()
 clock: Clock = system_clock  # tests put a FakeClock here
 ACTION = "report.needs"
-
-
-def _fail(message: str) -> typer.Exit:
-    console.print(f"[red]{escape(message)}[/red]", highlight=False, soft_wrap=True)
-    return typer.Exit(1)
 
 
 def _shipped() -> Questionnaire:
@@ -69,16 +64,16 @@ def needs(
     occupation, times and barriers), against the seats and waiting lists of open and planned
     courses of each centre, with advice."""
     if every and centre is not None:
-        raise _fail("give --centre SLUG or --all, not both")
+        raise fail("give --centre SLUG or --all, not both")
     chosen_language = language or settings_or_exit().default_language
     if chosen_language not in ("kk", "ru"):
-        raise _fail(f"--lang {chosen_language!r}: give kk or ru")
+        raise fail(f"--lang {chosen_language!r}: give kk or ru")
     try:
         first_day = None if since is None else parse_day(since, "--since")
         chosen = format_of(out, form)
         check_target(out, force=force)  # before any work: an existing file, a missing directory
     except (DataError, OutputError) as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
 
     async def read(db: Database) -> tuple[NeedsData, ZoneInfo, list[Centre]]:
         async with db.transaction() as session:
@@ -90,7 +85,7 @@ def needs(
                 centres = list((await session.scalars(
                     query if limited is None else query.where(Centre.id.in_(limited)))).all())
             if not centres:
-                raise _fail("no centres to report on")
+                raise fail("no centres to report on")
             zone = ZoneInfo(centres[0].timezone if len(centres) == 1 else DEFAULT_TIMEZONE)
             start = None if first_day is None else dt.datetime.combine(first_day, dt.time(), zone)
             return await load_needs(session, [c.id for c in centres], start), zone, centres
@@ -104,9 +99,9 @@ def needs(
         with safe_output(out, force=force) as partial:
             write_needs(partial, chosen, document, tr)
     except OutputError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     except OSError as exc:  # a full disk, a directory gone meanwhile
-        raise _fail(f"{out}: {exc.strerror or exc}") from None
+        raise fail(f"{out}: {exc.strerror or exc}") from None
 
     async def record(db: Database) -> None:
         # Only once the file is there: a report that failed to be written was not made.

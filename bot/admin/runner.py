@@ -5,6 +5,7 @@ never a traceback."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -14,6 +15,7 @@ from rich.markup import escape
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.admin import scope
+from bot.results.sheets import parse_day
 from bot.settings import Settings, load_settings
 from flows.errors import ClcError, DataError
 from storage.centres import resolve_centre
@@ -23,6 +25,22 @@ from storage.models import Centre
 
 T = TypeVar("T")
 console = Console()
+
+
+def fail(message: str) -> typer.Exit:
+    """What a command says of bad input: one red line, exit status 1 (``raise fail(...)``)."""
+    console.print(f"[red]{escape(message)}[/red]", highlight=False, soft_wrap=True)
+    return typer.Exit(1)
+
+
+def day(value: str | None, option: str) -> dt.date | None:
+    """A ``YYYY-MM-DD`` option (``bot.results.sheets.parse_day``), or ``fail``; None when not given."""
+    if value is None:
+        return None
+    try:
+        return parse_day(value, option)
+    except DataError as exc:
+        raise fail(str(exc)) from None
 
 
 def settings_or_exit() -> Settings:

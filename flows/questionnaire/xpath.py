@@ -38,6 +38,7 @@ from flows.questionnaire.expr import (
     Node,
     Not,
     Ref,
+    Token,
     make_call,
 )
 from flows.questionnaire.expr_functions import FUNCTIONS
@@ -57,15 +58,8 @@ COMPARISONS = ("=", "!=", "<", "<=", ">", ">=")
 _CONSTANTS = {"true": True, "false": False}
 
 
-@dataclass(frozen=True)
-class _Token:
-    kind: str
-    text: str
-    position: int
-
-
-def _tokenize(source: str) -> list[_Token]:
-    tokens: list[_Token] = []
+def _tokenize(source: str) -> list[Token]:
+    tokens: list[Token] = []
     position = 0
     while source[position:].strip():
         match = _TOKEN.match(source, position)
@@ -75,7 +69,7 @@ def _tokenize(source: str) -> list[_Token]:
             what = "arithmetic" if found in "+*/" else "a path" if found in "/[]@" else "the character"
             raise ExpressionError(f"{what} {found!r} at position {start + 1} is not supported")
         kind = match.lastgroup or ""
-        tokens.append(_Token(kind, match.group(kind), match.start(kind) + 1))
+        tokens.append(Token(kind, match.group(kind), match.start(kind) + 1))
         position = match.end()
     return tokens
 
@@ -101,10 +95,10 @@ class _XPath:
         self.choices = choices
         self.columns = columns  # choice_filter: bare names are the choice's own columns
 
-    def peek(self) -> _Token | None:
+    def peek(self) -> Token | None:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
 
-    def take(self) -> _Token:
+    def take(self) -> Token:
         token = self.peek()
         if token is None:
             raise ExpressionError("the expression ends too early")
@@ -233,7 +227,7 @@ class _XPath:
                                   "refer to a question as ${name}")
         raise ExpressionError(f"unexpected {token.text!r} at position {token.position}")
 
-    def call(self, token: _Token) -> Node:
+    def call(self, token: Token) -> Node:
         name = token.text
         self.expect("(")
         args: list[Node] = []
