@@ -33,8 +33,8 @@ ROUNDS = 5
 # (kind, what the villager types): the first contact, the language, the survey from the menu,
 # every answer of the Russian walk (tests/bot/test_sms_budget.py), then menu-level steps.
 SCRIPT: tuple[tuple[str, str | None], ...] = (
-    ("first", None), ("language", "2"), ("open survey", "1"),
-    *(("survey answer", said) for said in ("да", "5 7", "нет", "1", "4", "Талдыбулак", "да", "4 9 13",
+    ("first", None), ("language", "2"), ("open survey", "1"), ("consent, run started", "да"),
+    *(("survey answer", said) for said in ("5 7", "нет", "1", "4", "Талдыбулак", "да", "4 9 13",
                                              "Вышивка", "3", "3", "3 4", "да", "1")),
     ("survey end", "Спасибо!"), ("menu", "меню"), ("menu", "помощь"), ("menu", "меню"),
 )

@@ -1,4 +1,4 @@
-"""What every step reads about the person, in two statements.
+"""What every step reads about the person, in one statement on SQLite and two on PostgreSQL.
 
 A step used to ask one thing at a time (the identity, the contact, the lock, unsent replies, the
 conversation, the centre's slug): seven round trips before any feature's facts. Here:
@@ -7,11 +7,12 @@ conversation, the centre's slug): seven round trips before any feature's facts. 
    and erasures of one person serialise on it; see ``storage.contacts.lock_contact``);
 2. after the lock, so from a snapshot that includes whatever the previous step of this person
    committed: the conversation, the centre's slug, whether replies are owed on this channel and
-   whether other contacts were merged into this one.
+   whether other contacts were merged into this one, and their survey runs (``survey_facts``).
 
-The lock is taken by the first statement and the state read by the second on purpose: a row
-read in the same statement that waits for the lock would come from the snapshot taken before
-the wait, i.e. before the previous step's commit.
+On PostgreSQL the lock is taken by the first statement and the state read by the second on
+purpose: a row read in the same statement that waits for the lock would come from the snapshot
+taken before the wait, i.e. before the previous step's commit. On SQLite the step's transaction
+holds the database's write lock from its start (``BEGIN IMMEDIATE``), so both are one statement.
 """
 
 from __future__ import annotations
@@ -71,32 +72,71 @@ _INVITED = exists().where(SurveyInvitation.contact_id == Contact.id,
 _VERSIONS = (select(func.coalesce(func.max(QuestionnaireVersion.id), 0)).scalar_subquery(),
              select(func.coalesce(func.min(Questionnaire.id), 0)).where(Questionnaire.active)
              .scalar_subquery())
-_REST = (select(Conversation, Centre.slug, _OWED, exists().where(_MERGED.merged_into_id == Contact.id),
-                *_CENTRES.c, _INVITED, *_VERSIONS)
-         .select_from(Contact).join(_CENTRES, true())
-         .outerjoin(Conversation, Conversation.contact_id == Contact.id)
-         .outerjoin(Centre, Centre.id == Contact.centre_id)
-         .where(Contact.id == bindparam("contact")))
+_REST_COLUMNS = (Conversation, Centre.slug, _OWED, exists().where(_MERGED.merged_into_id == Contact.id),
+                 *_CENTRES.c, _INVITED, *_VERSIONS)
+
+
+def _rest_of(statement: Any) -> Any:
+    return (statement.join(_CENTRES, true())
+            .outerjoin(Conversation, Conversation.contact_id == Contact.id)
+            .outerjoin(Centre, Centre.id == Contact.centre_id))
+
+
+@dataclass(frozen=True)
+class _Statements:
+    rest: Any  # after the lock: the rest, by contact id
+    whole: Any  # SQLite: the identity, its contact and the rest, by address
+
+
+_BUILT: dict[str, _Statements] = {}
+
+
+def _statements(dialect: str) -> _Statements:
+    if dialect not in _BUILT:
+        runs, with_runs = survey_facts.run_columns(Contact.id, dialect)
+        rest = with_runs(_rest_of(select(*_REST_COLUMNS, *runs).select_from(Contact)))
+        whole = with_runs(_rest_of(select(ChannelIdentity, Contact, *_REST_COLUMNS, *runs)
+                                   .select_from(ChannelIdentity)
+                                   .join(Contact, Contact.id == ChannelIdentity.contact_id)))
+        _BUILT[dialect] = _Statements(
+            rest.where(Contact.id == bindparam("contact")),
+            whole.where(ChannelIdentity.channel == bindparam("channel"),
+                        ChannelIdentity.address == bindparam("address")))
+    return _BUILT[dialect]
 
 
 async def person(
     session: AsyncSession, channel: str, address: str, now: dt.datetime, *, lock: bool
 ) -> Person | None:
     """The person behind an address (None: nobody yet, see ``new_person``); see the module's
-    docstring."""
+    docstring. ``lock``: on PostgreSQL (SQLite's transaction holds the whole database)."""
+    built = _statements(session.get_bind().dialect.name)
     who = {"channel": channel, "address": address}
-    found = (await session.execute(_WHO_LOCKED if lock else _WHO, who)).first()
-    if found is None:
-        return None
-    identity, contact = found
-    if contact.merged_into_id is not None:  # joined into another contact: that one stands for them
-        contact = await live_contact(session, contact.id)
-        if lock:
-            contact = await lock_contact(session, contact.id)
-    rest = (await session.execute(_REST, {"contact": contact.id, "channel": channel, "now": now})).one()
-    conversation, slug, owes, has_merged, count, top, edits, invited, newest, active = rest
+    if not lock:
+        found = (await session.execute(built.whole, {**who, "now": now})).first()
+        if found is None:
+            return None
+        identity, contact, *rest = found
+        if contact.merged_into_id is None:
+            return _person(session, identity, contact, rest)
+        contact = await live_contact(session, contact.id)  # joined into another: that one stands for them
+    else:
+        locked = (await session.execute(_WHO_LOCKED, who)).first()
+        if locked is None:
+            return None
+        identity, contact = locked
+        if contact.merged_into_id is not None:
+            contact = await lock_contact(session, (await live_contact(session, contact.id)).id)
+    by_contact = {"contact": contact.id, "channel": channel, "now": now}
+    values = (await session.execute(built.rest, by_contact)).one()
+    return _person(session, identity, contact, list(values))
+
+
+def _person(session: AsyncSession, identity: ChannelIdentity, contact: Contact, rest: list[Any]) -> Person:
+    conversation, slug, owes, has_merged, count, top, edits, invited, newest, active, *runs = rest
     if not has_merged:  # what the survey's facts would ask again, known already (one person)
         surveys.knows_unmerged(session, contact.id)
+        survey_facts.knows_runs(session, contact.id, runs)
         if not invited:
             invitations.knows_none_open(session, contact.id)
     survey_facts.knows_versions(session, (int(newest), int(active)))

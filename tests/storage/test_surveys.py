@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from storage import surveys
+from flows.errors import RunClosed
+from storage import survey_facts, surveys
 from storage.db import Database
 from storage.models import Contact
 from storage.models.surveys import Questionnaire, SurveyAnswer, SurveyRun
@@ -174,3 +175,43 @@ async def test_a_run_started_on_a_contact_later_merged_is_found_for_the_person(d
         unfinished = await surveys.unfinished_run(session, person)
         assert unfinished is not None and unfinished.run.run_key == "3-1"
         assert unfinished.answers == {"consent": "yes"}
+
+
+async def test_a_run_follows_its_newest_answer(database: Database) -> None:
+    """A step's answer is one statement (``survey_facts.save_answer``); the database's trigger
+    (migration 0017) keeps the run's ``updated_at``, which the nudge and retention read."""
+    await started(database)
+    later, latest = NOW + dt.timedelta(hours=3), NOW + dt.timedelta(hours=5)
+
+    async def updated_at() -> dt.datetime:
+        async with database.transaction() as session:
+            found = await session.scalar(select(SurveyRun.updated_at).where(SurveyRun.run_key == "1-1"))
+            assert found is not None
+            return found
+
+    async with database.transaction() as session:
+        await survey_facts.save_answer(session, run_key="1-1", question_id="consent", value="yes", raw_text="1",
+                                       now=later)
+    assert await updated_at() == later
+    async with database.transaction() as session:  # a changed answer: counted, and the run moves on
+        await survey_facts.save_answer(session, run_key="1-1", question_id="consent", value="no", raw_text="2",
+                                       now=latest)
+        answer = await session.scalar(select(SurveyAnswer).where(SurveyAnswer.question_id == "consent"))
+        assert answer is not None and (answer.value, answer.revision) == ("no", 2)
+    assert await updated_at() == latest
+    async with database.transaction() as session:  # stamped earlier (a clock set back): never moves it back
+        await survey_facts.save_answer(session, run_key="1-1", question_id="colour", value="red", raw_text="red",
+                                       now=NOW)
+    assert await updated_at() == latest
+
+
+async def test_an_answer_to_a_closed_run_is_refused_in_one_statement(database: Database) -> None:
+    await started(database)
+    async with database.transaction() as session:
+        await surveys.finish_run(session, run_key="1-1", now=NOW)
+    with pytest.raises(RunClosed, match="not in progress"):
+        async with database.transaction() as session:
+            await survey_facts.save_answer(session, run_key="1-1", question_id="consent", value="yes",
+                                           raw_text="1", now=NOW)
+    async with database.transaction() as session:
+        assert (await session.scalars(select(SurveyAnswer))).all() == []
