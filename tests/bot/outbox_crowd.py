@@ -55,8 +55,14 @@ async def queue_each(database: Database, clock: FakeClock, contact_ids: Sequence
 async def telegram_sender(fake: FakeTelegram, pacer: TelegramPacer) -> AsyncIterator[TelegramSender]:
     """The Telegram channel's outbox sender on a real ExtBot paced by ``pacer``; enough
     connections that only the pacer holds calls back."""
-    async with serving(fake.app()) as url:
-        request = HTTPXRequest(connection_pool_size=128, pool_timeout=30)
-        bot: ExtBot[Any] = ExtBot(fake.token, base_url=f"{url}/bot", request=request, rate_limiter=pacer)
-        async with bot:
-            yield TelegramSender(bot)
+    async with serving(fake.app()) as url, telegram_sender_at(url, fake.token, pacer) as sender:
+        yield sender
+
+
+@asynccontextmanager
+async def telegram_sender_at(url: str, token: str, pacer: TelegramPacer) -> AsyncIterator[TelegramSender]:
+    """``telegram_sender`` on a Bot API already served at ``url`` (e.g. by another process)."""
+    request = HTTPXRequest(connection_pool_size=128, pool_timeout=30)
+    bot: ExtBot[Any] = ExtBot(token, base_url=f"{url}/bot", request=request, rate_limiter=pacer)
+    async with bot:
+        yield TelegramSender(bot)
