@@ -45,6 +45,7 @@ from telegram.ext import (
 
 from bot.channels.addresses import TELEGRAM, telegram_address
 from bot.channels.base import PartSent
+from bot.channels.telegram_callback import CallbackAnswer
 from bot.channels.telegram_pacer import BACKGROUND, PacerLimits, RateLimitArgs, TelegramPacer, retry_seconds
 from bot.channels.telegram_polling import ALLOWED_UPDATES, Poller
 from bot.channels.telegram_render import (
@@ -188,6 +189,10 @@ async def with_retries(call: Callable[P, Awaitable[R]], *args: P.args, **kwargs:
     raise AssertionError("unreachable")
 
 
+async def _answer_query(query: CallbackQuery, notice: str | None) -> object:
+    return await with_retries(query.answer, text=notice)
+
+
 def reply_parts(reply: Reply, tr: Translator) -> list[tuple[str, Markup | None]]:
     """The messages one reply becomes: its text split at 4,096 characters, buttons on the last."""
     parts = split_text(message_text(reply, tr))
@@ -312,17 +317,13 @@ class TelegramChannel:
         if event is None:
             await self._not_ours(update)
             return
-        notice: list[str] = []
+        answer = CallbackAnswer(query, _answer_query)
         try:
             await self.dispatcher.handle(
-                event, provider_id=str(update.update_id), deliver=self._deliver_to(event, query, notice)
+                event, provider_id=str(update.update_id), deliver=self._deliver_to(event, answer)
             )
         finally:
-            if query is not None:
-                try:
-                    await with_retries(query.answer, text=notice[0] if notice else None)
-                except TelegramError:
-                    log.warning("could not answer callback query %s", query.id)
+            await answer.finish()
 
     async def _not_ours(self, update: Update) -> None:
         """Someone else's contact card, or a button we do not know: say so, link nothing."""
@@ -335,22 +336,23 @@ class TelegramChannel:
                           request_phone=True)
             await send_reply(self.app.bot, message.chat.id, reply, tr)
 
-    def _deliver_to(
-        self, event: Inbound, query: CallbackQuery | None = None, notice: list[str] | None = None
-    ) -> Deliver:
+    def _deliver_to(self, event: Inbound, answer: CallbackAnswer | None = None) -> Deliver:
         """How the replies to ``event`` reach its chat: a button's answer may edit the message
-        it was on, or be a notice on the button (collected in ``notice`` for the callback
-        answer); replies owed from before are plain messages."""
+        it was on, or be a notice on the button (the callback's answer, sent beside the other
+        replies: ``telegram_callback``); replies owed from before are plain messages."""
         chat_id = int(event.address.removeprefix(f"{CHANNEL}:"))
 
         async def deliver(handled: Handled) -> None:
             tr = self.catalogs.translator(handled.language)
-            live = query if not handled.owed else None
+            live = answer.query if answer is not None and not handled.owed else None
+            if answer is not None and live is not None:
+                answer.notices += [message_text(reply, tr)[:200] for reply in handled.replies if reply.notice]
+                answer.start()
             with delivery_errors():
                 for reply in handled.replies:
-                    if reply.notice and live is not None and notice is not None:
-                        notice.append(message_text(reply, tr)[:200])
-                    elif reply.edit and live is not None and live.message is not None:
+                    if reply.notice and live is not None:
+                        continue
+                    if reply.edit and live is not None and live.message is not None:
                         await self._edit(live, reply, tr)
                     else:
                         await send_reply(self.app.bot, chat_id, reply, tr)

@@ -31,6 +31,7 @@ __all__ = ["ApiLimits", "FakeTelegram", "SentMessage"]
 BOT_ID = 7000001
 MAX_TEXT = 4096
 MAX_CALLBACK_BYTES = 64
+HOLD_SECONDS = 3.0  # ``held_for_answer``: how long a held call waits for the press's answer
 
 
 @dataclass
@@ -74,6 +75,11 @@ class FakeTelegram:
         default_factory=lambda: defaultdict(list))
     # Telegram profile first names by user id; others are "User<id>" (not a name the bot offers)
     first_names: dict[int, str] = field(default_factory=dict)
+    # Calls held (at most ``HOLD_SECONDS``) until the last button press has its callback answer:
+    # a bot that answers only after these calls complete makes each wait its bound out.
+    held_for_answer: set[str] = field(default_factory=set)
+    waited_for_answer: int = 0  # held calls whose bound ran out
+    _pressed: dict[str, asyncio.Event] = field(default_factory=dict)  # callback query id: answered
 
     # ---- what a villager does -------------------------------------------------------------
 
@@ -117,6 +123,7 @@ class FakeTelegram:
             "id": f"cq{self._next_update}", "from": self._user(user_id, language), "chat_instance": "ci",
             "data": data, "message": self._message_json(message),
         }
+        self._pressed[query["id"]] = asyncio.Event()
         return self._push({"callback_query": query})
 
     # ---- what a villager sees -------------------------------------------------------------
@@ -214,6 +221,11 @@ class FakeTelegram:
             self._notify()
 
     async def _answer(self, method: str, params: dict[str, Any]) -> JSONResponse:
+        if method in self.held_for_answer and self._pressed:
+            try:
+                await asyncio.wait_for(list(self._pressed.values())[-1].wait(), HOLD_SECONDS)
+            except TimeoutError:
+                self.waited_for_answer += 1
         if method in self.fail_next:
             code, description, retry_after = self.fail_next.pop(method)
             return self._error(code, description, retry_after)
@@ -322,6 +334,8 @@ class FakeTelegram:
 
     async def _m_answerCallbackQuery(self, params: dict[str, Any]) -> JSONResponse:
         self.callback_answers.append(params)
+        if (pressed := self._pressed.get(str(params.get("callback_query_id")))) is not None:
+            pressed.set()
         return self._ok(True)
 
     async def _m_setWebhook(self, params: dict[str, Any]) -> JSONResponse:
