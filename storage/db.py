@@ -37,6 +37,7 @@ from sqlalchemy.ext.asyncio import (
 
 from flows.errors import DatabaseBusyError, DatabaseUnavailable, DatabaseURLError, NestedTransactionError
 from storage.deferred import DEFER_SECONDS, Deferred, DeferredWrites
+from storage.sqlite_driver import one_trip_dbapi
 
 log = logging.getLogger(__name__)
 
@@ -229,6 +230,8 @@ def create_engine(raw_url: str, *, sqlite_synchronous: SqliteSync = "FULL", **op
             _create_private(path)
         except OSError as exc:
             raise unavailable(exc, url) or exc from None
+        if url.get_driver_name() == "aiosqlite":
+            options.setdefault("module", one_trip_dbapi())
         engine = create_async_engine(
             url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **options
         )
