@@ -19,6 +19,8 @@ from starlette.routing import Route
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
+from bot.channels.telegram import CONNECTIONS, POOL_WAIT
+
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
@@ -35,7 +37,11 @@ async def pressed(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def build(api_url: str, token: str, *, polling: bool) -> Application:  # type: ignore[type-arg]
-    builder = Application.builder().token(token).base_url(f"{api_url}/bot").concurrent_updates(True)
+    # The bot's own pool size (bot.channels.telegram.CONNECTIONS): with the default 256, httpcore's
+    # per-request look at every open connection made this bot's rate swing between ~170 and
+    # ~500 a second from one run to the next, depending on how many the first burst opened.
+    builder = (Application.builder().token(token).base_url(f"{api_url}/bot").concurrent_updates(True)
+               .connection_pool_size(CONNECTIONS).pool_timeout(POOL_WAIT))
     if not polling:
         builder = builder.updater(None)
     app = builder.build()

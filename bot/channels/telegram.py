@@ -70,6 +70,13 @@ TELEGRAM_LIMITS = PacerLimits()  # Telegram's own: 30 messages a second, 1 a sec
 CHANNEL = TELEGRAM
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SEND_ATTEMPTS = 4
+# Bot API connections kept open. httpcore (1.0.x) looks at every pooled connection, with a
+# system call or two each, for every request it sends: with python-telegram-bot's default of
+# 256 a burst of villagers left ~50 open and doubled the CPU of each call (issue 18,
+# BENCHMARKS.md). 16 carry 50 to 160 calls a second at Telegram's round trip, above the 30
+# messages a second it allows; a call waits up to POOL_WAIT seconds for one to be free.
+CONNECTIONS = 16
+POOL_WAIT = 10.0
 P = ParamSpec("P")
 R = TypeVar("R")
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup
@@ -224,7 +231,8 @@ class TelegramChannel:
         # No Updater: polling is ours (``telegram_polling``), so no batch is confirmed unrecorded.
         # Every Bot API call of this bot, replies and outbox alike, goes through one pacer.
         builder = (ApplicationBuilder().token(token).concurrent_updates(True).updater(None)
-                   .rate_limiter(TelegramPacer(pacer_limits)))
+                   .rate_limiter(TelegramPacer(pacer_limits))
+                   .connection_pool_size(CONNECTIONS).pool_timeout(POOL_WAIT))
         if api_url:
             root = api_url.rstrip("/")
             builder = builder.base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
