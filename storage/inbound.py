@@ -85,13 +85,13 @@ def _claim_statement(session: AsyncSession) -> Any:
         columns = ("channel", "provider_id", "address", "text", "payload", "received_at", "contact_id",
                    "handled_at")
         table = InboundMessage.__table__
-        statement = upsert.insert(session, InboundMessage).values(
+        statement = upsert.insert(session, table, name="inbound.claim").values(
             {name: bindparam(name, type_=table.c[name].type) for name in columns})
         _CLAIMS[dialect] = statement.on_conflict_do_update(
             index_elements=["channel", "provider_id"],
             set_={"contact_id": statement.excluded.contact_id, "handled_at": statement.excluded.handled_at},
-            where=InboundMessage.handled_at.is_(None),
-        ).returning(InboundMessage.id)
+            where=table.c.handled_at.is_(None),
+        ).returning(table.c.id)
     return _CLAIMS[dialect]
 
 

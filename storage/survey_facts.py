@@ -182,7 +182,7 @@ def _answer_upsert(session: AsyncSession) -> Any:
                         bindparam("now", type_=UTCDateTime(timezone=True)), literal(1)).where(
             SurveyRun.run_key == bindparam("key"), SurveyRun.status == "in_progress")
         table = SurveyAnswer.__table__  # Core: the ORM's bulk insert path takes no INSERT … SELECT
-        statement = upsert.insert(session, table).from_select(columns, source)
+        statement = upsert.insert(session, table, name="survey_facts.answer").from_select(columns, source)
         _UPSERTS[dialect] = statement.on_conflict_do_update(
             index_elements=["run_id", "question_id"],
             set_={"value": statement.excluded.value, "raw_text": statement.excluded.raw_text,
