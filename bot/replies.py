@@ -15,8 +15,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import and_, bindparam, insert, or_, select, update
+from sqlalchemy import Table, and_, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.codec import decode_reply, encode_reply
@@ -93,20 +94,30 @@ def stored_replies(payload: Mapping[str, object]) -> list[Reply]:
     return [decode_reply(item) for item in listed if isinstance(item, dict)]
 
 
+# Built once with bind parameters: a statement built per call (values as a dict) costs a cache
+# key over its values every time, and this runs after every step.
+_TABLE = cast(Table, OutboxMessage.__table__)
+_FINISH = (update(_TABLE)
+           .where(_TABLE.c.id.in_(bindparam("ids", expanding=True)), _TABLE.c.status.in_(UNSENT))
+           .values(status=bindparam("new_status"), last_error=bindparam("error"),
+                   sent_at=bindparam("sent_at", type_=_TABLE.c.sent_at.type),
+                   provider_id=bindparam("provider")))
+_FAIL = (update(_TABLE)
+         .where(_TABLE.c.id.in_(bindparam("ids", expanding=True)), _TABLE.c.status.in_(UNSENT))
+         .values(status=bindparam("new_status"), last_error=bindparam("error")))
+
+
 async def finish(
     session: AsyncSession, ids: Sequence[int], *, status: str, now: dt.datetime, error: str | None = None,
     provider_id: str | None = None,
 ) -> None:
     if not ids:
         return
-    values: dict[str, object] = {"status": status, "last_error": error}
+    values: dict[str, object] = {"ids": list(ids), "new_status": status, "error": error}
     if status == "sent":
-        values |= {"sent_at": now, "provider_id": provider_id}
-    await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), OutboxMessage.status.in_(UNSENT))
-        .values(values)
-    )
+        await session.execute(_FINISH, {**values, "sent_at": now, "provider": provider_id})
+    else:
+        await session.execute(_FAIL, values)
 
 
 def mark_sent_later(db: Database, ids: Sequence[int], now: dt.datetime) -> None:
