@@ -1,6 +1,7 @@
 """The bare python-telegram-bot a benchmark compares clc-bot with: it answers every message with
-its text and every button press with an answer and a new message, nothing else (no database,
-no pacer), with concurrent updates on, by polling or behind a bare Starlette webhook.
+its text and every button press with an answer and a new message, each with two buttons (as a
+survey question has), nothing else (no database, no pacer), with concurrent updates on, by
+polling or behind a bare Starlette webhook.
 
     python -m bench.echo_bot API_URL TOKEN [--webhook PORT SECRET]
 """
@@ -16,7 +17,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.channels.telegram import CONNECTIONS, POOL_WAIT
@@ -24,16 +25,20 @@ from bot.channels.telegram import CONNECTIONS, POOL_WAIT
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
+BUTTONS = InlineKeyboardMarkup([[InlineKeyboardButton("1", callback_data="1"),
+                                 InlineKeyboardButton("2", callback_data="2")]])
+
+
 async def echo(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.message is not None:
-        await update.message.reply_text(update.message.text or "?")
+        await update.message.reply_text(update.message.text or "?", reply_markup=BUTTONS)
 
 
 async def pressed(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     if query is not None and query.message is not None:
         await query.answer()
-        await query.message.chat.send_message(query.data or "?")
+        await query.message.chat.send_message(query.data or "?", reply_markup=BUTTONS)
 
 
 def build(api_url: str, token: str, *, polling: bool) -> Application:  # type: ignore[type-arg]

@@ -6,7 +6,9 @@ villagers act in a closed loop (each waits for the answer before acting again):
 * ``clc``: ``bench.bot_process`` (the real service, pacing lifted), the villagers walking the
   needs survey as people do (a button when the answer is one option, typed otherwise);
 * ``echo``: ``bench.echo_bot``, bare python-telegram-bot answering each message, the villagers
-  acting as many times as a survey takes.
+  acting as many times as a survey takes, pressing a button or typing in the survey's order
+  (``SURVEY_MIX``): a press costs a bot two Bot API calls (the answer, then a message), a
+  typed answer one, so both bots make the same calls for the same actions.
 
 by polling (the fake's ``getUpdates``) or by webhook (each villager's update posted to the bot,
 concurrently, as Telegram does). Reported: actions per second, reply latency percentiles and
@@ -63,6 +65,8 @@ ANSWERS: tuple[tuple[str, str], ...] = (
     ("Что ещё вы хотели бы сказать", "пропустить"),
 )
 THANKS = "Спасибо! Ваши ответы сохранены."
+# The needs survey walked by ANSWERS, typed (t) or by a button (b), action by action.
+SURVEY_MIX = "tbbbtbbbtbtbtbbt"
 DONE = "Готово"  # the button that ends a multiple choice
 
 
@@ -157,7 +161,12 @@ async def echo_villager(telegram: Telegram, user: int, run: Run, actions: int) -
     seen = 0
     for n in range(actions):
         started = time.perf_counter()
-        await telegram.send(lambda n=n: fake.user_sends(user, f"ответ {n}"))
+        last = fake.chat(user)[-1] if seen else None
+        if last is not None and last.buttons() and SURVEY_MIX[n % len(SURVEY_MIX)] == "b":
+            data = last.buttons()[0][1]
+            await telegram.send(lambda last=last, data=data: fake.user_presses(user, last, data))
+        else:
+            await telegram.send(lambda n=n: fake.user_sends(user, f"ответ {n}"))
         try:
             seen = await _answered(fake, user, seen, survey=False)
         except TimeoutError:
