@@ -112,6 +112,9 @@ class Telegram:
             headers = {SECRET_HEADER: self.secret}
             async with self.client.post(self.webhook, json=update, headers=headers) as response:
                 response.raise_for_status()
+                # As Telegram does: a Bot API call in the response is made (telegram_callback).
+                await self.fake.webhook_answered(response.status, response.headers.get("Content-Type", ""),
+                                                 await response.read())
 
 
 async def _answered(fake: FakeTelegram, user: int, seen: int, *, survey: bool) -> int:

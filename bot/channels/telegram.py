@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from telegram import (
     Bot,
@@ -45,7 +45,7 @@ from telegram.ext import (
 
 from bot.channels.addresses import TELEGRAM, telegram_address
 from bot.channels.base import PartSent
-from bot.channels.telegram_callback import CallbackAnswer
+from bot.channels.telegram_callback import IN_RESPONSE, CallbackAnswer
 from bot.channels.telegram_pacer import BACKGROUND, PacerLimits, RateLimitArgs, TelegramPacer, retry_seconds
 from bot.channels.telegram_polling import ALLOWED_UPDATES, Poller
 from bot.channels.telegram_render import (
@@ -315,9 +315,16 @@ class TelegramChannel:
             # Telegram retries every non-2xx; a body we cannot read would block the queue.
             log.warning("ignored an unreadable webhook body")
             return Response(status_code=200)
-        # Answered once handled: a process killed before that gets the update again.
-        await self.app.process_update(update)
-        return Response(status_code=200)
+        # Answered once handled: a process killed before that gets the update again. A button
+        # press's callback answer rides in the response (telegram_callback).
+        pressed: list[CallbackAnswer] = []
+        token = IN_RESPONSE.set(pressed)
+        try:
+            await self.app.process_update(update)
+        finally:
+            IN_RESPONSE.reset(token)
+        call = pressed[0].response() if pressed else None
+        return JSONResponse(call) if call is not None else Response(status_code=200)
 
     async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query

@@ -1,13 +1,21 @@
-"""A button press is answered beside the step's replies (``bot.channels.telegram_callback``):
-the spinner on the button stops without waiting for the next question to be sent."""
+"""A button press is answered beside the step's replies by polling, and in the webhook's HTTP
+response by webhook (``bot.channels.telegram_callback``)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import httpx
+
+from bot.channels.telegram import SECRET_HEADER, webhook_secret
 from bot.clock import FakeClock
+from bot.http import create_app
 from bot.i18n import Catalogs
 from storage.db import Database
 from tests.bot.fakes.telegram_api import FakeTelegram
 from tests.bot.telegram_harness import Villager, running_bot
+
+WEBHOOK = "https://clc.example.org/tg/hook"
 
 
 async def test_the_press_is_answered_while_the_question_is_edited_and_the_next_one_sent(
@@ -43,3 +51,32 @@ async def test_a_notice_still_rides_on_the_answer(database: Database, catalogs: 
     notices = [answer.get("text") for answer in fake.callback_answers if answer.get("text")]
     assert notices, "the stale press is told why nothing changed"
     assert fake.waited_for_answer == 0
+
+
+async def test_by_webhook_the_press_is_answered_in_the_http_response(
+    database: Database, catalogs: Catalogs, clock: FakeClock
+) -> None:
+    """Telegram takes one Bot API call in the response to its webhook request: the callback's
+    answer goes there, and the bot makes one call fewer for each press."""
+    fake = FakeTelegram()
+    async with running_bot(fake, database, catalogs, clock, webhook_url=WEBHOOK) as channel:
+        app = create_app(channel.routes)
+        headers = {SECRET_HEADER: webhook_secret(fake.token)}
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1") as client:
+
+            async def telegram_sends(update: dict[str, Any]) -> None:
+                fake.updates.remove(update)  # delivered by webhook, not polled
+                response = await client.post("/tg/hook", json=update, headers=headers)
+                assert response.status_code == 200
+                await fake.webhook_answered(response.status_code, response.headers.get("content-type", ""),
+                                            response.content)
+
+            await telegram_sends(fake.user_sends(620, "/start"))
+            question = fake.last(620)
+            assert question.buttons(), question.text
+            await telegram_sends(fake.user_presses(620, question, question.buttons()[-1][1]))
+            await telegram_sends(fake.user_presses(620, question, question.buttons()[-1][1]))  # pressed again
+    answers = [params for method, params in fake.calls if method == "answerCallbackQuery"]
+    assert len(answers) == 2 and fake.in_webhook_responses == 2  # both presses answered, in the responses
+    assert len(fake.callback_answers) == 2
+    assert len(fake.texts(620)) >= 2  # the press was acted on: what follows the language

@@ -79,6 +79,7 @@ class FakeTelegram:
     # a bot that answers only after these calls complete makes each wait its bound out.
     held_for_answer: set[str] = field(default_factory=set)
     waited_for_answer: int = 0  # held calls whose bound ran out
+    in_webhook_responses: int = 0  # Bot API calls the bot made in its webhook's HTTP responses
     _pressed: dict[str, asyncio.Event] = field(default_factory=dict)  # callback query id: answered
 
     # ---- what a villager does -------------------------------------------------------------
@@ -204,6 +205,21 @@ class FakeTelegram:
             except json.JSONDecodeError:
                 params[key] = text
         return params
+
+    async def webhook_answered(self, status: int, content_type: str, body: bytes) -> None:
+        """What Telegram does with the bot's HTTP response to a webhook request: a JSON body
+        naming a ``method`` is a Bot API call (its result is not reported back)."""
+        if status != 200 or not content_type.startswith("application/json") or not body:
+            return
+        params = json.loads(body)
+        if not isinstance(params, dict) or not isinstance(method := params.pop("method", None), str):
+            return
+        self.in_webhook_responses += 1
+        self.calls.append((method, params))
+        try:
+            await self._answer(method, params)
+        finally:
+            self._notify()
 
     async def _endpoint(self, request: Request) -> JSONResponse:
         if request.path_params["token"] != self.token:
