@@ -20,7 +20,8 @@ from starlette.routing import Route
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
-from bot.channels.telegram import CONNECTIONS, POOL_WAIT
+# bot.channels.telegram's CONNECTIONS and POOL_WAIT, as numbers: the bare bot imports nothing of ours.
+CONNECTIONS, POOL_WAIT = 16, 10.0
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
@@ -42,7 +43,7 @@ async def pressed(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def build(api_url: str, token: str, *, polling: bool) -> Application:  # type: ignore[type-arg]
-    # The bot's own pool size (bot.channels.telegram.CONNECTIONS): with the default 256, httpcore's
+    # The bot's own pool size (CONNECTIONS): with the default 256, httpcore's
     # per-request look at every open connection made this bot's rate swing between ~170 and
     # ~500 a second from one run to the next, depending on how many the first burst opened.
     builder = (Application.builder().token(token).base_url(f"{api_url}/bot").concurrent_updates(True)

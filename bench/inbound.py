@@ -8,7 +8,9 @@ villagers act in a closed loop (each waits for the answer before acting again):
 * ``echo``: ``bench.echo_bot``, bare python-telegram-bot answering each message, the villagers
   acting as many times as a survey takes, pressing a button or typing in the survey's order
   (``SURVEY_MIX``): a press costs a bot two Bot API calls (the answer, then a message), a
-  typed answer one, so both bots make the same calls for the same actions.
+  typed answer one, so both bots make the same calls for the same actions; except that by
+  webhook clc-bot answers a press in the webhook's HTTP response (``telegram_callback``), which
+  the bare bot, like python-telegram-bot's own webhook server, does not.
 
 by polling (the fake's ``getUpdates``) or by webhook (each villager's update posted to the bot,
 concurrently, as Telegram does). Reported: actions per second, reply latency percentiles and

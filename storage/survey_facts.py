@@ -67,7 +67,6 @@ _RUNS = (select(_RUN_COUNT, SurveyRun.run_key, QuestionnaireVersion.id, Question
          .where(Contact.id == bindparam("contact")).order_by(SurveyAnswer.id))
 
 
-
 _RUNS_KEY = "survey_facts.runs"  # session.info: (contact id, what runs_of returns)
 _OPEN_RUN = aliased(SurveyRun)
 _OPEN_VERSION = aliased(QuestionnaireVersion)
@@ -181,6 +180,9 @@ def _answer_upsert(session: AsyncSession) -> Any:
                         bindparam("value", type_=JSON), bindparam("raw", type_=SurveyAnswer.raw_text.type),
                         bindparam("now", type_=UTCDateTime(timezone=True)), literal(1)).where(
             SurveyRun.run_key == bindparam("key"), SurveyRun.status == "in_progress")
+        # PostgreSQL: the run locked and its status read again once a transaction closing it
+        # commits, as the UPDATE this replaced did (SQLite's transaction holds the database).
+        source = source.with_for_update(of=SurveyRun, key_share=True)
         table = SurveyAnswer.__table__  # Core: the ORM's bulk insert path takes no INSERT … SELECT
         statement = upsert.insert(session, table, name="survey_facts.answer").from_select(columns, source)
         _UPSERTS[dialect] = statement.on_conflict_do_update(
@@ -196,6 +198,10 @@ async def save_answer(
 ) -> None:
     """Store an accepted answer; a second answer to the same question replaces the first and
     counts the change in ``revision``. The run must still be in progress."""
+    if session.new or session.dirty or session.deleted:
+        # A Core statement does not flush the session: a run resumed earlier in this step must
+        # be in the database before the statement reads its status.
+        await session.flush()
     answer = {"key": run_key, "question": question_id, "value": value, "raw": raw_text, "now": now}
     if await session.scalar(_answer_upsert(session), answer) is None:
         raise RunClosed(f"survey run {run_key!r} is not in progress; it cannot change")

@@ -34,16 +34,23 @@ class _NamedPostgresInsert(postgresql.Insert):
     _upsert_name = ""
 
 
+_NAMES: set[tuple[str, str]] = set()  # (dialect, name) built in this process
+
+
 def insert(session: AsyncSession, table: Any, *, name: str | None = None) -> Any:
     """The dialect's ``insert(table)``, which has ``on_conflict_do_update/_nothing``.
 
-    ``name``: a statement built once, module-level, and the only one ever built under that name
-    (its ON CONFLICT clause is not part of the cache key, the name stands for it): compiled once."""
+    ``name``: a statement built once per database kind and kept (its ON CONFLICT clause is not
+    part of the cache key, the name stands for it): compiled once. A second build under the same
+    name is refused, since it would run the first one's compiled SQL."""
     dialect = session.get_bind().dialect.name
     if dialect not in ("sqlite", "postgresql"):
         raise NotImplementedError(f"no upsert for the {dialect} database")
     if name is None:
         return sqlite.insert(table) if dialect == "sqlite" else postgresql.insert(table)
+    if (dialect, name) in _NAMES:
+        raise ValueError(f"an upsert named {name!r} was built already for {dialect}; keep and reuse it")
+    _NAMES.add((dialect, name))
     statement = _NamedSqliteInsert(table) if dialect == "sqlite" else _NamedPostgresInsert(table)
     statement._upsert_name = name
     return statement

@@ -9,7 +9,9 @@ once the step is done. From then on:
 * by webhook, it rides in the HTTP response to Telegram's request ("making requests when
   getting updates" in the Bot API's documentation): the update is answered once handled anyway,
   and the bot saves one of the two calls a press costs. Telegram reports nothing back for it;
-  a failed answer was only ever logged.
+  a failed answer was only ever logged. The spinner then stops once the step's replies are
+  sent, not sooner; a request Telegram gives up on (it waits about a minute) loses the answer,
+  and the update comes again.
 """
 
 from __future__ import annotations

@@ -63,6 +63,8 @@ class SurveyRun(Base):
 
 class SurveyAnswer(Base):
     __tablename__ = "survey_answers"
+    # Triggers (migration 0017) keep survey_runs.updated_at at the newest answer. A migration that
+    # rebuilds this table (SQLite's batch_alter_table) must create them again.
     __table_args__ = (UniqueConstraint("run_id", "question_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

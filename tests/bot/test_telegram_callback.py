@@ -76,7 +76,10 @@ async def test_by_webhook_the_press_is_answered_in_the_http_response(
             assert question.buttons(), question.text
             await telegram_sends(fake.user_presses(620, question, question.buttons()[-1][1]))
             await telegram_sends(fake.user_presses(620, question, question.buttons()[-1][1]))  # pressed again
+            assert fake.in_webhook_responses == 2 and len(fake.callback_answers) == 2  # both, in the responses
+            # A button that is not ours is answered by a call of its own; the response is empty.
+            await telegram_sends(fake.user_presses(620, question, "not-a-button-of-ours"))
     answers = [params for method, params in fake.calls if method == "answerCallbackQuery"]
-    assert len(answers) == 2 and fake.in_webhook_responses == 2  # both presses answered, in the responses
-    assert len(fake.callback_answers) == 2
+    assert len(answers) == 3 and fake.in_webhook_responses == 2
+    assert len(fake.callback_answers) == 3
     assert len(fake.texts(620)) >= 2  # the press was acted on: what follows the language

@@ -31,7 +31,7 @@ __all__ = ["ApiLimits", "FakeTelegram", "SentMessage"]
 BOT_ID = 7000001
 MAX_TEXT = 4096
 MAX_CALLBACK_BYTES = 64
-HOLD_SECONDS = 3.0  # ``held_for_answer``: how long a held call waits for the press's answer
+HOLD_SECONDS = 10.0  # ``held_for_answer``: how long a held call waits for the press's answer
 
 
 @dataclass
