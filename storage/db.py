@@ -173,9 +173,17 @@ def parse_database_url(raw: str) -> URL:
         raise DatabaseURLError(
             f"driver {url.drivername!r} is not supported; use one of {', '.join(SUPPORTED_DRIVERS)}"
         )
-    if url.drivername.startswith("sqlite") and not url.database:
+    if url.drivername.startswith("sqlite") and (not url.database or _in_memory(url)):
         raise DatabaseURLError("an SQLite URL needs a file path (in-memory databases lose data)")
     return url
+
+
+def _in_memory(url: URL) -> bool:
+    """SQLite's own names for a database in memory: ``:memory:``, ``file::memory:…`` and a URI
+    with ``mode=memory``. Taken for a file, it would also leave an empty file of that name."""
+    database = url.database or ""
+    return (database == ":memory:" or database.startswith("file::memory:")
+            or "mode=memory" in database or url.query.get("mode") == "memory")
 
 
 def is_sqlite(url: URL) -> bool:

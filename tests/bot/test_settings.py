@@ -47,6 +47,9 @@ def test_almaty_is_utc_plus_5_since_march_2024() -> None:
     [
         ("CLC_DATABASE_URL", "nonsense", "CLC_DATABASE_URL: 'nonsense' is not a database URL"),
         ("CLC_DATABASE_URL", "mysql://x/y", "CLC_DATABASE_URL: driver 'mysql' is not supported"),
+        ("CLC_DATABASE_URL", "sqlite+aiosqlite:///:memory:", "CLC_DATABASE_URL: an SQLite URL needs a file path"),
+        ("CLC_DATABASE_URL", "sqlite+aiosqlite:///file::memory:?cache=shared&uri=true",
+         "CLC_DATABASE_URL: an SQLite URL needs a file path"),
         ("CLC_TIMEZONE", "Asia/Nowhere", "CLC_TIMEZONE: 'Asia/Nowhere' is not an IANA time zone"),
         ("CLC_DEFAULT_LANGUAGE", "en", "CLC_DEFAULT_LANGUAGE:"),
         ("CLC_HTTP_PORT", "99999", "CLC_HTTP_PORT:"),
