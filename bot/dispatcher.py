@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import replies as reply_rows
@@ -154,9 +154,14 @@ class Dispatcher:
         for attempt in range(1, STEP_ATTEMPTS + 1):
             try:
                 return await self._step(event, provider_id, keep=keep)
-            except (IntegrityError, StaleFacts):
-                # Another process created the same row first, or changed what the step saw:
-                # the retry runs the pure step again on fresh facts.
+            except (IntegrityError, StaleFacts, DBAPIError) as exc:
+                # Another process created the same row first, or changed what the step saw, or
+                # the database connection was lost (the pool replaced it): the retry runs the
+                # pure step again on fresh facts. Any other database error is not retried.
+                if isinstance(exc, DBAPIError) and not isinstance(exc, IntegrityError) \
+                        and not exc.connection_invalidated:
+                    log.exception("step failed for %s (provider id %s)", event.channel, provider_id)
+                    return await self._failed(event, provider_id)
                 if attempt == STEP_ATTEMPTS:
                     log.exception("giving up on a %s message after %d attempts", event.channel, attempt)
                     return await self._failed(event, provider_id)

@@ -19,6 +19,7 @@ import asyncio
 import logging
 import os
 import sqlite3
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -26,7 +27,7 @@ from typing import Any, Literal, NoReturn
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -245,7 +246,32 @@ def create_engine(raw_url: str, *, sqlite_synchronous: SqliteSync = "FULL", **op
         )
         _install_sqlite_pragmas(engine, sqlite_synchronous)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, **options)
+    engine = create_async_engine(url, **options)
+    _install_idle_ping(engine)
+    return engine
+
+
+# A pooled connection idle longer than this is pinged before use (a server restarted overnight
+# leaves dead ones). Pinging every checkout, as pool_pre_ping does, cost a round trip and 0.46 ms
+# of CPU a step (issue 18); a connection lost while in use is found by its error instead, and
+# the dispatcher runs that step again on a new one.
+PING_AFTER_IDLE_SECONDS = 5.0
+
+
+def _install_idle_ping(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # the pool replaces it and checks out another
+            raise DisconnectionError("an idle database connection was gone") from exc
 
 
 class Database:
