@@ -157,9 +157,11 @@ class Dispatcher:
             except (IntegrityError, StaleFacts, DBAPIError) as exc:
                 # Another process created the same row first, or changed what the step saw, or
                 # the database connection was lost (the pool replaced it): the retry runs the
-                # pure step again on fresh facts. Any other database error is not retried.
-                if isinstance(exc, DBAPIError) and not isinstance(exc, IntegrityError) \
-                        and not exc.connection_invalidated:
+                # pure step again on fresh facts. A lost connection may follow a commit that
+                # reached the server: retried only with a provider id, whose claim then finds
+                # the message handled. Any other database error is not retried.
+                database = isinstance(exc, DBAPIError) and not isinstance(exc, IntegrityError)
+                if database and (not getattr(exc, "connection_invalidated", False) or provider_id is None):
                     log.exception("step failed for %s (provider id %s)", event.channel, provider_id)
                     return await self._failed(event, provider_id)
                 if attempt == STEP_ATTEMPTS:

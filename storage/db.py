@@ -27,7 +27,7 @@ from typing import Any, Literal, NoReturn
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError
+from sqlalchemy.exc import ArgumentError, DBAPIError, InvalidatePoolError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -183,8 +183,9 @@ def _in_memory(url: URL) -> bool:
     """SQLite's own names for a database in memory: ``:memory:``, ``file::memory:…`` and a URI
     with ``mode=memory``. Taken for a file, it would also leave an empty file of that name."""
     database = url.database or ""
-    return (database == ":memory:" or database.startswith("file::memory:")
-            or "mode=memory" in database or url.query.get("mode") == "memory")
+    uri_mode = database.startswith("file:") and "mode=memory" in database.partition("?")[2]
+    return database == ":memory:" or database.startswith("file::memory:") or uri_mode \
+        or url.query.get("mode") == "memory"
 
 
 def is_sqlite(url: URL) -> bool:
@@ -270,8 +271,10 @@ def _install_idle_ping(engine: AsyncEngine) -> None:
             return
         try:
             engine.dialect.do_ping(dbapi_connection)
-        except Exception as exc:  # the pool replaces it and checks out another
-            raise DisconnectionError("an idle database connection was gone") from exc
+        except Exception as exc:
+            # The server went away (a restart): every pooled connection is replaced, not only
+            # this one, so the busy ones do not each fail a statement first.
+            raise InvalidatePoolError("an idle database connection was gone") from exc
 
 
 class Database:

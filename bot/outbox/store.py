@@ -13,6 +13,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import and_, case, or_, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -105,10 +106,21 @@ async def record_part(db: Database, row_id: int, done: int, provider_id: str, ad
 
 
 async def record(db: Database, outcomes: Sequence[Outcome], *, clock: Clock, flows: FlowRegistry) -> None:
-    """Every outcome in one transaction."""
+    """Every outcome in one transaction. Once more on a new connection when the first was lost
+    (a database restarted under a broadcast): these rows were sent, and left unrecorded they
+    would be sent again when their lease runs out."""
     if not outcomes:
         return
     now = clock()
+    try:
+        await _record(db, outcomes, now, flows)
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        await _record(db, outcomes, now, flows)
+
+
+async def _record(db: Database, outcomes: Sequence[Outcome], now: dt.datetime, flows: FlowRegistry) -> None:
     async with db.transaction() as session:
         ids = [outcome.row.id for outcome in outcomes]
         rows = await session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)))
