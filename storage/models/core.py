@@ -50,7 +50,8 @@ class Contact(Base):
     settlement: Mapped[str | None] = mapped_column(String(100))
     deleted_at: Mapped[dt.datetime | None]
     # Set when this contact was joined into another (same person on two channels).
-    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    # Indexed: every step asks whether any contact was merged into the one stepping.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
 
     identities: Mapped[list[ChannelIdentity]] = relationship(
         back_populates="contact", cascade="all, delete-orphan", passive_deletes=True
