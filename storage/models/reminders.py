@@ -33,5 +33,5 @@ class Reminder(Base):
     # a new time (or a seat offered again) gets reminders of its own.
     slot: Mapped[str] = mapped_column(String(64))
     due_at: Mapped[dt.datetime]
-    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"))
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[dt.datetime]

@@ -22,8 +22,10 @@ class SmsMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     sid: Mapped[str] = mapped_column(String(64), unique=True)
     address: Mapped[str] = mapped_column(String(64), index=True)
-    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
-    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"))
+    # Indexed, as every key pointing at contacts or outbox: deleting one of those rows (erasure,
+    # a farewell sent) looks here for rows to update, which unindexed reads the whole table.
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"), index=True)
     encoding: Mapped[str] = mapped_column(String(8))
     segments: Mapped[int]
     status: Mapped[str] = mapped_column(String(16))

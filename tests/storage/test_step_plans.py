@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import PrimaryKeyConstraint, UniqueConstraint, event
 
 import storage.db as storage_db
 from bench.inbound import one_centre
@@ -16,6 +16,7 @@ from bench.step_cost import SCRIPT
 from bot.dispatcher import Dispatcher, Handled
 from flows.events import Inbound
 from storage.db import Database
+from storage.models import Base
 from tests.built import FEATURES
 
 # Tables a step may read whole: one row per centre or questionnaire (version), a few at most.
@@ -59,3 +60,17 @@ async def test_no_step_statement_scans_a_growing_table(tmp_path: Path, monkeypat
         assert scans == [], scans
     finally:
         await db.dispose()
+
+
+def test_every_key_pointing_at_a_growing_table_is_indexed() -> None:
+    """Deleting a contact (erasure, retention) or an outbox row (a farewell once sent) makes the
+    database find the rows pointing at it; without an index it reads their whole table."""
+    growing = {"contacts", "outbox", "survey_runs"}  # rows by the person or the message
+    unindexed = []
+    for table in Base.metadata.sorted_tables:
+        leading = {next(iter(index.columns)).name for index in table.indexes}
+        leading |= {next(iter(c.columns)).name for c in table.constraints
+                    if isinstance(c, UniqueConstraint | PrimaryKeyConstraint) and len(c.columns)}
+        unindexed += [f"{table.name}.{key.parent.name}" for key in table.foreign_keys
+                      if key.column.table.name in growing and key.parent.name not in leading]
+    assert unindexed == []
