@@ -128,6 +128,13 @@ class OutboxSender:
         except asyncio.CancelledError:  # shutting down
             await asyncio.shield(self._abandon(run))
             raise
+        except Exception:
+            # Claiming or recording failed (the database gone for longer than a retry): the sends
+            # under way stop, rather than go on with nobody to record them, and what can still
+            # be recorded or put back is.
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self._abandon(run))
+            raise
 
     async def _claim(self, limit: int) -> list[Claimed]:
         channels = [channel for channel in self.senders if self.pauses.until(channel) is None]
