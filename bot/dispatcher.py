@@ -154,22 +154,13 @@ class Dispatcher:
         for attempt in range(1, STEP_ATTEMPTS + 1):
             try:
                 return await self._step(event, provider_id, keep=keep)
-            except (IntegrityError, StaleFacts, DBAPIError) as exc:
-                # Another process created the same row first, or changed what the step saw, or
-                # the database connection was lost (the pool replaced it): the retry runs the
-                # pure step again on fresh facts. A lost connection may follow a commit that
-                # reached the server: retried only with a provider id, whose claim then finds
-                # the message handled. Any other database error is not retried.
-                database = isinstance(exc, DBAPIError) and not isinstance(exc, IntegrityError)
-                if database and (not getattr(exc, "connection_invalidated", False) or provider_id is None):
+            except Exception as exc:
+                if not _worth_again(exc, provider_id):
                     log.exception("step failed for %s (provider id %s)", event.channel, provider_id)
                     return await self._failed(event, provider_id)
                 if attempt == STEP_ATTEMPTS:
                     log.exception("giving up on a %s message after %d attempts", event.channel, attempt)
                     return await self._failed(event, provider_id)
-            except Exception:
-                log.exception("step failed for %s (provider id %s)", event.channel, provider_id)
-                return await self._failed(event, provider_id)
         raise AssertionError("unreachable")
 
     async def _step(self, event: Inbound, provider_id: str | None, *, keep: bool) -> _Outcome:
@@ -318,6 +309,16 @@ class Dispatcher:
             log.exception("could not even log the failed message from %s", event.channel)
         language = language or _hinted(event) or self.default_language
         return _Outcome(Handled(contact_id, language, (apology(),), failed=True))
+
+
+def _worth_again(exc: Exception, provider_id: str | None) -> bool:
+    """Whether the pure step may run again on fresh facts: another process created the same row
+    first or changed what the step saw, or the database connection was lost (the pool replaced
+    it). A lost connection may follow a commit that reached the server, so only a message with a
+    provider id, whose claim then finds it handled, is tried again."""
+    if isinstance(exc, IntegrityError | StaleFacts):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated and provider_id is not None
 
 
 def _readable(raw: dict[str, object], contact_id: int) -> State:

@@ -97,14 +97,11 @@ def stored_replies(payload: Mapping[str, object]) -> list[Reply]:
 # Built once with bind parameters: a statement built per call (values as a dict) costs a cache
 # key over its values every time, and this runs after every step.
 _TABLE = cast(Table, OutboxMessage.__table__)
-_FINISH = (update(_TABLE)
-           .where(_TABLE.c.id.in_(bindparam("ids", expanding=True)), _TABLE.c.status.in_(UNSENT))
-           .values(status=bindparam("new_status"), last_error=bindparam("error"),
-                   sent_at=bindparam("sent_at", type_=_TABLE.c.sent_at.type),
-                   provider_id=bindparam("provider")))
 _FAIL = (update(_TABLE)
          .where(_TABLE.c.id.in_(bindparam("ids", expanding=True)), _TABLE.c.status.in_(UNSENT))
          .values(status=bindparam("new_status"), last_error=bindparam("error")))
+_FINISH = _FAIL.values(sent_at=bindparam("sent_at", type_=_TABLE.c.sent_at.type),
+                       provider_id=bindparam("provider"))
 
 
 async def finish(
