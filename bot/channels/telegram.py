@@ -46,6 +46,7 @@ from telegram.ext import (
 from bot.channels.addresses import TELEGRAM, telegram_address
 from bot.channels.base import PartSent
 from bot.channels.telegram_callback import IN_RESPONSE, CallbackAnswer
+from bot.channels.telegram_http import AiohttpRequest, env_proxy
 from bot.channels.telegram_pacer import BACKGROUND, PacerLimits, RateLimitArgs, TelegramPacer, retry_seconds
 from bot.channels.telegram_polling import ALLOWED_UPDATES, Poller
 from bot.channels.telegram_render import (
@@ -70,11 +71,10 @@ TELEGRAM_LIMITS = PacerLimits()  # Telegram's own: 30 messages a second, 1 a sec
 CHANNEL = TELEGRAM
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SEND_ATTEMPTS = 4
-# Bot API connections kept open. httpcore (1.0.x) looks at every pooled connection, with a
-# system call or two each, for every request it sends: with python-telegram-bot's default of
-# 256 a burst of villagers left ~50 open and doubled the CPU of each call (issue 18,
-# BENCHMARKS.md). 16 carry 50 to 160 calls a second at Telegram's round trip, above the 30
-# messages a second it allows; a call waits up to POOL_WAIT seconds for one to be free.
+# Bot API connections kept open (``telegram_http``): 16 carry 50 to 160 calls a second at
+# Telegram's round trip, above the 30 messages a second it allows; a call waits up to
+# POOL_WAIT seconds for one to be free.
+DEFAULT_API_URL = "https://api.telegram.org"
 CONNECTIONS = 16
 POOL_WAIT = 10.0
 P = ParamSpec("P")
@@ -230,12 +230,13 @@ class TelegramChannel:
     ) -> None:
         # No Updater: polling is ours (``telegram_polling``), so no batch is confirmed unrecorded.
         # Every Bot API call of this bot, replies and outbox alike, goes through one pacer.
+        root = (api_url or DEFAULT_API_URL).rstrip("/")
+        proxy = env_proxy(root)
         builder = (ApplicationBuilder().token(token).concurrent_updates(True).updater(None)
                    .rate_limiter(TelegramPacer(pacer_limits))
-                   .connection_pool_size(CONNECTIONS).pool_timeout(POOL_WAIT))
-        if api_url:
-            root = api_url.rstrip("/")
-            builder = builder.base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
+                   .request(AiohttpRequest(connections=CONNECTIONS, pool_timeout=POOL_WAIT, proxy=proxy))
+                   .get_updates_request(AiohttpRequest(connections=1, proxy=proxy))
+                   .base_url(f"{root}/bot").base_file_url(f"{root}/file/bot"))
         self.app = builder.build()
         self.app.add_handler(MessageHandler(filters.ALL, self._on_update))
         self.app.add_handler(CallbackQueryHandler(self._on_update))

@@ -233,14 +233,12 @@ def test_env_proxy_none_without_proxy_variables(no_proxy_env: pytest.MonkeyPatch
     assert env_proxy(API) is None
 
 
-# httpx, whose behaviour env_proxy's docstring promises, reads these two; env_proxy does not.
-@pytest.mark.xfail(strict=True, reason="env_proxy ignores ALL_PROXY, which httpx uses for every scheme")
+# httpx, whose behaviour env_proxy follows, reads these two as well.
 def test_env_proxy_reads_all_proxy(no_proxy_env: pytest.MonkeyPatch) -> None:
     no_proxy_env.setenv("ALL_PROXY", "http://proxy.example:3128")
     assert env_proxy(API) == "http://proxy.example:3128"
 
 
-@pytest.mark.xfail(strict=True, reason="a proxy without scheme is passed on as is; aiohttp rejects it")
 def test_env_proxy_without_scheme_is_usable(no_proxy_env: pytest.MonkeyPatch) -> None:
     no_proxy_env.setenv("HTTPS_PROXY", "proxy.example:3128")
     assert env_proxy(API) == "http://proxy.example:3128"  # httpx: "http://" is assumed
