@@ -15,6 +15,7 @@ a write that stalls is caught by the read timeout that follows), and failures ra
 
 from __future__ import annotations
 
+import re
 import urllib.request
 from urllib.parse import urlsplit
 
@@ -26,6 +27,7 @@ from telegram.request import BaseRequest, RequestData
 
 # aiohttp raises the same error whether no pooled connection came free or a new one did not
 # connect in time; either way the request was not sent.
+TOKEN_IN_URL = re.compile(r"/bot[^/\s]+/")
 NOT_SENT = "no connection to the Bot API could be had in time; the request was not sent"
 
 
@@ -84,7 +86,7 @@ class AiohttpRequest(BaseRequest):
         try:
             async with self._session.request(
                 method, url, data=_body(request_data), headers={"User-Agent": self.USER_AGENT},
-                timeout=timeout,
+                timeout=timeout, allow_redirects=False,  # as httpx: the Bot API never redirects
             ) as response:
                 return response.status, await response.read()
         except aiohttp.ConnectionTimeoutError as exc:
@@ -92,7 +94,9 @@ class AiohttpRequest(BaseRequest):
         except TimeoutError as exc:
             raise TimedOut from exc
         except aiohttp.ClientError as exc:
-            raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
+            # Some aiohttp errors quote the URL, which carries the bot's token: never log it.
+            detail = TOKEN_IN_URL.sub("/bot<token>/", str(exc))
+            raise NetworkError(f"aiohttp.{type(exc).__name__}: {detail}") from exc
 
 
 def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:

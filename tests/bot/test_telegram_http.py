@@ -17,7 +17,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
@@ -242,3 +242,30 @@ def test_env_proxy_reads_all_proxy(no_proxy_env: pytest.MonkeyPatch) -> None:
 def test_env_proxy_without_scheme_is_usable(no_proxy_env: pytest.MonkeyPatch) -> None:
     no_proxy_env.setenv("HTTPS_PROXY", "proxy.example:3128")
     assert env_proxy(API) == "http://proxy.example:3128"  # httpx: "http://" is assumed
+
+
+async def test_a_redirect_is_not_followed() -> None:
+    """As with httpx: the Bot API never redirects, so a redirect is an error, not a second call."""
+    followed: list[str] = []
+
+    async def moved(_request: Request) -> RedirectResponse:
+        return RedirectResponse("/elsewhere", status_code=302)
+
+    async def elsewhere(request: Request) -> JSONResponse:
+        followed.append(request.url.path)
+        return JSONResponse({"ok": True, "result": True})
+
+    app = Starlette(routes=[Route("/bot{token}/{method}", moved, methods=["POST"]),
+                            Route("/elsewhere", elsewhere, methods=["GET", "POST"])])
+    async with serving(app) as url, bot_at(url) as bot:
+        with pytest.raises(NetworkError):
+            await bot.send_message(CHAT, "hi")
+    assert followed == []
+
+
+async def test_an_error_quoting_the_url_does_not_carry_the_token() -> None:
+    async with bot_at("http://127.0.0.1:not-a-port") as bot:
+        with pytest.raises(NetworkError) as failure:
+            await bot.send_message(CHAT, "hi")
+    assert TOKEN not in str(failure.value)
+    assert "/bot<token>/" in str(failure.value)
