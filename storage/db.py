@@ -338,8 +338,9 @@ class Database:
             raise NestedTransactionError(
                 "a transaction was opened inside another on SQLite; it would wait for itself forever"
             )
-        try:
-            await asyncio.wait_for(self._write_lock.acquire(), SQLITE_BUSY_TIMEOUT_MS / 1000)
+        try:  # asyncio.timeout, not wait_for: no task of its own for each transaction
+            async with asyncio.timeout(SQLITE_BUSY_TIMEOUT_MS / 1000):
+                await self._write_lock.acquire()
         except TimeoutError:
             raise DatabaseBusyError(
                 f"waited {SQLITE_BUSY_TIMEOUT_MS / 1000:.0f} s for the SQLite write lock"

@@ -27,8 +27,16 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 Outcome = tuple[Any, list[Any], int, int | None]  # description, rows, rowcount, lastrowid
 
 
-def _run(connection: sqlite3.Connection, operation: str, parameters: Any) -> Outcome:
-    """On aiosqlite's thread: the statement, all its rows, and what a DBAPI cursor reports."""
+# What ``storage.db`` opens every transaction with. It waits here, to go to SQLite's thread
+# with the transaction's first statement: one trip fewer per transaction.
+BEGIN = "BEGIN IMMEDIATE"
+
+
+def _run(connection: sqlite3.Connection, operation: str, parameters: Any, begin: str | None) -> Outcome:
+    """On aiosqlite's thread: the statement (after ``begin``, when a transaction waits to be
+    opened), all its rows, and what a DBAPI cursor reports."""
+    if begin is not None:
+        connection.execute(begin)
     cursor = connection.cursor()
     try:
         cursor.execute(operation, () if parameters is None else parameters)
@@ -43,9 +51,15 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
     __slots__ = ()
 
     def execute(self, operation: Any, parameters: Any = None) -> Any:
+        adapted: OneTripConnection = self._adapt_connection  # type: ignore[assignment]
+        if operation == BEGIN and not parameters and adapted.waiting_begin is None:
+            adapted.waiting_begin = operation  # sent with the next statement
+            self.description, self._rows, self.rowcount, self.lastrowid = None, deque(), -1, -1
+            return
+        begin, adapted.waiting_begin = adapted.waiting_begin, None
         try:
             connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
-            run = connection._execute(_run, connection._conn, operation, parameters)  # type: ignore[no-untyped-call]
+            run = connection._execute(_run, connection._conn, operation, parameters, begin)  # type: ignore[no-untyped-call]
             described, rows, rowcount, lastrowid = self.await_(run)
         except Exception as error:
             self._adapt_connection._handle_exception(error)
@@ -55,10 +69,39 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ()
+    __slots__ = ("waiting_begin",)
+
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        self.waiting_begin: str | None = None  # a BEGIN not yet sent: no transaction is open
 
     def cursor(self, server_side: bool = False) -> AsyncAdapt_aiosqlite_cursor:
-        return super().cursor(server_side) if server_side else OneTripCursor(self)
+        if server_side:  # its own trips: the waiting BEGIN goes first
+            self._send_waiting_begin()
+            return super().cursor(server_side)
+        return OneTripCursor(self)
+
+    def commit(self) -> None:
+        if self.waiting_begin is not None:  # nothing was done: there is nothing to commit
+            self.waiting_begin = None
+            return
+        super().commit()
+
+    def rollback(self) -> None:
+        # The pool rolls back every connection it gets back, after each commit too: with no
+        # transaction open there is nothing to undo, and no trip to make.
+        if self.waiting_begin is not None or not self._sqlite.in_transaction:
+            self.waiting_begin = None
+            return
+        super().rollback()
+
+    @property
+    def _sqlite(self) -> sqlite3.Connection:
+        return self._connection._conn  # type: ignore[no-any-return]
+
+    def _send_waiting_begin(self) -> None:
+        if self.waiting_begin is not None:
+            OneTripCursor(self).execute("SELECT 1")  # takes the BEGIN with it
 
 
 class OneTripDbapi(AsyncAdapt_aiosqlite_dbapi):

@@ -3,6 +3,7 @@ statement answers exactly as the stock adapter does, in one trip."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -89,3 +90,76 @@ async def test_a_statement_is_one_trip_to_sqlites_thread(engines: tuple[AsyncEng
             assert rows == [(0,)]
             trips[name] = queue.count
     assert trips == {"ours": 1, "stock": 4}
+
+
+async def counted_trips(db: Database, work: Any) -> int:
+    """Trips to SQLite's thread made by ``work(session)`` in one ``db.transaction()``, commit
+    included."""
+    async with db.engine.connect() as connection:  # the pool's one connection, warmed up
+        driver = (await connection.get_raw_connection()).driver_connection
+    assert driver is not None
+    queue = Trips(driver._tx)
+    driver._tx = queue
+    try:
+        async with db.transaction() as session:
+            await work(session)
+    finally:
+        driver._tx = queue.queue
+    return queue.count
+
+
+@pytest.fixture
+async def things(tmp_path: Path) -> AsyncIterator[Database]:
+    db = Database.from_url(f"sqlite+aiosqlite:///{tmp_path / 'things.db'}")
+    async with db.transaction() as session:
+        await session.execute(text(SCHEMA))
+    try:
+        yield db
+    finally:
+        await db.dispose()
+
+
+async def test_begin_goes_with_the_first_statement(things: Database) -> None:
+    async def one_insert(session: Any) -> None:
+        await session.execute(text("INSERT INTO things (name) VALUES ('a')"))
+
+    async def nothing(_session: Any) -> None:
+        pass
+
+    assert await counted_trips(things, one_insert) == 2  # BEGIN IMMEDIATE with the insert; COMMIT
+    assert await counted_trips(things, nothing) == 0  # no statement: no transaction to open or end
+    async with things.transaction() as session:
+        assert (await session.execute(text("SELECT name FROM things"))).scalars().all() == ["a"]
+
+
+async def test_a_failed_transaction_leaves_nothing_and_the_next_one_works(things: Database) -> None:
+    with pytest.raises(IntegrityError):
+        async with things.transaction() as session:
+            await session.execute(text("INSERT INTO things (name) VALUES ('a')"))
+            await session.execute(text("INSERT INTO things (name) VALUES ('a')"))
+    with pytest.raises(RuntimeError):
+        async with things.transaction() as session:
+            raise RuntimeError("the step failed before any statement")
+    async with things.transaction() as session:
+        await session.execute(text("INSERT INTO things (name) VALUES ('b')"))
+    async with things.transaction() as session:
+        assert (await session.execute(text("SELECT name FROM things"))).scalars().all() == ["b"]
+
+
+async def test_the_transaction_begins_with_its_first_statement(things: Database, tmp_path: Path) -> None:
+    """Another process writing until just before our first statement: the waiting BEGIN
+    IMMEDIATE goes with that statement, so it sees their commit, and then writes after it."""
+    other = sqlite3.connect(tmp_path / "things.db", isolation_level=None, timeout=0)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO things (name) VALUES ('theirs')")
+    try:
+        async with things.transaction() as session:
+            reading = session.execute(text("SELECT count(*) FROM things"))
+            other.execute("COMMIT")  # released before our first statement reaches SQLite's thread
+            assert (await reading).scalar_one() == 1  # it began after their commit: sees their row
+            await session.execute(text("INSERT INTO things (name) VALUES ('ours')"))
+    finally:
+        other.close()
+    async with things.transaction() as session:
+        names = (await session.execute(text("SELECT name FROM things ORDER BY id"))).scalars().all()
+    assert names == ["theirs", "ours"]
