@@ -2,7 +2,7 @@
 
 For each size, a fresh SQLite database holds that many people of one centre, each with an
 address, a conversation, a completed needs survey (five answers) and two messages sent long
-ago. Then: one villager's survey step and menu step (statements and CPU, as ``step_cost``), and
+ago. Then: one villager's survey step and menu step (round trips and CPU, as ``step_cost``), and
 the outbox sending 200 due messages to a channel that answers at once (milliseconds a message).
 Neither should grow with the database: every query a step or a send makes is by key.
 """
@@ -104,8 +104,8 @@ async def measure_growth(sizes: tuple[int, ...] = SIZES) -> list[Figure]:
             answer, menu = costs["survey answer"], costs["menu"]
             figures.append(Figure(
                 "Growth: cost against the size of the database (SQLite)", f"{size:,} people",
-                {"survey answer": f"{answer[0]} statements, {answer[1]:.1f} ms",
-                 "menu step": f"{menu[0]} statements, {menu[1]:.1f} ms",
+                {"survey answer": f"{answer[0]} round trips, {answer[1]:.1f} ms",
+                 "menu step": f"{menu[0]} round trips, {menu[1]:.1f} ms",
                  "outbox, a message": f"{per_message:.2f} ms"}))
             print(tables(figures[-1:]), flush=True)
     return figures

@@ -1,5 +1,5 @@
 """Database round trips per step (issue 18), counted with SQLAlchemy's events: a regression in
-how many statements an ordinary step makes fails here; how long they take is ``make bench``'s."""
+how many round trips an ordinary step makes fails here; how long they take is ``make bench``'s."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from bench.inbound import one_centre
 from bench.step_cost import measure_step_cost
 from storage.db import Database
 
-# A survey answer: the person with the survey's run and answers (1 on SQLite), the inbound claim,
-# the answer (the run follows it by trigger), the state, the reply kept, the last reply marked
-# sent, and SQLite's BEGIN: 7. The consent, which starts the run: 9. A menu step: 6.
+# Round trips of a survey answer: the person with the survey's run and answers (1 on SQLite,
+# where the BEGIN goes with it), the inbound claim, the answer (the run follows it by trigger),
+# the state, the reply kept, the last reply marked sent, and the COMMIT: 7. The consent, which
+# starts the run: 9. A menu step: 6.
 MOST = {"survey answer": 7, "consent, run started": 9, "menu": 6, "language": 7}
 
 
