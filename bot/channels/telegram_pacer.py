@@ -21,10 +21,11 @@ passes through it: replies, edits and the outbox alike.
   turn; nothing here replaces it. Any other error goes to the caller unchanged, at once.
 - Several processes sending for one bot each pace at their share (``PacerLimits.shared``).
 
-One task (the pump) hands out the slots in that order; each caller waits on a future. A chat's
-pace is one number, its theoretical arrival time (GCRA, the leaky bucket in closed form), not a
-limiter object: the pump must know *when* a chat may receive without using up its allowance,
-which ``AsyncLimiter`` cannot say. A chat whose allowance is full again is forgotten (it is
+One task (the pump) hands out the slots in that order; each caller waits on a future. A call
+that finds nobody waiting, its chat ready and an overall slot free takes it at once instead.
+A chat's pace is one number, its theoretical arrival time (GCRA, the leaky bucket in closed
+form), not a limiter object: the pump must know *when* a chat may receive without using up its
+allowance, which ``AsyncLimiter`` cannot say. A chat whose allowance is full again is forgotten (it is
 then the same as a new one), so the table holds only the chats of the last seconds.
 
 Priority between a reply and a background call to the same chat follows the same rule. Use one
@@ -201,6 +202,8 @@ class TelegramPacer(BaseRateLimiter[RateLimitArgs]):
             await asyncio.sleep(wait)
 
     async def _slot(self, chat: Hashable, priority: Priority, *, retry: bool) -> None:
+        if await self._at_once(chat):
+            return
         self._start_pump()
         waiter = _Waiter(chat, asyncio.get_running_loop().create_future())
         queue = self._queues[priority]
@@ -210,6 +213,19 @@ class TelegramPacer(BaseRateLimiter[RateLimitArgs]):
             queue.append(waiter)
         self._arrived.set()
         await waiter.go  # cancelling the caller cancels this future; the pump skips it
+
+    async def _at_once(self, chat: Hashable) -> bool:
+        """Take the slot here when nobody waits for one, the channel is not paused, the chat may
+        receive and an overall slot is free: what the pump would do, without the two trips
+        through the event loop its hand-off costs every call (issue 18)."""
+        now = asyncio.get_running_loop().time()
+        if now < self._resume_at or any(self._queues.values()):
+            return False  # waiting calls keep their order: the pump serves them first
+        if self._ready_at(chat, now) > now or not self._overall.has_capacity():
+            return False
+        await self._overall.acquire()  # there is capacity: it returns without waiting
+        self._stamp(chat, now)
+        return True
 
     # ---- the pump --------------------------------------------------------------------------
 

@@ -147,12 +147,15 @@ async def test_background_calls_yield_to_replies() -> None:
     fake = FakeTelegram(limits=ApiLimits().scaled(5))
     pacer = Recorded(PacerLimits(overall_per_second=20, per_chat_per_second=5))
     async with bot_on(fake, pacer) as bot:
+        # The first call takes the free overall slot at once, so the others all wait for the
+        # next ones, and the background calls asked before the replies.
+        first = bot.send_message(300, "first")
         background = [bot.send_message(chat, "notice", rate_limit_args=BACKGROUND) for chat in (7, 101, 102, 103)]
         replies = [bot.send_message(chat, "answer") for chat in (7, 201, 202, 203)]
-        results = await asyncio.gather(*background, *replies)  # the background calls asked first
-    assert len(results) == 8
+        results = await asyncio.gather(first, *background, *replies)
+    assert len(results) == 9
     assert fake.too_many == 0
-    assert pacer.let_go == [7, 201, 202, 203, 7, 101, 102, 103]
+    assert pacer.let_go == [300, 7, 201, 202, 203, 7, 101, 102, 103]
     assert sorted(fake.texts(7)) == ["answer", "notice"]
 
 
@@ -224,3 +227,15 @@ def test_limits_are_checked_and_scale_the_rates_only() -> None:
         PacerLimits(per_chat_burst=0)
     with pytest.raises(ValueError):
         PacerLimits(overall_per_second=0)
+
+
+async def test_a_call_nobody_waits_before_goes_at_once_without_the_pump() -> None:
+    """The common case of a quiet bot: no hand-off through the pump (two trips through the
+    event loop a call); the limits still hold for what comes after (the tests above)."""
+    fake = FakeTelegram()
+    pacer = TelegramPacer(PacerLimits().scaled(1000))  # an overall slot free again within 33 µs
+    async with bot_on(fake, pacer) as bot:
+        await bot.send_message(7, "hello")
+        await bot.send_message(8, "hello")
+        assert pacer._pump is None
+    assert fake.texts(7) == ["hello"] and fake.texts(8) == ["hello"]
