@@ -38,6 +38,7 @@ from sqlalchemy.ext.asyncio import (
 
 from flows.errors import DatabaseBusyError, DatabaseUnavailable, DatabaseURLError, NestedTransactionError
 from storage.deferred import DEFER_SECONDS, Deferred, DeferredWrites
+from storage.sqlite_driver import BEGIN as SQLITE_BEGIN
 from storage.sqlite_driver import one_trip_dbapi
 
 log = logging.getLogger(__name__)
@@ -206,7 +207,7 @@ def _install_sqlite_pragmas(engine: AsyncEngine, synchronous: SqliteSync) -> Non
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql(SQLITE_BEGIN)  # sent with the first statement: sqlite_driver
 
 
 def _create_private(path: Path) -> None:

@@ -50,6 +50,13 @@ def _run(connection: sqlite3.Connection, operation: str, parameters: Any, begin:
 class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
     __slots__ = ()
 
+    def executemany(self, operation: Any, seq_of_parameters: Any) -> Any:
+        # aiosqlite's own trips: the waiting BEGIN must reach SQLite first, or each row would
+        # commit by itself, outside the transaction.
+        adapted: OneTripConnection = self._adapt_connection  # type: ignore[assignment]
+        adapted.send_waiting_begin()
+        return super().executemany(operation, seq_of_parameters)
+
     def execute(self, operation: Any, parameters: Any = None) -> Any:
         adapted: OneTripConnection = self._adapt_connection  # type: ignore[assignment]
         if operation == BEGIN and not parameters and adapted.waiting_begin is None:
@@ -77,7 +84,7 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
 
     def cursor(self, server_side: bool = False) -> AsyncAdapt_aiosqlite_cursor:
         if server_side:  # its own trips: the waiting BEGIN goes first
-            self._send_waiting_begin()
+            self.send_waiting_begin()
             return super().cursor(server_side)
         return OneTripCursor(self)
 
@@ -90,16 +97,19 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     def rollback(self) -> None:
         # The pool rolls back every connection it gets back, after each commit too: with no
         # transaction open there is nothing to undo, and no trip to make.
-        if self.waiting_begin is not None or not self._sqlite.in_transaction:
-            self.waiting_begin = None
-            return
-        super().rollback()
+        self.waiting_begin = None
+        try:
+            open_transaction = self._sqlite.in_transaction
+        except Exception:  # closed: the stock path reports it as SQLAlchemy expects
+            open_transaction = True
+        if open_transaction:
+            super().rollback()
 
     @property
     def _sqlite(self) -> sqlite3.Connection:
         return self._connection._conn  # type: ignore[no-any-return]
 
-    def _send_waiting_begin(self) -> None:
+    def send_waiting_begin(self) -> None:
         if self.waiting_begin is not None:
             OneTripCursor(self).execute("SELECT 1")  # takes the BEGIN with it
 

@@ -163,3 +163,14 @@ async def test_the_transaction_begins_with_its_first_statement(things: Database,
     async with things.transaction() as session:
         names = (await session.execute(text("SELECT name FROM things ORDER BY id"))).scalars().all()
     assert names == ["theirs", "ours"]
+
+
+async def test_executemany_first_is_inside_the_transaction(things: Database) -> None:
+    """Rows written by an executemany as the transaction's first statement go with it: a
+    rollback leaves none of them."""
+    with pytest.raises(RuntimeError):
+        async with things.transaction() as session:
+            await session.execute(text("INSERT INTO things (name) VALUES (:name)"), [{"name": "a"}, {"name": "b"}])
+            raise RuntimeError("the step failed after writing")
+    async with things.transaction() as session:
+        assert (await session.execute(text("SELECT count(*) FROM things"))).scalar_one() == 0
