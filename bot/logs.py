@@ -75,7 +75,8 @@ def configure_logging(level: str, secrets: Iterable[str] = ()) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # httpx logs every request URL at INFO, and Telegram's URLs carry the token. The twilio
+    # httpx logs every request URL at INFO (Telegram's, with the token, went through it until
+    # bot.channels.telegram_http; other clients still may). The twilio
     # client logs 11 INFO lines per SMS (the URL with the Account SID, the recipient's number,
     # headers): no phone number or message text may reach the logs at INFO or above.
     for noisy in QUIET_LOGGERS:

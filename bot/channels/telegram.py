@@ -231,7 +231,10 @@ class TelegramChannel:
         # No Updater: polling is ours (``telegram_polling``), so no batch is confirmed unrecorded.
         # Every Bot API call of this bot, replies and outbox alike, goes through one pacer.
         root = (api_url or DEFAULT_API_URL).rstrip("/")
-        proxy = env_proxy(root)
+        try:
+            proxy = env_proxy(root)
+        except ValueError as exc:
+            raise ConfigError(f"HTTPS_PROXY / ALL_PROXY: {exc}") from None
         builder = (ApplicationBuilder().token(token).concurrent_updates(True).updater(None)
                    .rate_limiter(TelegramPacer(pacer_limits))
                    .request(AiohttpRequest(connections=CONNECTIONS, pool_timeout=POOL_WAIT, proxy=proxy))

@@ -8,27 +8,33 @@ encode/httpcore#1035); this one, on aiohttp (whose HTTP parser is compiled), 0.2
 of the bot's CPU.
 
 Behaviour is python-telegram-bot's own: requests are url-encoded forms (multipart when a file
-is uploaded), the timeouts mean what ``HTTPXRequest``'s mean (aiohttp has no write timeout:
-a write that stalls is caught by the read timeout that follows), and failures raise its
-``TimedOut`` and ``NetworkError``, so the pacer, the retries and the outbox see no difference.
+is uploaded), certificates are checked against certifi's list as httpx did, and failures raise
+its ``TimedOut`` and ``NetworkError``, so the pacer, the retries and the outbox see no
+difference. Timeouts, as aiohttp can express them: a call waits ``pool_timeout`` for a free
+connection plus ``connect_timeout`` to open one, then ``read_timeout`` between bytes of the
+answer; an upload (aiohttp has no write timeout) is bounded as a whole, by all of them plus
+the media timeout.
 """
 
 from __future__ import annotations
 
 import re
+import ssl
 import urllib.request
 from urllib.parse import urlsplit
 
 import aiohttp
+import certifi
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+TOKEN_IN_URL = re.compile(r"/bot[^/\s]+/")
 # aiohttp raises the same error whether no pooled connection came free or a new one did not
 # connect in time; either way the request was not sent.
-TOKEN_IN_URL = re.compile(r"/bot[^/\s]+/")
 NOT_SENT = "no connection to the Bot API could be had in time; the request was not sent"
+PROXY_SCHEMES = ("http", "https")
 
 
 class AiohttpRequest(BaseRequest):
@@ -54,7 +60,8 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             # Not trust_env: aiohttp would then read the proxy variables (and ~/.netrc) at every
             # request, which doubled its cost; ``env_proxy`` reads them once.
-            connector = aiohttp.TCPConnector(limit=self._connections)
+            tls = ssl.create_default_context(cafile=certifi.where())
+            connector = aiohttp.TCPConnector(limit=self._connections, ssl=tls)
             self._session = aiohttp.ClientSession(connector=connector, proxy=self._proxy)
 
     async def shutdown(self) -> None:
@@ -73,30 +80,35 @@ class AiohttpRequest(BaseRequest):
     ) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
             raise RuntimeError("AiohttpRequest is not initialized")
-        uploads = request_data is not None and request_data.contains_files
         read = self._read if isinstance(read_timeout, DefaultValue) else read_timeout
-        if uploads and isinstance(write_timeout, DefaultValue):
-            read = None if read is None or self._media is None else read + self._media
-        timeout = aiohttp.ClientTimeout(
-            total=None,
-            connect=self._pool if isinstance(pool_timeout, DefaultValue) else pool_timeout,
-            sock_connect=self._connect if isinstance(connect_timeout, DefaultValue) else connect_timeout,
-            sock_read=read,
-        )
+        connect = self._connect if isinstance(connect_timeout, DefaultValue) else connect_timeout
+        pool = self._pool if isinstance(pool_timeout, DefaultValue) else pool_timeout
+        total = None
+        if request_data is not None and request_data.contains_files:
+            write = self._media if isinstance(write_timeout, DefaultValue) else write_timeout
+            total = _sum(pool, connect, write, read)
+        timeout = aiohttp.ClientTimeout(total=total, connect=_sum(pool, connect), sock_connect=connect,
+                                        sock_read=read)
         try:
             async with self._session.request(
                 method, url, data=_body(request_data), headers={"User-Agent": self.USER_AGENT},
                 timeout=timeout, allow_redirects=False,  # as httpx: the Bot API never redirects
             ) as response:
                 return response.status, await response.read()
-        except aiohttp.ConnectionTimeoutError as exc:
-            raise TimedOut(NOT_SENT) from exc
-        except TimeoutError as exc:
-            raise TimedOut from exc
+        # "from None": aiohttp's own errors may quote the URL, which carries the bot's token,
+        # and a chained error is printed with every traceback.
+        except aiohttp.ConnectionTimeoutError:
+            raise TimedOut(NOT_SENT) from None
+        except TimeoutError:
+            raise TimedOut("the Bot API did not answer in time") from None
         except aiohttp.ClientError as exc:
-            # Some aiohttp errors quote the URL, which carries the bot's token: never log it.
             detail = TOKEN_IN_URL.sub("/bot<token>/", str(exc))
-            raise NetworkError(f"aiohttp.{type(exc).__name__}: {detail}") from exc
+            raise NetworkError(f"aiohttp.{type(exc).__name__}: {detail}") from None
+
+
+def _sum(*timeouts: float | None) -> float | None:
+    """Timeouts one after another: no limit when any of them has none."""
+    return None if any(part is None for part in timeouts) else sum(part for part in timeouts if part)
 
 
 def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
@@ -113,7 +125,8 @@ def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str]
 
 def env_proxy(url: str) -> str | None:
     """The proxy the environment names for ``url`` (``HTTPS_PROXY``, ``NO_PROXY`` and the like),
-    as httpx, python-telegram-bot's default client, would use it; None for none."""
+    as httpx, python-telegram-bot's default client, would use it; None for none. A proxy of
+    another kind (``socks5://``) raises ``ValueError``: aiohttp cannot use it."""
     parts = urlsplit(url)
     if parts.hostname is None or urllib.request.proxy_bypass(parts.hostname):
         return None
@@ -121,4 +134,7 @@ def env_proxy(url: str) -> str | None:
     proxy = proxies.get(parts.scheme) or proxies.get("all")
     if not proxy:
         return None
-    return proxy if "://" in proxy else f"http://{proxy}"  # «host:3128», as httpx reads it
+    proxy = proxy if "://" in proxy else f"http://{proxy}"  # «host:3128», as httpx reads it
+    if urlsplit(proxy).scheme not in PROXY_SCHEMES:
+        raise ValueError(f"the proxy for the Bot API must be http:// or https://, not {proxy.split('://')[0]}://")
+    return proxy

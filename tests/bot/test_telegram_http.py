@@ -155,7 +155,8 @@ async def test_slow_answer_times_out_as_maybe_sent(stub: tuple[Stub, str]) -> No
 async def test_exhausted_pool_times_out_unsent_and_recovers(stub: tuple[Stub, str]) -> None:
     api, url = stub
     api.hold = True
-    async with bot_at(url, connections=1, pool_timeout=0.2) as bot:
+    # A call waits for a free connection and then to open it: 0.2 s + 0.1 s here.
+    async with bot_at(url, connections=1, pool_timeout=0.2, connect_timeout=0.1) as bot:
         first = asyncio.create_task(bot.send_message(CHAT, "first"))
         await asyncio.wait_for(api.arrived.wait(), 5)
         with pytest.raises(TimedOut, match="not sent"):
@@ -269,3 +270,9 @@ async def test_an_error_quoting_the_url_does_not_carry_the_token() -> None:
             await bot.send_message(CHAT, "hi")
     assert TOKEN not in str(failure.value)
     assert "/bot<token>/" in str(failure.value)
+
+
+def test_env_proxy_refuses_a_proxy_aiohttp_cannot_use(no_proxy_env: pytest.MonkeyPatch) -> None:
+    no_proxy_env.setenv("HTTPS_PROXY", "socks5://proxy.example:1080")
+    with pytest.raises(ValueError, match="socks5://"):
+        env_proxy(API)
