@@ -1,10 +1,21 @@
-"""SQLAlchemy's aiosqlite adapter, with each statement one trip to SQLite's thread instead of four.
+"""SQLAlchemy's aiosqlite adapter, with each statement one trip to SQLite's thread instead of
+four, and none inside a transaction.
 
 aiosqlite runs SQLite on a thread of its own; every call hops there and back through a queue
 and the event loop's self-pipe. SQLAlchemy's adapter makes four such calls per statement (open
 a cursor, execute, fetch, close), so a statement that SQLite answers in a few microseconds
 costs about 300 µs of the event loop's time: most of a villager's step on SQLite (issue 18,
 BENCHMARKS.md). Here the cursor does all four on that thread in one call.
+
+Inside a transaction the statements do not go to that thread at all: they run on the event
+loop's thread, in place. ``storage.db`` opens every transaction with ``BEGIN IMMEDIATE``, which
+takes SQLite's write lock (waiting for another process's, through the busy handler, on
+aiosqlite's thread, with the transaction's first statement); once it is held no statement
+waits for a lock, and each is microseconds of SQLite's own CPU. The trips' real cost was the
+wait: a step holds the write lock, which every other step queues for, while each of its
+statements waited its turn among everything else the event loop had ready. COMMIT (the fsync)
+and ROLLBACK still go to the thread. A statement that reads or writes many rows now holds the
+loop while it runs; the bot's own statements touch a person's rows or a bounded batch.
 
 It uses two of aiosqlite's private names (``Connection._execute``, ``Connection._conn``), as
 SQLAlchemy's own adapter does for its isolation level; pyproject.toml bounds aiosqlite's version
@@ -24,7 +35,7 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_dbapi,
 )
 
-Outcome = tuple[Any, list[Any], int, int | None]  # description, rows, rowcount, lastrowid
+Outcome = tuple[Any, list[Any], int, Any]  # description, rows, rowcount, lastrowid
 
 
 # What ``storage.db`` opens every transaction with. It waits here, to go to SQLite's thread
@@ -47,6 +58,12 @@ def _run(connection: sqlite3.Connection, operation: str, parameters: Any, begin:
         cursor.close()
 
 
+async def _in_place(connection: sqlite3.Connection, operation: str, parameters: Any) -> Outcome:
+    """``_run`` on the event loop's thread. A coroutine that never suspends: SQLAlchemy's
+    ``AsyncConnection.execute`` insists on an await, and this one costs no trip through the loop."""
+    return _run(connection, operation, parameters, None)
+
+
 class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
     __slots__ = ()
 
@@ -66,8 +83,13 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         begin, adapted.waiting_begin = adapted.waiting_begin, None
         try:
             connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
-            run = connection._execute(_run, connection._conn, operation, parameters, begin)  # type: ignore[no-untyped-call]
-            described, rows, rowcount, lastrowid = self.await_(run)
+            outcome: Outcome
+            if begin is None and adapted.holds_write_lock():
+                outcome = self.await_(_in_place(connection._conn, operation, parameters))
+            else:
+                run = connection._execute(_run, connection._conn, operation, parameters, begin)  # type: ignore[no-untyped-call]
+                outcome = self.await_(run)
+            described, rows, rowcount, lastrowid = outcome
         except Exception as error:
             self._adapt_connection._handle_exception(error)
         self.description = described
@@ -109,6 +131,13 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     def _sqlite(self) -> sqlite3.Connection:
         return self._connection._conn  # type: ignore[no-any-return]
 
+    def holds_write_lock(self) -> bool:
+        """Inside a transaction, which ``BEGIN IMMEDIATE`` opened holding SQLite's write lock."""
+        try:
+            return self._sqlite.in_transaction
+        except Exception:  # closed: the trip reports it
+            return False
+
     def send_waiting_begin(self) -> None:
         if self.waiting_begin is not None:
             OneTripCursor(self).execute("SELECT 1")  # takes the BEGIN with it
@@ -116,6 +145,9 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
 
 class OneTripDbapi(AsyncAdapt_aiosqlite_dbapi):
     def connect(self, *arg: Any, **kw: Any) -> AsyncAdapt_aiosqlite_connection:
+        # Statements inside a transaction run on the event loop's thread (see the module's
+        # docstring); SQLite itself is built thread-safe (serialized), Python's check is not.
+        kw.setdefault("check_same_thread", False)
         adapted = super().connect(*arg, **kw)
         return OneTripConnection(self, adapted._connection)
 

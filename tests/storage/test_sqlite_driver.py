@@ -3,6 +3,7 @@ statement answers exactly as the stock adapter does, in one trip."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -73,23 +74,32 @@ async def test_the_same_answers_as_the_stock_adapter(engines: tuple[AsyncEngine,
     assert found[0] == 1 and found[-1] == [("a",), ("b",), ("c",), ("d",)]
 
 
-async def test_a_statement_is_one_trip_to_sqlites_thread(engines: tuple[AsyncEngine, AsyncEngine]) -> None:
+async def test_a_statement_is_one_trip_to_sqlites_thread_and_none_inside_a_transaction(
+    engines: tuple[AsyncEngine, AsyncEngine],
+) -> None:
     ours, stock = engines
-    trips: dict[str, int] = {}
+    trips: dict[str, list[int]] = {}
     for name, engine in (("ours", ours), ("stock", stock)):
+        async with engine.begin() as setup:
+            await setup.execute(text(SCHEMA))
         async with engine.connect() as connection:
-            await connection.execute(text(SCHEMA))
             driver = (await connection.get_raw_connection()).driver_connection
             assert driver is not None
             queue = Trips(driver._tx)
             driver._tx = queue  # what aiosqlite's calls put on its thread's queue, counted
+            counts = []
             try:
-                rows = (await connection.execute(text("SELECT count(*) FROM things"))).all()
+                for _ in range(2):  # the transaction's first statement, then another
+                    before = queue.count
+                    rows = (await connection.execute(text("SELECT count(*) FROM things"))).all()
+                    assert rows == [(0,)]
+                    counts.append(queue.count - before)
             finally:
                 driver._tx = queue.queue
-            assert rows == [(0,)]
-            trips[name] = queue.count
-    assert trips == {"ours": 1, "stock": 4}
+            trips[name] = counts
+    # Ours: the first statement takes the transaction's BEGIN IMMEDIATE with it; the next runs
+    # in place, since the transaction holds SQLite's write lock. The stock adapter: 4 each.
+    assert trips == {"ours": [1, 0], "stock": [4, 4]}
 
 
 async def counted_trips(db: Database, work: Any) -> int:
@@ -174,3 +184,29 @@ async def test_executemany_first_is_inside_the_transaction(things: Database) -> 
             raise RuntimeError("the step failed after writing")
     async with things.transaction() as session:
         assert (await session.execute(text("SELECT count(*) FROM things"))).scalar_one() == 0
+
+
+async def test_waiting_for_another_process_s_write_lock_does_not_hold_the_event_loop(
+    things: Database, tmp_path: Path,
+) -> None:
+    """The BEGIN IMMEDIATE that waits for another process goes to SQLite's thread: were it run
+    in place, the loop (and this test, which ends the other's transaction) would stand still
+    until the busy timeout."""
+    other = sqlite3.connect(tmp_path / "things.db", isolation_level=None, timeout=0)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO things (name) VALUES ('theirs')")
+
+    async def ours() -> list[str]:
+        async with things.transaction() as session:
+            await session.execute(text("INSERT INTO things (name) VALUES ('ours')"))
+            return list((await session.execute(text("SELECT name FROM things ORDER BY id"))).scalars())
+
+    try:
+        step = asyncio.create_task(ours())
+        for _ in range(20):  # the loop keeps running while our step waits for their lock
+            await asyncio.sleep(0)
+        assert not step.done()
+        other.execute("COMMIT")
+        assert await asyncio.wait_for(step, 10) == ["theirs", "ours"]
+    finally:
+        other.close()
