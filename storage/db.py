@@ -39,7 +39,7 @@ from sqlalchemy.ext.asyncio import (
 from flows.errors import DatabaseBusyError, DatabaseUnavailable, DatabaseURLError, NestedTransactionError
 from storage.deferred import DEFER_SECONDS, Deferred, DeferredWrites
 from storage.sqlite_driver import BEGIN as SQLITE_BEGIN
-from storage.sqlite_driver import one_trip_dbapi
+from storage.sqlite_driver import OneTripConnection, one_trip_dbapi
 
 log = logging.getLogger(__name__)
 
@@ -200,6 +200,13 @@ def _install_sqlite_pragmas(engine: AsyncEngine, synchronous: SqliteSync) -> Non
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
+        mode = cursor.fetchone()
+        if not mode or str(mode[0]).lower() != "wal":
+            # Outside WAL a statement may wait for a lock inside a transaction too: none runs
+            # on the event loop's thread then (sqlite_driver).
+            log.warning("SQLite runs in %s journal mode, not WAL: slower under load", mode and mode[0])
+            if isinstance(dbapi_connection, OneTripConnection):
+                dbapi_connection.in_place = False
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute(f"PRAGMA synchronous={synchronous}")
@@ -207,7 +214,9 @@ def _install_sqlite_pragmas(engine: AsyncEngine, synchronous: SqliteSync) -> Non
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql(SQLITE_BEGIN)  # sent with the first statement: sqlite_driver
+        # Sent with the first statement; IMMEDIATE, so that the transaction holds the write lock
+        # from then on and the driver may run the rest in place (sqlite_driver).
+        connection.exec_driver_sql(SQLITE_BEGIN)
 
 
 def _create_private(path: Path) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from storage import sqlite_driver
 from storage.db import Database
 from storage.sqlite_driver import OneTripConnection
 
@@ -156,25 +157,6 @@ async def test_a_failed_transaction_leaves_nothing_and_the_next_one_works(things
         assert (await session.execute(text("SELECT name FROM things"))).scalars().all() == ["b"]
 
 
-async def test_the_transaction_begins_with_its_first_statement(things: Database, tmp_path: Path) -> None:
-    """Another process writing until just before our first statement: the waiting BEGIN
-    IMMEDIATE goes with that statement, so it sees their commit, and then writes after it."""
-    other = sqlite3.connect(tmp_path / "things.db", isolation_level=None, timeout=0)
-    other.execute("BEGIN IMMEDIATE")
-    other.execute("INSERT INTO things (name) VALUES ('theirs')")
-    try:
-        async with things.transaction() as session:
-            reading = session.execute(text("SELECT count(*) FROM things"))
-            other.execute("COMMIT")  # released before our first statement reaches SQLite's thread
-            assert (await reading).scalar_one() == 1  # it began after their commit: sees their row
-            await session.execute(text("INSERT INTO things (name) VALUES ('ours')"))
-    finally:
-        other.close()
-    async with things.transaction() as session:
-        names = (await session.execute(text("SELECT name FROM things ORDER BY id"))).scalars().all()
-    assert names == ["theirs", "ours"]
-
-
 async def test_executemany_first_is_inside_the_transaction(things: Database) -> None:
     """Rows written by an executemany as the transaction's first statement go with it: a
     rollback leaves none of them."""
@@ -210,3 +192,36 @@ async def test_waiting_for_another_process_s_write_lock_does_not_hold_the_event_
         assert await asyncio.wait_for(step, 10) == ["theirs", "ours"]
     finally:
         other.close()
+
+
+
+async def second_statement_trips(db: Database, *, in_place: bool = True) -> int:
+    """Trips made by the second statement of a transaction (the first took the BEGIN)."""
+    async with db.engine.connect() as connection:
+        raw = await connection.get_raw_connection()
+        adapted, driver = raw.dbapi_connection, raw.driver_connection
+        assert isinstance(adapted, sqlite_driver.OneTripConnection) and driver is not None
+        adapted.in_place = in_place  # False: as storage.db sets it when SQLite refuses WAL mode
+        await connection.execute(text("SELECT 1"))
+        queue = Trips(driver._tx)
+        driver._tx = queue
+        try:
+            await connection.execute(text("SELECT count(*) FROM things"))
+        finally:
+            driver._tx = queue.queue
+            adapted.in_place = True
+        await connection.rollback()
+    return queue.count
+
+
+async def test_a_long_transaction_goes_to_the_thread_now_and_then(
+    things: Database, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert await second_statement_trips(things) == 0
+    monkeypatch.setattr(sqlite_driver, "IN_PLACE_BUDGET", 0.0)  # spent at once
+    assert await second_statement_trips(things) == 1
+
+
+async def test_nothing_runs_in_place_outside_wal_mode(things: Database) -> None:
+    """Outside WAL mode a statement may wait for a lock even inside a transaction."""
+    assert await second_statement_trips(things, in_place=False) == 1
