@@ -27,7 +27,7 @@ import aiohttp
 import certifi
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
-from telegram.error import NetworkError, TimedOut
+from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 TOKEN_IN_URL = re.compile(r"/bot[^/\s]+/")
@@ -89,21 +89,23 @@ class AiohttpRequest(BaseRequest):
             total = _sum(pool, connect, write, read)
         timeout = aiohttp.ClientTimeout(total=total, connect=_sum(pool, connect), sock_connect=connect,
                                         sock_read=read)
+        # Raised after the except clauses, not in them: aiohttp's own errors may quote the URL,
+        # which carries the bot's token, and an error raised inside one keeps it as context.
+        failure: TelegramError
         try:
             async with self._session.request(
                 method, url, data=_body(request_data), headers={"User-Agent": self.USER_AGENT},
                 timeout=timeout, allow_redirects=False,  # as httpx: the Bot API never redirects
             ) as response:
                 return response.status, await response.read()
-        # "from None": aiohttp's own errors may quote the URL, which carries the bot's token,
-        # and a chained error is printed with every traceback.
         except aiohttp.ConnectionTimeoutError:
-            raise TimedOut(NOT_SENT) from None
+            failure = TimedOut(NOT_SENT)
         except TimeoutError:
-            raise TimedOut("the Bot API did not answer in time") from None
+            failure = TimedOut("the Bot API did not answer in time")
         except aiohttp.ClientError as exc:
             detail = TOKEN_IN_URL.sub("/bot<token>/", str(exc))
-            raise NetworkError(f"aiohttp.{type(exc).__name__}: {detail}") from None
+            failure = NetworkError(f"aiohttp.{type(exc).__name__}: {detail}")
+        raise failure
 
 
 def _sum(*timeouts: float | None) -> float | None:

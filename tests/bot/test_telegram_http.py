@@ -270,6 +270,7 @@ async def test_an_error_quoting_the_url_does_not_carry_the_token() -> None:
             await bot.send_message(CHAT, "hi")
     assert TOKEN not in str(failure.value)
     assert "/bot<token>/" in str(failure.value)
+    assert failure.value.__context__ is None and failure.value.__cause__ is None  # nothing to print
 
 
 def test_env_proxy_refuses_a_proxy_aiohttp_cannot_use(no_proxy_env: pytest.MonkeyPatch) -> None:
