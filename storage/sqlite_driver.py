@@ -15,8 +15,8 @@ and each is microseconds of SQLite's own CPU. The trips' real cost was the wait:
 the write lock, which every other step queues for, while each of its statements waited its
 turn among everything else the event loop had ready. COMMIT (the fsync), ROLLBACK, executemany
 and server-side cursors still go to the thread, and so does a statement once the transaction
-has run ``IN_PLACE_BUDGET`` in place, so that a long one (a broadcast queued for thousands)
-lets the loop run between its statements. Nothing runs in place outside WAL mode, nor after a
+has gone ``IN_PLACE_BUDGET`` without a trip, so that a long one (a broadcast queued for
+thousands) lets the loop run between its statements. Nothing runs in place outside WAL mode, nor after a
 wait for the thread was cancelled (the thread may still be using the connection) until a
 later trip is back.
 
@@ -45,9 +45,9 @@ Outcome = tuple[Any, list[Any], int, Any]  # description, rows, rowcount, lastro
 # What ``storage.db`` opens every transaction with. It waits here, to go to SQLite's thread
 # with the transaction's first statement: one trip fewer per transaction.
 BEGIN = "BEGIN IMMEDIATE"
-# In-place statements of one transaction in a row, at most this long (seconds) before one goes
-# to the thread, which lets the rest of the loop run: a long transaction (a broadcast queued
-# for thousands) would otherwise hold it until the end.
+# Seconds after a trip to the thread returned (the statements in place and the work between
+# them) before the next statement goes to the thread again, which lets the rest of the loop
+# run: a long transaction (a broadcast queued for thousands) would otherwise hold it to the end.
 IN_PLACE_BUDGET = 0.005
 
 
@@ -111,7 +111,9 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         self.locked = False  # our BEGIN IMMEDIATE reached SQLite: this transaction holds the lock
         self.in_place = True  # False when the database is not in WAL mode (storage.db)
         # A wait for the thread that ended without its answer (cancelled): the thread may still
-        # be using the connection, so nothing runs in place until a later trip comes back.
+        # be using the connection, so nothing runs in place until a later trip comes back. Only
+        # ``trip`` sets it; SQLAlchemy also invalidates a connection whose wait was cancelled
+        # (executemany, commit and server-side cursors rely on that alone).
         self.unsettled = False
         self.in_place_until = 0.0  # loop time: then the next statement goes to the thread
 

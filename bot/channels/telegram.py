@@ -234,7 +234,7 @@ class TelegramChannel:
         try:
             proxy = env_proxy(root)
         except ValueError as exc:
-            raise ConfigError(f"HTTPS_PROXY / ALL_PROXY: {exc}") from None
+            raise ConfigError(f"the proxy variables (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY): {exc}") from None
         builder = (ApplicationBuilder().token(token).concurrent_updates(True).updater(None)
                    .rate_limiter(TelegramPacer(pacer_limits))
                    .request(AiohttpRequest(connections=CONNECTIONS, pool_timeout=POOL_WAIT, proxy=proxy))

@@ -8,7 +8,7 @@ encode/httpcore#1035); this one, on aiohttp (whose HTTP parser is compiled), 0.2
 of the bot's CPU.
 
 Behaviour is python-telegram-bot's own: requests are url-encoded forms (multipart when a file
-is uploaded), certificates are checked against certifi's list as httpx did, and failures raise
+is uploaded), certificates are checked as httpx checks them (``tls_context``), and failures raise
 its ``TimedOut`` and ``NetworkError``, so the pacer, the retries and the outbox see no
 difference. Timeouts, as aiohttp can express them: a call waits ``pool_timeout`` for a free
 connection plus ``connect_timeout`` to open one, then ``read_timeout`` between bytes of the
@@ -18,6 +18,7 @@ the media timeout.
 
 from __future__ import annotations
 
+import os
 import re
 import ssl
 import urllib.request
@@ -60,8 +61,7 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             # Not trust_env: aiohttp would then read the proxy variables (and ~/.netrc) at every
             # request, which doubled its cost; ``env_proxy`` reads them once.
-            tls = ssl.create_default_context(cafile=certifi.where())
-            connector = aiohttp.TCPConnector(limit=self._connections, ssl=tls)
+            connector = aiohttp.TCPConnector(limit=self._connections, ssl=tls_context())
             self._session = aiohttp.ClientSession(connector=connector, proxy=self._proxy)
 
     async def shutdown(self) -> None:
@@ -106,6 +106,17 @@ class AiohttpRequest(BaseRequest):
             detail = TOKEN_IN_URL.sub("/bot<token>/", str(exc))
             failure = NetworkError(f"aiohttp.{type(exc).__name__}: {detail}")
         raise failure
+
+
+def tls_context() -> ssl.SSLContext:
+    """Certificates as httpx checks them: ``SSL_CERT_FILE`` or ``SSL_CERT_DIR`` when set (a
+    proxy that inspects TLS brings its own authority), otherwise certifi's list."""
+    cert_file, cert_dir = os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")
+    if cert_file and os.path.isfile(cert_file):
+        return ssl.create_default_context(cafile=cert_file)
+    if cert_dir and os.path.isdir(cert_dir):
+        return ssl.create_default_context(capath=cert_dir)
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 def _sum(*timeouts: float | None) -> float | None:

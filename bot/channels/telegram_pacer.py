@@ -251,7 +251,7 @@ class TelegramPacer(BaseRateLimiter[RateLimitArgs]):
         loop = asyncio.get_running_loop()
         while True:
             await self._work_ready(loop)
-            await self._overall.acquire()  # only the pump takes overall slots, so order is ours
+            await self._overall.acquire()  # only the pump takes them while calls wait: order is ours
             now = loop.time()
             if now < self._resume_at:
                 continue  # a 429 arrived while this slot was coming: the slot goes unused

@@ -27,7 +27,7 @@ async def counted(url: str, people: int) -> dict[str, int]:
         await db.dispose()
 
 
-async def test_an_ordinary_step_makes_few_statements_whatever_the_size(tmp_path: Path) -> None:
+async def test_an_ordinary_step_makes_few_round_trips_whatever_the_size(tmp_path: Path) -> None:
     small = await counted(f"sqlite+aiosqlite:///{tmp_path / 'small.db'}", 10)
     larger = await counted(f"sqlite+aiosqlite:///{tmp_path / 'larger.db'}", 500)
     for kind, most in MOST.items():

@@ -6,11 +6,14 @@ environment."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import ssl
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,7 +25,7 @@ from starlette.routing import Route
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
-from bot.channels.telegram_http import NOT_SENT, AiohttpRequest, env_proxy
+from bot.channels.telegram_http import NOT_SENT, AiohttpRequest, env_proxy, tls_context
 from tests.bot.fakes.server import serving
 from tests.bot.fakes.telegram_api import FakeTelegram
 
@@ -277,3 +280,43 @@ def test_env_proxy_refuses_a_proxy_aiohttp_cannot_use(no_proxy_env: pytest.Monke
     no_proxy_env.setenv("HTTPS_PROXY", "socks5://proxy.example:1080")
     with pytest.raises(ValueError, match="socks5://"):
         env_proxy(API)
+
+
+@asynccontextmanager
+async def forward_proxy(seen: list[str]) -> AsyncIterator[str]:
+    """An HTTP proxy that answers every sendMessage itself, keeping each request line."""
+    answer = json.dumps({"ok": True, "result": {"message_id": 9, "date": 0, "text": "via proxy",
+                                                "chat": {"id": CHAT, "type": "private"}}}).encode()
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        seen.append(head.split(b"\r\n")[0].decode())
+        lengths = [line.split(b":")[1] for line in head.lower().split(b"\r\n") if line.startswith(b"content-length:")]
+        await reader.readexactly(int(lengths[0]) if lengths else 0)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                     b"Content-Length: %d\r\n\r\n%s" % (len(answer), answer))
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    async with server:
+        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+
+
+async def test_calls_go_through_the_proxy_given() -> None:
+    seen: list[str] = []
+    async with forward_proxy(seen) as proxy, bot_at("http://api.example", proxy=proxy) as bot:
+        sent = await bot.send_message(CHAT, "hi")
+    assert sent.message_id == 9
+    assert seen == [f"POST http://api.example/bot{TOKEN}/sendMessage HTTP/1.1"]  # absolute form: a proxy's
+
+
+def test_certificates_from_ssl_cert_file_as_httpx_reads_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    assert tls_context().cert_store_stats()["x509_ca"] > 100  # certifi's list
+    broken = tmp_path / "ca.pem"
+    broken.write_text("not a certificate")
+    monkeypatch.setenv("SSL_CERT_FILE", str(broken))
+    with pytest.raises(ssl.SSLError):  # the file named is the one read
+        tls_context()

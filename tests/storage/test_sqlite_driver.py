@@ -194,7 +194,6 @@ async def test_waiting_for_another_process_s_write_lock_does_not_hold_the_event_
         other.close()
 
 
-
 async def second_statement_trips(db: Database, *, in_place: bool = True) -> int:
     """Trips made by the second statement of a transaction (the first took the BEGIN)."""
     async with db.engine.connect() as connection:
@@ -225,3 +224,23 @@ async def test_a_long_transaction_goes_to_the_thread_now_and_then(
 async def test_nothing_runs_in_place_outside_wal_mode(things: Database) -> None:
     """Outside WAL mode a statement may wait for a lock even inside a transaction."""
     assert await second_statement_trips(things, in_place=False) == 1
+
+
+async def test_a_database_sqlite_keeps_out_of_wal_mode_runs_nothing_in_place(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A database in memory answers ``memory`` to ``PRAGMA journal_mode=WAL`` (as a file system
+    without shared memory answers ``delete``): storage.db's connect hook says so and keeps the
+    driver to the thread."""
+    from storage.db import _install_sqlite_pragmas
+
+    engine = create_async_engine("sqlite+aiosqlite://", module=sqlite_driver.one_trip_dbapi())
+    _install_sqlite_pragmas(engine, "FULL")
+    try:
+        async with engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            assert isinstance(raw.dbapi_connection, sqlite_driver.OneTripConnection)
+            assert raw.dbapi_connection.in_place is False
+    finally:
+        await engine.dispose()
+    assert "not WAL" in caplog.text
