@@ -30,12 +30,13 @@ def news(text: str) -> Reply:
     return Reply(body=(Localized(text, text),))
 
 
-async def people_on_telegram(database: Database, clock: FakeClock, count: int, first: int = FIRST_CHAT) -> list[int]:
+async def people_on_telegram(database: Database, clock: FakeClock, count: int, first: int = FIRST_CHAT,
+                             centre_id: int | None = None) -> list[int]:
     """``count`` Russian speakers reachable at telegram:first, first+1, ...; their contact ids."""
     ids: list[int] = []
     async with database.transaction() as session:
         for n in range(count):
-            contact = Contact(created_at=clock(), language="ru")
+            contact = Contact(created_at=clock(), language="ru", centre_id=centre_id)
             session.add(contact)
             await session.flush()
             session.add(ChannelIdentity(contact_id=contact.id, channel="telegram", address=f"telegram:{first + n}",
