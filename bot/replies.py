@@ -56,13 +56,15 @@ async def keep(
     return Kept((int(row_id),), tuple(replies), language)
 
 
-# Built once (a Core insert: the ORM's unit of work costs more than the row is worth here).
-_KEEP = insert(OutboxMessage).values(
+# Built once, on the table rather than the mapped class: an ORM-enabled insert goes through the
+# ORM's bulk path and flushes the session first, which cost more than the row is worth here.
+_TABLE = cast(Table, OutboxMessage.__table__)
+_KEEP = insert(_TABLE).values(
     contact_id=bindparam("contact"), channel=bindparam("channel"), kind=REPLY, status="sending", attempts=1,
-    payload=bindparam("payload", type_=OutboxMessage.__table__.c.payload.type),
-    due_at=bindparam("due", type_=OutboxMessage.__table__.c.due_at.type),
-    created_at=bindparam("now", type_=OutboxMessage.__table__.c.created_at.type),
-).returning(OutboxMessage.id)
+    payload=bindparam("payload", type_=_TABLE.c.payload.type),
+    due_at=bindparam("due", type_=_TABLE.c.due_at.type),
+    created_at=bindparam("now", type_=_TABLE.c.created_at.type),
+).returning(_TABLE.c.id)
 
 
 async def unsent(
@@ -96,7 +98,6 @@ def stored_replies(payload: Mapping[str, object]) -> list[Reply]:
 
 # Built once with bind parameters: a statement built per call (values as a dict) costs a cache
 # key over its values every time, and this runs after every step.
-_TABLE = cast(Table, OutboxMessage.__table__)
 _FAIL = (update(_TABLE)
          .where(_TABLE.c.id.in_(bindparam("ids", expanding=True)), _TABLE.c.status.in_(UNSENT))
          .values(status=bindparam("new_status"), last_error=bindparam("error")))

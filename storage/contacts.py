@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from flows.events import CentreOption, Localized
 from storage.models import Centre, ChannelIdentity, Contact, Conversation
@@ -87,9 +88,18 @@ async def save_state(
 ) -> None:
     if conversation is None:
         session.add(Conversation(contact_id=contact_id, state=state, updated_at=now))
-    else:
-        conversation.state = state
-        conversation.updated_at = now
+        return
+    # A Core UPDATE: the unit of work's flush of one row cost more CPU than the rest of a
+    # survey answer's writes. The loaded object is told the new values without being dirtied.
+    await session.execute(_SAVE_STATE, {"contact": contact_id, "state": state, "now": now})
+    set_committed_value(conversation, "state", state)
+    set_committed_value(conversation, "updated_at", now)
+
+
+_CONVERSATIONS = cast(Table, Conversation.__table__)
+_SAVE_STATE = (update(_CONVERSATIONS).where(_CONVERSATIONS.c.contact_id == bindparam("contact"))
+               .values(state=bindparam("state", type_=_CONVERSATIONS.c.state.type),
+                       updated_at=bindparam("now", type_=_CONVERSATIONS.c.updated_at.type)))
 
 
 async def centre_options(session: AsyncSession) -> tuple[CentreOption, ...]:
