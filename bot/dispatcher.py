@@ -127,7 +127,7 @@ class Dispatcher:
         """Keep messages that arrived before they are confirmed to the provider; ``handle`` (now,
         or after a restart: ``recover``) handles each exactly once."""
         batch = [arrived(clean_event(event), provider_id) for event, provider_id in events]
-        async with self.db.transaction() as session:
+        async with self.db.one_statement() as session:  # one INSERT for the whole batch
             await inbound.record_unhandled(session, batch, self.clock())
 
     async def recover(self, channel: str, deliver_to: Callable[[Inbound], Deliver], *, release: bool) -> int:
