@@ -222,13 +222,18 @@ async def one_centre(database_url: str) -> None:
     db = Database.from_url(database_url)
     try:
         await upgrade_database(db.engine)
-        async with db.transaction() as session:
-            if await session.scalar(select(Centre.id).limit(1)) is None:
-                session.add(Centre(slug="aksu", name_kk="Ақсу", name_ru="Аксу", oblast="Алматы облысы",
-                                   district="Еңбекшіқазақ", settlement="Ақсу",
-                                   created_at=dt.datetime.now(dt.UTC)))
+        await add_one_centre(db)
     finally:
         await db.dispose()
+
+
+async def add_one_centre(db: Database) -> None:
+    """``one_centre`` on a database migrated already."""
+    async with db.transaction() as session:
+        if await session.scalar(select(Centre.id).limit(1)) is None:
+            session.add(Centre(slug="aksu", name_kk="Ақсу", name_ru="Аксу", oblast="Алматы облысы",
+                               district="Еңбекшіқазақ", settlement="Ақсу",
+                               created_at=dt.datetime.now(dt.UTC)))
 
 
 async def measure(bot: str, mode: str, users: int, database: str, database_url: str, folder: Path,

@@ -167,7 +167,8 @@ class Dispatcher:
         now = self.clock()
         async with self.db.transaction() as session:
             came = arrived(event, provider_id)
-            found = await steps.person(session, event.channel, event.address, now, lock=not self.db.is_sqlite)
+            found = await steps.person(session, event.channel, event.address, now, lock=not self.db.is_sqlite,
+                                       claiming=came)
             if found is None:
                 if await inbound.handled_before(session, came):  # its first attempt failed early
                     return _Outcome(Handled(None, None, (), duplicate=True))
@@ -175,7 +176,7 @@ class Dispatcher:
             identity, contact = found.identity, found.contact
             if contact.deleted_at is not None:  # erased (retention, contact forget) meanwhile
                 raise StaleFacts(f"contact {contact.id} was erased while its message arrived")
-            row_id = await inbound.claim(session, came, contact.id, now)
+            row_id = found.claim_id if found.claimed else await inbound.claim(session, came, contact.id, now)
             if row_id is None:
                 return await self._redelivered(session, found, event, now, keep=keep)
             if identity.unreachable_at is not None:  # they wrote to us, so we can write back
@@ -219,13 +220,17 @@ class Dispatcher:
             result = engine.step(state, event, now, facts, flows)
             ctx = EffectContext(session=session, contact=contact, identity=identity, event=event, now=now)
             await apply_effects(ctx, result.effects, self.features.appliers)
+            state_save = None
             if contact.deleted_at is None:  # an erased person (they asked to be forgotten) leaves nothing
-                await contacts.save_state(session, conversation, contact.id, state_to_json(result.state), now)
+                state_save = contacts.StateSave(conversation, contact.id, state_to_json(result.state), now)
             language = contact.language or _hinted(event) or self.default_language
             kept = reply_rows.NOTHING
-            if keep:
+            if keep:  # the state goes with the replies' row
                 kept = await reply_rows.keep(session, contact_id=contact.id, channel=event.channel,
-                                             language=language, replies=result.replies, now=now)
+                                             language=language, replies=result.replies, now=now,
+                                             state=state_save)
+            elif state_save is not None:
+                await contacts.save_state(session, state_save)
             return _Outcome(Handled(contact.id, language, result.replies), kept=kept)
 
     async def _centres(self, session: AsyncSession, key: tuple[int, int, int]) -> tuple[CentreOption, ...]:

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.codec import decode_reply, encode_reply
 from flows.events import Reply
+from storage import contacts
 from storage.db import Database
 from storage.models import OutboxMessage
 
@@ -45,13 +46,25 @@ NOTHING = Kept((), ())
 
 async def keep(
     session: AsyncSession, *, contact_id: int, channel: str, language: str, replies: Sequence[Reply],
-    now: dt.datetime,
+    now: dt.datetime, state: contacts.StateSave | None = None,
 ) -> Kept:
+    """The replies as one outbox row, and ``state`` saved with it: on PostgreSQL in the same
+    statement (one round trip fewer per step), elsewhere just before."""
+    together = (state is not None and bool(replies) and state.conversation is not None
+                and session.get_bind().dialect.name == "postgresql")
+    if state is not None and not together:
+        await contacts.save_state(session, state)
     if not replies:
         return NOTHING
-    row_id = await session.scalar(_KEEP, {
+    parameters = {
         "contact": contact_id, "channel": channel, "now": now, "due": now + REPLY_LEASE,
-        "payload": {"replies": [encode_reply(reply) for reply in replies], "language": language}})
+        "payload": {"replies": [encode_reply(reply) for reply in replies], "language": language}}
+    if together:
+        assert state is not None
+        row_id = await session.scalar(_KEEP_SAVING_STATE, {**parameters, **state.parameters})
+        state.saved()
+    else:
+        row_id = await session.scalar(_KEEP, parameters)
     assert row_id is not None  # INSERT … RETURNING gives the new row's id
     return Kept((int(row_id),), tuple(replies), language)
 
@@ -65,6 +78,8 @@ _KEEP = insert(_TABLE).values(
     due_at=bindparam("due", type_=_TABLE.c.due_at.type),
     created_at=bindparam("now", type_=_TABLE.c.created_at.type),
 ).returning(_TABLE.c.id)
+# PostgreSQL runs a data-modifying WITH once, whether or not the INSERT reads it.
+_KEEP_SAVING_STATE = _KEEP.add_cte(contacts.STATE_UPDATE.cte("saved_state"))
 
 
 async def unsent(

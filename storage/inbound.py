@@ -79,13 +79,13 @@ async def take(
 _CLAIMS: dict[str, Any] = {}  # the claim's upsert, built once per database kind
 
 
-def _claim_statement(session: AsyncSession) -> Any:
-    dialect = session.get_bind().dialect.name
+def claim_statement(dialect: str) -> Any:
+    """The claim's upsert (``claim_parameters``), RETURNING the row's id; built once per dialect."""
     if dialect not in _CLAIMS:
         columns = ("channel", "provider_id", "address", "text", "payload", "received_at", "contact_id",
                    "handled_at")
         table = InboundMessage.__table__
-        statement = upsert.insert(session, table, name="inbound.claim").values(
+        statement = upsert.insert_for(dialect, table, name="inbound.claim").values(
             {name: bindparam(name, type_=table.c[name].type) for name in columns})
         _CLAIMS[dialect] = statement.on_conflict_do_update(
             index_elements=["channel", "provider_id"],
@@ -95,6 +95,12 @@ def _claim_statement(session: AsyncSession) -> Any:
     return _CLAIMS[dialect]
 
 
+def claim_parameters(arrived: Arrived, contact_id: int, now: dt.datetime) -> dict[str, Any]:
+    return {"channel": arrived.channel, "provider_id": arrived.provider_id, "address": arrived.address,
+            "text": arrived.text[:MAX_STORED_TEXT] if arrived.text is not None else None,
+            "payload": arrived.payload, "received_at": now, "contact_id": contact_id, "handled_at": now}
+
+
 async def claim(
     session: AsyncSession, arrived: Arrived, contact_id: int, now: dt.datetime
 ) -> int | None:
@@ -102,11 +108,10 @@ async def claim(
     recorded earlier and not yet handled), or None when it was handled already (a redelivery).
 
     On PostgreSQL the upsert locks a recorded row, so of two processes taking the same
-    message one waits and then finds it handled; the row is the step's until it commits."""
-    values = {"channel": arrived.channel, "provider_id": arrived.provider_id, "address": arrived.address,
-              "text": arrived.text[:MAX_STORED_TEXT] if arrived.text is not None else None,
-              "payload": arrived.payload, "received_at": now, "contact_id": contact_id, "handled_at": now}
-    found = await session.scalar(_claim_statement(session), values)
+    message one waits and then finds it handled; the row is the step's until it commits.
+    (``storage.steps.person`` makes the same claim inside its read on PostgreSQL.)"""
+    statement = claim_statement(session.get_bind().dialect.name)
+    found = await session.scalar(statement, claim_parameters(arrived, contact_id, now))
     return int(found) if found is not None else None
 
 

@@ -11,7 +11,11 @@ conversation, the centre's slug): seven round trips before any feature's facts. 
 
 On PostgreSQL the lock is taken by the first statement and the state read by the second on
 purpose: a row read in the same statement that waits for the lock would come from the snapshot
-taken before the wait, i.e. before the previous step's commit. On SQLite the step's transaction
+taken before the wait, i.e. before the previous step's commit. The second also claims the
+message in the inbound log (``storage.inbound.claim``, a data-modifying WITH): one round trip
+fewer. That claim may wait too, for a transaction writing the same message's row (the poller
+recording it, another process claiming it), but none of those change what the rest reads, and
+whoever else claims it for this person holds the person's lock first. On SQLite the step's transaction
 holds the database's write lock from its start (``BEGIN IMMEDIATE``), so both are one statement.
 """
 
@@ -26,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from flows.questionnaire.statuses import OPEN_INVITATION_STATUSES
-from storage import invitations, survey_facts, surveys
+from storage import inbound, invitations, survey_facts, surveys
 from storage.contacts import live_contact, lock_contact
 from storage.models import Centre, ChannelIdentity, Contact, Conversation, OutboxMessage
 from storage.models.surveys import Questionnaire, QuestionnaireVersion, SurveyInvitation
@@ -46,6 +50,8 @@ class Person:
     # How many centres there are, the highest id and the sum of their edits: changes whenever
     # the list of centres does, so a process may keep its copy while it stays the same.
     centres_key: tuple[int, int, int] = (0, 0, 0)
+    claimed: bool = False  # the message was claimed with this read (``person(claiming=...)``)
+    claim_id: int | None = None  # then: its inbound row, None when it was handled before
 
 
 def _centre_stats(centre: Any) -> tuple[Any, Any, Any]:
@@ -86,6 +92,9 @@ def _rest_of(statement: Any) -> Any:
 class _Statements:
     rest: Any  # after the lock: the rest, by contact id
     whole: Any  # SQLite: the identity, its contact and the rest, by address
+    # PostgreSQL: ``rest`` with the inbound claim (``storage.inbound.claim``) made in the same
+    # statement, as a data-modifying WITH, its row id first; None where WITH cannot write.
+    rest_claiming: Any
 
 
 _BUILT: dict[str, _Statements] = {}
@@ -98,18 +107,28 @@ def _statements(dialect: str) -> _Statements:
         whole = with_runs(_rest_of(select(ChannelIdentity, Contact, *_REST_COLUMNS, *runs)
                                    .select_from(ChannelIdentity)
                                    .join(Contact, Contact.id == ChannelIdentity.contact_id)))
+        claiming = None
+        if dialect == "postgresql":
+            claimed = inbound.claim_statement(dialect).cte("claimed")
+            first = select(claimed.c.id).scalar_subquery()
+            claiming = (with_runs(_rest_of(select(first, *_REST_COLUMNS, *runs).select_from(Contact)))
+                        .add_cte(claimed).where(Contact.id == bindparam("contact")))
         _BUILT[dialect] = _Statements(
             rest.where(Contact.id == bindparam("contact")),
             whole.where(ChannelIdentity.channel == bindparam("channel"),
-                        ChannelIdentity.address == bindparam("address")))
+                        ChannelIdentity.address == bindparam("address")),
+            claiming)
     return _BUILT[dialect]
 
 
 async def person(
-    session: AsyncSession, channel: str, address: str, now: dt.datetime, *, lock: bool
+    session: AsyncSession, channel: str, address: str, now: dt.datetime, *, lock: bool,
+    claiming: inbound.Arrived | None = None,
 ) -> Person | None:
     """The person behind an address (None: nobody yet, see ``new_person``); see the module's
-    docstring. ``lock``: on PostgreSQL (SQLite's transaction holds the whole database)."""
+    docstring. ``lock``: on PostgreSQL (SQLite's transaction holds the whole database).
+    ``claiming``: the message the step handles, claimed in the same statement where the
+    database can (``Person.claimed``; elsewhere the caller claims it)."""
     built = _statements(session.get_bind().dialect.name)
     who = {"channel": channel, "address": address}
     if not lock:
@@ -128,8 +147,16 @@ async def person(
         if contact.merged_into_id is not None:
             contact = await lock_contact(session, (await live_contact(session, contact.id)).id)
     by_contact = {"contact": contact.id, "channel": channel, "now": now}
-    values = (await session.execute(built.rest, by_contact)).one()
-    return _person(session, identity, contact, list(values))
+    if claiming is None or built.rest_claiming is None:
+        values = (await session.execute(built.rest, by_contact)).one()
+        return _person(session, identity, contact, list(values))
+    if claiming.channel != channel:  # the statement binds one channel for both
+        raise ValueError("the claimed message came from another channel than the step's")
+    parameters = {**inbound.claim_parameters(claiming, contact.id, now), **by_contact}
+    claim_id, *claimed_with = (await session.execute(built.rest_claiming, parameters)).one()
+    person_read = _person(session, identity, contact, claimed_with)
+    person_read.claimed, person_read.claim_id = True, claim_id
+    return person_read
 
 
 def _person(session: AsyncSession, identity: ChannelIdentity, contact: Contact, rest: list[Any]) -> Person:

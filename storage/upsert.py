@@ -43,7 +43,11 @@ def insert(session: AsyncSession, table: Any, *, name: str | None = None) -> Any
     ``name``: a statement built once per database kind and kept (its ON CONFLICT clause is not
     part of the cache key, the name stands for it): compiled once. A second build under the same
     name is refused, since it would run the first one's compiled SQL."""
-    dialect = session.get_bind().dialect.name
+    return insert_for(session.get_bind().dialect.name, table, name=name)
+
+
+def insert_for(dialect: str, table: Any, *, name: str | None = None) -> Any:
+    """``insert`` for a dialect named ``dialect`` (a statement built before any session)."""
     if dialect not in ("sqlite", "postgresql"):
         raise NotImplementedError(f"no upsert for the {dialect} database")
     if name is None:

@@ -100,7 +100,7 @@ async def test_state_round_trips_as_json_with_aware_utc_times(database: Database
     async with database.transaction() as session:
         _, contact, _ = await contacts.resolve_identity(session, "sms", "tel:+77011234567", local)
         state = {"stage": "menu", "data": {"a": [1, "ә"]}}
-        await contacts.save_state(session, None, contact.id, state, local)
+        await contacts.save_state(session, contacts.StateSave(None, contact.id, state, local))
     async with database.transaction() as session:
         conversation = await contacts.load_state(session, contact.id, lock=not database.is_sqlite)
         assert conversation is not None
@@ -120,7 +120,7 @@ async def test_naive_datetimes_are_refused(database: Database) -> None:
 async def test_deleting_a_contact_cascades_to_its_conversation(database: Database) -> None:
     async with database.transaction() as session:
         _, contact, _ = await contacts.resolve_identity(session, "sms", "tel:+77011234567", NOW)
-        await contacts.save_state(session, None, contact.id, {"stage": "menu"}, NOW)
+        await contacts.save_state(session, contacts.StateSave(None, contact.id, {"stage": "menu"}, NOW))
     async with database.transaction() as session:
         await session.delete(await session.get(Contact, contact.id))
     async with database.transaction() as session:
