@@ -44,6 +44,10 @@ def channel_factories() -> list[ChannelFactory]:
     return factories
 
 
+def database_of(settings: Settings) -> Database:
+    return Database.from_url(settings.database_url, pool_size=settings.database_pool_size)
+
+
 async def open_context(
     settings: Settings, *, clock: Clock = system_clock, webhook_url: str | None = None,
     features: FeatureSet | None = None,
@@ -53,7 +57,7 @@ async def open_context(
         sms_resume_after=settings.sms_resume_after, retention_days=settings.retention_days,
         sms_transliterate=settings.sms_transliterate,
     )
-    db = Database.from_url(settings.database_url)
+    db = database_of(settings)
     try:
         await upgrade_database(db.engine)
         catalogs = Catalogs.load(settings.zone)

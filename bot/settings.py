@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from flows.errors import ConfigError, DatabaseURLError
 from flows.timezones import DEFAULT_TIMEZONE
-from storage.db import parse_database_url
+from storage.db import POSTGRES_POOL_SIZE, parse_database_url
 from storage.retention import DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS
 
 ENV_PREFIX = "CLC_"
@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     )
 
     database_url: str = "sqlite+aiosqlite:///./data/clc.db"
+    # PostgreSQL connections one process keeps open (half as many more in a burst). Several
+    # processes together must stay under the server's max_connections (100 by default).
+    database_pool_size: int = Field(default=POSTGRES_POOL_SIZE, ge=1, le=500)
     telegram_token: SecretStr | None = None
     telegram_api_url: AnyHttpUrl | None = None
     timezone: str = DEFAULT_TIMEZONE

@@ -62,7 +62,7 @@ def run_with_db(
     settings = settings_or_exit()
 
     async def wrapper() -> T:
-        db = Database.from_url(settings.database_url)
+        db = Database.from_url(settings.database_url, pool_size=settings.database_pool_size)
         try:
             who = scope.acting_as.get()
             if who is not None:
