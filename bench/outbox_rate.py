@@ -29,7 +29,7 @@ from storage.db import Database
 from storage.migrate import upgrade_database
 from tests.bot.fakes.server import serving
 from tests.bot.fakes.telegram_api import ApiLimits, FakeTelegram
-from tests.bot.outbox_crowd import BULK, URGENT, people_on_telegram, queue_each
+from tests.bot.outbox_crowd import BULK, URGENT, centre_without_quiet_hours, people_on_telegram, queue_each
 
 MESSAGES = int(os.environ.get("CLC_BENCH_OUTBOX_TELEGRAM", "10000"))
 NEWS, OFFER = "Ярмарка ремёсел в субботу", "Место на курсе"
@@ -79,7 +79,8 @@ async def measure_outbox_rate(messages: int = MESSAGES) -> list[Figure]:
         db_url = f"sqlite+aiosqlite:///{Path(folder) / 'outbox.db'}"
         db = Database.from_url(db_url)
         await upgrade_database(db.engine)
-        people = await people_on_telegram(db, clock, messages + 1)
+        people = await people_on_telegram(db, clock, messages + 1,
+                                          centre_id=await centre_without_quiet_hours(db, clock))
         enqueuing = time.perf_counter()
         await queue_each(db, clock, people[:messages], BULK, NEWS)
         enqueued = time.perf_counter() - enqueuing

@@ -127,7 +127,8 @@ class Dispatcher:
         """Keep messages that arrived before they are confirmed to the provider; ``handle`` (now,
         or after a restart: ``recover``) handles each exactly once."""
         batch = [arrived(clean_event(event), provider_id) for event, provider_id in events]
-        async with self.db.one_statement() as session:  # one INSERT for the whole batch
+        # Autocommit on PostgreSQL: one round trip, while the poller's next getUpdates waits.
+        async with self.db.one_statement() as session:
             await inbound.record_unhandled(session, batch, self.clock())
 
     async def recover(self, channel: str, deliver_to: Callable[[Inbound], Deliver], *, release: bool) -> int:
@@ -173,10 +174,11 @@ class Dispatcher:
                 if await inbound.handled_before(session, came):  # its first attempt failed early
                     return _Outcome(Handled(None, None, (), duplicate=True))
                 found = await steps.new_person(session, event.channel, event.address, now)
+                found.claim_id = await inbound.claim(session, came, found.contact.id, now)
             identity, contact = found.identity, found.contact
             if contact.deleted_at is not None:  # erased (retention, contact forget) meanwhile
                 raise StaleFacts(f"contact {contact.id} was erased while its message arrived")
-            row_id = found.claim_id if found.claimed else await inbound.claim(session, came, contact.id, now)
+            row_id = found.claim_id
             if row_id is None:
                 return await self._redelivered(session, found, event, now, keep=keep)
             if identity.unreachable_at is not None:  # they wrote to us, so we can write back
@@ -225,7 +227,7 @@ class Dispatcher:
                 state_save = contacts.StateSave(conversation, contact.id, state_to_json(result.state), now)
             language = contact.language or _hinted(event) or self.default_language
             kept = reply_rows.NOTHING
-            if keep:  # the state goes with the replies' row
+            if keep:  # the state is saved by ``keep``: with the replies' row where it can be
                 kept = await reply_rows.keep(session, contact_id=contact.id, channel=event.channel,
                                              language=language, replies=result.replies, now=now,
                                              state=state_save)

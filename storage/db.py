@@ -241,9 +241,9 @@ def _create_private(path: Path) -> None:
 # Connections kept open to PostgreSQL by one process (``CLC_DATABASE_POOL_SIZE``). SQLAlchemy's
 # default, 5 kept, had a burst of villagers open and close a connection for most steps (146 in
 # a 10-second benchmark run): each a TCP connect, TLS offered, authentication, type
-# introspection, and every statement prepared again. 50 villagers by polling answered 35-45%
-# more actions a second with 20 (BENCHMARKS.md). A step holds a connection only for its
-# transaction.
+# introspection, and every statement prepared again. 50 villagers by polling answered 29-47%
+# more actions a second with 20 (BENCHMARKS.md, fourth round). A step holds a connection only
+# for its transaction.
 POSTGRES_POOL_SIZE = 20
 
 
@@ -270,8 +270,13 @@ def create_engine(
         )
         _install_sqlite_pragmas(engine, sqlite_synchronous)
         return engine
-    options.setdefault("pool_size", pool_size)
-    options.setdefault("max_overflow", pool_size // 2)  # a burst beyond: opened, then closed
+    if "poolclass" not in options:  # NullPool and StaticPool take no size
+        options["pool_size"] = pool_size
+        options["max_overflow"] = pool_size // 2  # a burst beyond: opened, then closed
+        # Newest first: what a quiet hour leaves idle is the surplus, and a step gets a connection
+        # used moments ago, which needs no ping (``_install_idle_ping``: three round trips). In
+        # the default order each of 20 connections would sit idle 20 steps' worth of time.
+        options["pool_use_lifo"] = True
     engine = create_async_engine(url, **options)
     _install_idle_ping(engine)
     return engine
@@ -383,7 +388,8 @@ class Database:
         """A session for ONE write, atomic by itself (several would not be atomic together).
 
         On PostgreSQL it runs in autocommit: one round trip, where a transaction costs three
-        (BEGIN, the statement, COMMIT); its effect is committed when it returns. The Telegram
+        (BEGIN, the statement, COMMIT); its effect is committed as soon as it runs, even if the
+        block raises afterwards. The Telegram
         poller records each batch this way before asking for the next, so the batch's wait for
         the database is one trip through a busy event loop instead of three. On SQLite it is a
         transaction like any other (it queues for the process's write lock)."""

@@ -14,9 +14,12 @@ purpose: a row read in the same statement that waits for the lock would come fro
 taken before the wait, i.e. before the previous step's commit. The second also claims the
 message in the inbound log (``storage.inbound.claim``, a data-modifying WITH): one round trip
 fewer. That claim may wait too, for a transaction writing the same message's row (the poller
-recording it, another process claiming it), but none of those change what the rest reads, and
-whoever else claims it for this person holds the person's lock first. On SQLite the step's transaction
-holds the database's write lock from its start (``BEGIN IMMEDIATE``), so both are one statement.
+recording it, another process claiming it, a failed step marking it, an erasure), but none of
+those change what the rest reads, and a step claiming it holds the person's lock first.
+
+On SQLite the step's transaction holds the database's write lock from its start (``BEGIN
+IMMEDIATE``), so the read is one statement, and the claim (SQLite cannot write in a WITH) the
+next.
 """
 
 from __future__ import annotations
@@ -50,8 +53,9 @@ class Person:
     # How many centres there are, the highest id and the sum of their edits: changes whenever
     # the list of centres does, so a process may keep its copy while it stays the same.
     centres_key: tuple[int, int, int] = (0, 0, 0)
-    claimed: bool = False  # the message was claimed with this read (``person(claiming=...)``)
-    claim_id: int | None = None  # then: its inbound row, None when it was handled before
+    # The message's row in the inbound log, claimed with this read (``person``); None: it was
+    # handled before (a redelivery), or nothing was claimed yet (``new_person``).
+    claim_id: int | None = None
 
 
 def _centre_stats(centre: Any) -> tuple[Any, Any, Any]:
@@ -123,12 +127,12 @@ def _statements(dialect: str) -> _Statements:
 
 async def person(
     session: AsyncSession, channel: str, address: str, now: dt.datetime, *, lock: bool,
-    claiming: inbound.Arrived | None = None,
+    claiming: inbound.Arrived,
 ) -> Person | None:
     """The person behind an address (None: nobody yet, see ``new_person``); see the module's
     docstring. ``lock``: on PostgreSQL (SQLite's transaction holds the whole database).
-    ``claiming``: the message the step handles, claimed in the same statement where the
-    database can (``Person.claimed``; elsewhere the caller claims it)."""
+    ``claiming``: the message the step handles, claimed with this read (``Person.claim_id``):
+    on PostgreSQL in the same statement, on SQLite (no writes in a WITH) just after it."""
     built = _statements(session.get_bind().dialect.name)
     who = {"channel": channel, "address": address}
     if not lock:
@@ -137,7 +141,7 @@ async def person(
             return None
         identity, contact, *rest = found
         if contact.merged_into_id is None:
-            return _person(session, identity, contact, rest)
+            return await _claimed(session, _person(session, identity, contact, rest), claiming, now)
         contact = await live_contact(session, contact.id)  # joined into another: that one stands for them
     else:
         locked = (await session.execute(_WHO_LOCKED, who)).first()
@@ -147,15 +151,22 @@ async def person(
         if contact.merged_into_id is not None:
             contact = await lock_contact(session, (await live_contact(session, contact.id)).id)
     by_contact = {"contact": contact.id, "channel": channel, "now": now}
-    if claiming is None or built.rest_claiming is None:
+    if built.rest_claiming is None:
         values = (await session.execute(built.rest, by_contact)).one()
-        return _person(session, identity, contact, list(values))
+        return await _claimed(session, _person(session, identity, contact, list(values)), claiming, now)
     if claiming.channel != channel:  # the statement binds one channel for both
         raise ValueError("the claimed message came from another channel than the step's")
     parameters = {**inbound.claim_parameters(claiming, contact.id, now), **by_contact}
     claim_id, *claimed_with = (await session.execute(built.rest_claiming, parameters)).one()
     person_read = _person(session, identity, contact, claimed_with)
-    person_read.claimed, person_read.claim_id = True, claim_id
+    person_read.claim_id = int(claim_id) if claim_id is not None else None
+    return person_read
+
+
+async def _claimed(
+    session: AsyncSession, person_read: Person, claiming: inbound.Arrived, now: dt.datetime
+) -> Person:
+    person_read.claim_id = await inbound.claim(session, claiming, person_read.contact.id, now)
     return person_read
 
 

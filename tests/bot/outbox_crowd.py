@@ -15,7 +15,7 @@ from bot.clock import FakeClock
 from bot.outbox import OutboxKind, Priority, enqueue
 from flows.events import Localized, Reply
 from storage.db import Database
-from storage.models import ChannelIdentity, Contact
+from storage.models import Centre, ChannelIdentity, Contact
 from tests.bot.fakes.server import serving
 from tests.bot.fakes.telegram_api import FakeTelegram
 from tests.built import FEATURES
@@ -28,6 +28,18 @@ FIRST_CHAT = 90000
 
 def news(text: str) -> Reply:
     return Reply(body=(Localized(text, text),))
+
+
+async def centre_without_quiet_hours(database: Database, clock: FakeClock) -> int:
+    """A centre whose people get bulk messages at any hour: a test or benchmark on the real
+    clock would otherwise wait for the morning at night, as a broadcast must (quiet hours)."""
+    async with database.transaction() as session:
+        centre = Centre(slug="round-the-clock", name_kk="Ақсу", name_ru="Аксу", oblast="Алматы",
+                        district="Еңбекшіқазақ", settlement="Ақсу", timezone="Asia/Almaty",
+                        quiet_from="00:00", quiet_until="00:00", created_at=clock())  # equal ends: none
+        session.add(centre)
+        await session.flush()
+        return centre.id
 
 
 async def people_on_telegram(database: Database, clock: FakeClock, count: int, first: int = FIRST_CHAT,

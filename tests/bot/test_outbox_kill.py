@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 from bot.clock import FakeClock
 from bot.outbox.sender import FLUSH_AT, WINDOW
 from storage.db import Database
-from storage.models import Centre, OutboxMessage
+from storage.models import OutboxMessage
 from tests.bot.fakes.server import serving
 from tests.bot.fakes.telegram_api import FakeTelegram
-from tests.bot.outbox_crowd import FIRST_CHAT, people_on_telegram, queue_each
+from tests.bot.outbox_crowd import FIRST_CHAT, centre_without_quiet_hours, people_on_telegram, queue_each
 from tests.bot.test_kill_process import Bot
 
 VILLAGERS = 120
@@ -30,14 +30,8 @@ async def test_killed_mid_broadcast_and_restarted_everyone_is_served_duplicates_
     db = Database.from_url(sqlite_url)
     try:
         clock = FakeClock(dt.datetime.now(dt.UTC))  # the service runs on the real clock
-        async with db.transaction() as session:
-            # No quiet hours: at night a broadcast would wait for the morning (as it should).
-            centre = Centre(slug="round-the-clock", name_kk="Ақсу", name_ru="Аксу", oblast="Алматы",
-                            district="Еңбекшіқазақ", settlement="Ақсу", timezone="Asia/Almaty",
-                            quiet_from="00:00", quiet_until="00:00", created_at=clock())
-            session.add(centre)
-            await session.flush()
-        people = await people_on_telegram(db, clock, VILLAGERS, centre_id=centre.id)
+        centre = await centre_without_quiet_hours(db, clock)
+        people = await people_on_telegram(db, clock, VILLAGERS, centre_id=centre)
         await queue_each(db, clock, people, "test-bulk", NEWS)
     finally:
         await db.dispose()

@@ -54,6 +54,7 @@ def test_almaty_is_utc_plus_5_since_march_2024() -> None:
         ("CLC_DEFAULT_LANGUAGE", "en", "CLC_DEFAULT_LANGUAGE:"),
         ("CLC_HTTP_PORT", "99999", "CLC_HTTP_PORT:"),
         ("CLC_DATABASE_POOL_SIZE", "0", "CLC_DATABASE_POOL_SIZE:"),
+        ("CLC_DATABASE_POOL_SIZE", "501", "CLC_DATABASE_POOL_SIZE:"),
         ("CLC_DATABASE_POOL_SIZE", "many", "CLC_DATABASE_POOL_SIZE:"),
         ("CLC_TELEGRAM_TOKEN", "oops", "CLC_TELEGRAM_TOKEN: expected the token"),
         ("CLC_TELEGRAM_API_URL", "not a url", "CLC_TELEGRAM_API_URL:"),

@@ -9,6 +9,8 @@ import subprocess
 import threading
 from pathlib import Path
 
+import pytest
+
 from storage.db import describe
 from tests.bot.test_simulator_process import BIN, read_until
 
@@ -46,7 +48,14 @@ def test_ctrl_c_while_waiting_for_input_ends_the_simulator_at_once(sqlite_url: s
     try:
         read_until(lines, "2. Русский", seen)  # the language question: it now waits for a line
         process.send_signal(signal.SIGINT)  # stdin stays open: nobody presses Enter
-        assert process.wait(timeout=30) == 0
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            # Where it hangs: clc-bot dumps every thread's stack on SIGABRT (faulthandler).
+            process.send_signal(signal.SIGABRT)
+            process.wait(timeout=10)
+            pytest.fail(f"still running 30 s after Ctrl-C:\n{process.stderr.read()}")
+        assert process.returncode == 0
         read_until(lines, "До свидания!", seen)
     finally:
         process.kill()

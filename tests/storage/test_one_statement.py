@@ -19,15 +19,20 @@ async def test_on_postgresql_the_statement_is_its_own_transaction(database: Data
     # Inside a transaction now() stands still; in autocommit each statement is a transaction of
     # its own, so the second, a few milliseconds later, sees a later now().
     twice = [text("SELECT now()"), text("SELECT now() FROM pg_sleep(0.005)")]
+    server = text("SELECT pg_backend_pid()")
     async with database.one_statement() as session:
         first, second = [await session.scalar(statement) for statement in twice]
+        autocommitted = await session.scalar(server)
     assert second > first
     async with database.transaction() as session:
         first, second = [await session.scalar(statement) for statement in twice]
+        reused = await session.scalar(server)
     assert second == first  # the check can tell the two apart
+    # The same connection (the pool hands out the newest first): back to transactions once returned.
+    assert reused == autocommitted
 
 
-async def test_a_recorded_batch_is_kept_once_and_seen_by_everyone_as_soon_as_record_returns(
+async def test_a_recorded_batch_is_kept_once_and_seen_from_another_session(
     database: Database,
 ) -> None:
     bot = Dispatcher(database, FEATURES)

@@ -7,7 +7,7 @@ import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import steps, survey_facts, surveys
+from storage import inbound, steps, survey_facts, surveys
 from storage.db import Database
 from storage.merge import merge_contacts
 from storage.models import ChannelIdentity, Contact
@@ -36,7 +36,8 @@ async def answered(session: AsyncSession, contact_id: int, run_key: str, answers
 async def read_both_ways(database: Database, address: str) -> tuple[object, object, bool]:
     """(runs_of from the person's statement, runs_of read afresh, whether the memo was there)."""
     async with database.transaction() as session:
-        found = await steps.person(session, "telegram", address, NOW, lock=not database.is_sqlite)
+        message = inbound.Arrived("telegram", None, address, "меню", {})
+        found = await steps.person(session, "telegram", address, NOW, lock=not database.is_sqlite, claiming=message)
         assert found is not None
         people = await surveys.same_person(session, found.contact.id)
         memo = session.info.get("survey_facts.runs") is not None
