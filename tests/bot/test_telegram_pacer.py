@@ -109,10 +109,10 @@ async def test_a_429_silences_every_chat_and_the_call_is_retried_first() -> None
         fake.flood(1)  # Telegram is already throttling the bot: retry_after=1 to whoever comes
         results = await send_all(bot, [(100 + n, f"to {100 + n}") for n in range(20)])
     assert not [r for r in results if isinstance(r, Exception)]
-    assert pacer.pauses == 1
     # The first call met the 429 and the channel fell silent: the calls queued behind it did
-    # not knock on the closed door one by one (only one already under way may have).
-    assert fake.too_many <= 2
+    # not knock on the closed door one by one (only one already under way may have, and its
+    # 429, a moment later, lengthens the silence: a second pause).
+    assert 1 <= pacer.pauses <= fake.too_many <= 2
     refused = pacer.let_go[:fake.too_many]
     assert refused[0] == 100
     assert pacer.let_go[fake.too_many:fake.too_many * 2] == refused  # retried ahead of the others
