@@ -168,13 +168,11 @@ class Dispatcher:
         now = self.clock()
         async with self.db.transaction() as session:
             came = arrived(event, provider_id)
-            found = await steps.person(session, event.channel, event.address, now, lock=not self.db.is_sqlite,
-                                       claiming=came)
+            found = await steps.person(session, came, now, lock=not self.db.is_sqlite)
             if found is None:
                 if await inbound.handled_before(session, came):  # its first attempt failed early
                     return _Outcome(Handled(None, None, (), duplicate=True))
-                found = await steps.new_person(session, event.channel, event.address, now)
-                found.claim_id = await inbound.claim(session, came, found.contact.id, now)
+                found = await steps.new_person(session, came, now)
             identity, contact = found.identity, found.contact
             if contact.deleted_at is not None:  # erased (retention, contact forget) meanwhile
                 raise StaleFacts(f"contact {contact.id} was erased while its message arrived")

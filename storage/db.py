@@ -245,6 +245,9 @@ def _create_private(path: Path) -> None:
 # more actions a second with 20 (BENCHMARKS.md, fourth round). A step holds a connection only
 # for its transaction.
 POSTGRES_POOL_SIZE = 20
+# How long a transaction waits for a free connection when all are busy (SQLAlchemy's default,
+# said here because the README promises it): then it fails, and a step's person is apologised to.
+POOL_TIMEOUT_SECONDS = 30.0
 
 
 def create_engine(
@@ -271,12 +274,13 @@ def create_engine(
         _install_sqlite_pragmas(engine, sqlite_synchronous)
         return engine
     if "poolclass" not in options:  # NullPool and StaticPool take no size
-        options["pool_size"] = pool_size
-        options["max_overflow"] = pool_size // 2  # a burst beyond: opened, then closed
+        options.setdefault("pool_size", pool_size)
+        options.setdefault("max_overflow", pool_size // 2)  # a burst beyond: opened, then closed
+        options.setdefault("pool_timeout", POOL_TIMEOUT_SECONDS)
         # Newest first: what a quiet hour leaves idle is the surplus, and a step gets a connection
         # used moments ago, which needs no ping (``_install_idle_ping``: three round trips). In
         # the default order each of 20 connections would sit idle 20 steps' worth of time.
-        options["pool_use_lifo"] = True
+        options.setdefault("pool_use_lifo", True)
     engine = create_async_engine(url, **options)
     _install_idle_ping(engine)
     return engine
@@ -338,7 +342,12 @@ class Database:
             await self.flush_deferred()
 
     async def flush_deferred(self) -> None:
-        """Make the deferred writes now (before stopping, and in tests)."""
+        """Make the deferred writes now (before stopping, and in tests). A flush already under
+        way in the background is waited for first, so every write deferred before the call is
+        in the database (or given back, if that flush failed) when this returns."""
+        flusher = self._flusher
+        if flusher is not None and not flusher.done() and flusher is not asyncio.current_task():
+            await asyncio.wait({flusher})  # never raises its exception or cancellation here
         if not self._deferred:
             return
         try:

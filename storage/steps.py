@@ -53,8 +53,8 @@ class Person:
     # How many centres there are, the highest id and the sum of their edits: changes whenever
     # the list of centres does, so a process may keep its copy while it stays the same.
     centres_key: tuple[int, int, int] = (0, 0, 0)
-    # The message's row in the inbound log, claimed with this read (``person``); None: it was
-    # handled before (a redelivery), or nothing was claimed yet (``new_person``).
+    # The message's row in the inbound log, claimed with the read (``person``, ``new_person``);
+    # None: it was handled before (a redelivery).
     claim_id: int | None = None
 
 
@@ -126,15 +126,15 @@ def _statements(dialect: str) -> _Statements:
 
 
 async def person(
-    session: AsyncSession, channel: str, address: str, now: dt.datetime, *, lock: bool,
-    claiming: inbound.Arrived,
+    session: AsyncSession, claiming: inbound.Arrived, now: dt.datetime, *, lock: bool
 ) -> Person | None:
-    """The person behind an address (None: nobody yet, see ``new_person``); see the module's
-    docstring. ``lock``: on PostgreSQL (SQLite's transaction holds the whole database).
-    ``claiming``: the message the step handles, claimed with this read (``Person.claim_id``):
-    on PostgreSQL in the same statement, on SQLite (no writes in a WITH) just after it."""
+    """The person who sent ``claiming`` (None: nobody yet, see ``new_person``); see the module's
+    docstring. The message is claimed with this read (``Person.claim_id``): on PostgreSQL in
+    the same statement, on SQLite (no writes in a WITH) just after it. ``lock``: on PostgreSQL
+    (SQLite's transaction holds the whole database)."""
     built = _statements(session.get_bind().dialect.name)
-    who = {"channel": channel, "address": address}
+    channel = claiming.channel  # one "channel" parameter stands for the read's and the claim's
+    who = {"channel": channel, "address": claiming.address}
     if not lock:
         found = (await session.execute(built.whole, {**who, "now": now})).first()
         if found is None:
@@ -154,8 +154,6 @@ async def person(
     if built.rest_claiming is None:
         values = (await session.execute(built.rest, by_contact)).one()
         return await _claimed(session, _person(session, identity, contact, list(values)), claiming, now)
-    if claiming.channel != channel:  # the statement binds one channel for both
-        raise ValueError("the claimed message came from another channel than the step's")
     parameters = {**inbound.claim_parameters(claiming, contact.id, now), **by_contact}
     claim_id, *claimed_with = (await session.execute(built.rest_claiming, parameters)).one()
     person_read = _person(session, identity, contact, claimed_with)
@@ -182,16 +180,18 @@ def _person(session: AsyncSession, identity: ChannelIdentity, contact: Contact, 
                   (int(count), int(top), int(edits)))
 
 
-async def new_person(session: AsyncSession, channel: str, address: str, now: dt.datetime) -> Person:
-    """A first contact: the contact and its identity."""
+async def new_person(session: AsyncSession, claiming: inbound.Arrived, now: dt.datetime) -> Person:
+    """A first contact: the contact and its identity, and the message they sent claimed."""
     contact = Contact(created_at=now)
     session.add(contact)
     await session.flush()
-    identity = ChannelIdentity(contact_id=contact.id, channel=channel, address=address, created_at=now)
+    identity = ChannelIdentity(contact_id=contact.id, channel=claiming.channel, address=claiming.address,
+                               created_at=now)
     session.add(identity)
     # A unique violation here means another process created it first: the caller retries.
     await session.flush()
-    return Person(identity, contact, True, centres_key=await centres_key(session))
+    found = Person(identity, contact, True, centres_key=await centres_key(session))
+    return await _claimed(session, found, claiming, now)
 
 
 async def centres_key(session: AsyncSession) -> tuple[int, int, int]:

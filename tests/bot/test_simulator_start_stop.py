@@ -53,7 +53,11 @@ def test_ctrl_c_while_waiting_for_input_ends_the_simulator_at_once(sqlite_url: s
         except subprocess.TimeoutExpired:
             # Where it hangs: clc-bot dumps every thread's stack on SIGABRT (faulthandler).
             process.send_signal(signal.SIGABRT)
-            process.wait(timeout=10)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
             pytest.fail(f"still running 30 s after Ctrl-C:\n{process.stderr.read()}")
         assert process.returncode == 0
         read_until(lines, "До свидания!", seen)

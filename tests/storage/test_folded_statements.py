@@ -25,4 +25,4 @@ def test_the_person_read_and_the_claim_share_only_the_channel() -> None:
     claiming = _statements("postgresql").rest_claiming
     assert names(claiming) == {"contact", "channel", "now", "provider_id", "address", "text", "payload",
                                "received_at", "contact_id", "handled_at"}
-    # person() refuses a message from another channel: the one "channel" stands for both.
+    # On purpose: person() takes the channel from the message it claims.

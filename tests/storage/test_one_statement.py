@@ -28,7 +28,7 @@ async def test_on_postgresql_the_statement_is_its_own_transaction(database: Data
         first, second = [await session.scalar(statement) for statement in twice]
         reused = await session.scalar(server)
     assert second == first  # the check can tell the two apart
-    # The same connection (the pool hands out the newest first): back to transactions once returned.
+    # The same connection (the only one the pool holds here): back to transactions once returned.
     assert reused == autocommitted
 
 
@@ -39,7 +39,7 @@ async def test_a_recorded_batch_is_kept_once_and_seen_from_another_session(
     batch = [(Inbound("telegram", f"telegram:{n}", text="сәлем"), f"update-{n}") for n in range(3)]
     await bot.record(batch)
     await bot.record(batch[1:])  # Telegram sends unconfirmed updates again: skipped, no error
-    other = Database(database.engine)  # another connection, as another process would read
+    other = Database(database.engine)  # a new session: it sees only what was committed
     async with other.sessions() as session:
         kept = await session.scalar(select(func.count()).select_from(InboundMessage)
                                     .where(InboundMessage.handled_at.is_(None)))

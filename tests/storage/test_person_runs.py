@@ -37,7 +37,7 @@ async def read_both_ways(database: Database, address: str) -> tuple[object, obje
     """(runs_of from the person's statement, runs_of read afresh, whether the memo was there)."""
     async with database.transaction() as session:
         message = inbound.Arrived("telegram", None, address, "меню", {})
-        found = await steps.person(session, "telegram", address, NOW, lock=not database.is_sqlite, claiming=message)
+        found = await steps.person(session, message, NOW, lock=not database.is_sqlite)
         assert found is not None
         people = await surveys.same_person(session, found.contact.id)
         memo = session.info.get("survey_facts.runs") is not None
