@@ -39,6 +39,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench.table import Figure, tables
 from bot.channels.telegram import SECRET_HEADER, webhook_secret
+from flows.quiet_hours import NO_QUIET_HOURS
+from storage.centres import set_quiet_hours
 from storage.db import Database
 from storage.migrate import upgrade_database
 from storage.models import Centre
@@ -232,9 +234,10 @@ async def add_one_centre(db: Database) -> None:
     any hour, and at night a broadcast would (rightly) wait for the morning."""
     async with db.transaction() as session:
         if await session.scalar(select(Centre.id).limit(1)) is None:
-            session.add(Centre(slug="aksu", name_kk="Ақсу", name_ru="Аксу", oblast="Алматы облысы",
-                               district="Еңбекшіқазақ", settlement="Ақсу", quiet_from="00:00",
-                               quiet_until="00:00", created_at=dt.datetime.now(dt.UTC)))
+            centre = Centre(slug="aksu", name_kk="Ақсу", name_ru="Аксу", oblast="Алматы облысы",
+                            district="Еңбекшіқазақ", settlement="Ақсу", created_at=dt.datetime.now(dt.UTC))
+            set_quiet_hours(centre, NO_QUIET_HOURS)
+            session.add(centre)
 
 
 async def measure(bot: str, mode: str, users: int, database: str, database_url: str, folder: Path,

@@ -26,8 +26,8 @@ from bot.i18n import Catalogs
 from bot.outbox import OutboxSender
 from bot.outbox.store import release_all
 from bot.scheduler import JobContext, PeriodicJob, Ticker
-from bot.settings import Settings
-from storage.db import Database, describe
+from bot.settings import Settings, database_of
+from storage.db import describe
 from storage.migrate import upgrade_database
 
 log = logging.getLogger(__name__)
@@ -42,10 +42,6 @@ def channel_factories() -> list[ChannelFactory]:
 
     factories: list[ChannelFactory] = [build_telegram, build_sms]
     return factories
-
-
-def database_of(settings: Settings) -> Database:
-    return Database.from_url(settings.database_url, pool_size=settings.database_pool_size)
 
 
 async def open_context(

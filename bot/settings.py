@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from flows.errors import ConfigError, DatabaseURLError
 from flows.timezones import DEFAULT_TIMEZONE
-from storage.db import POSTGRES_POOL_SIZE, parse_database_url
+from storage.db import POSTGRES_POOL_SIZE, Database, parse_database_url
 from storage.retention import DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS
 
 ENV_PREFIX = "CLC_"
@@ -166,3 +166,8 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]  # pydantic validates the overrides at run time
     except ValidationError as exc:
         raise ConfigError(_one_line(exc)) from None
+
+
+def database_of(settings: Settings) -> Database:
+    """The configured database, its PostgreSQL pool sized as set (the service and ``clc-admin``)."""
+    return Database.from_url(settings.database_url, pool_size=settings.database_pool_size)

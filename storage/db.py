@@ -398,10 +398,10 @@ class Database:
 
         On PostgreSQL it runs in autocommit: one round trip, where a transaction costs three
         (BEGIN, the statement, COMMIT); its effect is committed as soon as it runs, even if the
-        block raises afterwards. The Telegram
-        poller records each batch this way before asking for the next, so the batch's wait for
-        the database is one trip through a busy event loop instead of three. On SQLite it is a
-        transaction like any other (it queues for the process's write lock)."""
+        block raises afterwards. The Telegram poller records each batch this way before asking
+        for the next, so the batch's wait for the database is one trip through a busy event loop
+        instead of three. On SQLite it is a transaction like any other (it queues for the
+        process's write lock)."""
         if self._write_lock is not None:
             async with self.transaction() as session:
                 yield session

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.admin import scope
 from bot.results.sheets import parse_day
-from bot.settings import Settings, load_settings
+from bot.settings import Settings, database_of, load_settings
 from flows.errors import ClcError, DataError
 from storage.centres import resolve_centre
 from storage.db import Database
@@ -62,7 +62,7 @@ def run_with_db(
     settings = settings_or_exit()
 
     async def wrapper() -> T:
-        db = Database.from_url(settings.database_url, pool_size=settings.database_pool_size)
+        db = database_of(settings)
         try:
             who = scope.acting_as.get()
             if who is not None:

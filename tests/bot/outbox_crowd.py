@@ -14,6 +14,8 @@ from bot.channels.telegram_pacer import TelegramPacer
 from bot.clock import FakeClock
 from bot.outbox import OutboxKind, Priority, enqueue
 from flows.events import Localized, Reply
+from flows.quiet_hours import NO_QUIET_HOURS
+from storage.centres import set_quiet_hours
 from storage.db import Database
 from storage.models import Centre, ChannelIdentity, Contact
 from tests.bot.fakes.server import serving
@@ -35,8 +37,8 @@ async def centre_without_quiet_hours(database: Database, clock: FakeClock) -> in
     clock would otherwise wait for the morning at night, as a broadcast must (quiet hours)."""
     async with database.transaction() as session:
         centre = Centre(slug="round-the-clock", name_kk="Ақсу", name_ru="Аксу", oblast="Алматы",
-                        district="Еңбекшіқазақ", settlement="Ақсу", timezone="Asia/Almaty",
-                        quiet_from="00:00", quiet_until="00:00", created_at=clock())  # equal ends: none
+                        district="Еңбекшіқазақ", settlement="Ақсу", timezone="Asia/Almaty", created_at=clock())
+        set_quiet_hours(centre, NO_QUIET_HOURS)
         session.add(centre)
         await session.flush()
         return centre.id

@@ -8,8 +8,7 @@ import asyncio
 import pytest
 from sqlalchemy import event, text
 
-from bot.service import database_of
-from bot.settings import load_settings
+from bot.settings import database_of, load_settings
 from storage.db import Database
 
 
